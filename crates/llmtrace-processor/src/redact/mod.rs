@@ -1,0 +1,1 @@
+//! Redaction of span data (work in progress).

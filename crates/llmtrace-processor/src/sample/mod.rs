@@ -1,0 +1,1 @@
+//! Tail sampling of traces (work in progress).
