@@ -1,0 +1,433 @@
+//! Settings read from the environment (`LLMTRACE_*` first, then the standard `OTEL_*`), with a
+//! typed error naming the variable and the fix for every value that does not parse.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The OTLP transport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// OTLP over gRPC (tonic); the usual port is 4317.
+    Grpc,
+    /// OTLP over HTTP with protobuf bodies; the usual port is 4318, the path `/v1/traces`.
+    HttpProtobuf,
+}
+
+impl Protocol {
+    /// The value as `OTEL_EXPORTER_OTLP_PROTOCOL` spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Grpc => "grpc",
+            Protocol::HttpProtobuf => "http/protobuf",
+        }
+    }
+}
+
+/// The head sampler chosen by `OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum HeadSampler {
+    /// Record every trace.
+    AlwaysOn,
+    /// Record nothing.
+    AlwaysOff,
+    /// Record a fraction of traces, chosen by trace id.
+    TraceIdRatio(f64),
+    /// Follow the parent's decision; roots always on.
+    ParentBasedAlwaysOn,
+    /// Follow the parent's decision; roots always off.
+    ParentBasedAlwaysOff,
+    /// Follow the parent's decision; roots by trace-id ratio.
+    ParentBasedTraceIdRatio(f64),
+}
+
+/// A configuration value that could not be used.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A variable holds a value outside its set.
+    #[error("{variable}={value:?} is not valid: {fix}")]
+    InvalidValue {
+        /// The variable (or configuration key).
+        variable: String,
+        /// The value found.
+        value: String,
+        /// What to write instead.
+        fix: String,
+    },
+    /// The configuration file could not be read or parsed.
+    #[error("configuration file {path}: {message}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong, naming the key where known.
+        message: String,
+    },
+}
+
+impl ConfigError {
+    pub(crate) fn invalid(variable: &str, value: &str, fix: impl Into<String>) -> Self {
+        ConfigError::InvalidValue {
+            variable: variable.to_owned(),
+            value: value.to_owned(),
+            fix: fix.into(),
+        }
+    }
+}
+
+/// Reads variables; a seam so tests can supply their own environment.
+pub(crate) trait Env {
+    fn get(&self, name: &str) -> Option<String>;
+}
+
+/// The process environment.
+pub(crate) struct ProcessEnv;
+
+impl Env for ProcessEnv {
+    fn get(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl Env for BTreeMap<String, String> {
+    fn get(&self, name: &str) -> Option<String> {
+        BTreeMap::get(self, name)
+            .cloned()
+            .filter(|v| !v.trim().is_empty())
+    }
+}
+
+/// Everything `init` reads from the environment; `None` means "not set".
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct EnvSettings {
+    pub(crate) disabled: bool,
+    pub(crate) service_name: Option<String>,
+    pub(crate) resource_attributes: Vec<(String, String)>,
+    /// Full URL of the traces endpoint, already resolved for the protocol.
+    pub(crate) endpoint: Option<String>,
+    pub(crate) protocol: Option<Protocol>,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) sampler: Option<HeadSampler>,
+    pub(crate) capture_content: Option<bool>,
+    pub(crate) openinference: Option<bool>,
+    pub(crate) console: Option<bool>,
+    pub(crate) file: Option<PathBuf>,
+    pub(crate) config_file: Option<PathBuf>,
+}
+
+/// First of the named variables that is set, with its name.
+fn first(env: &dyn Env, names: &[&str]) -> Option<(String, String)> {
+    names
+        .iter()
+        .find_map(|name| env.get(name).map(|v| ((*name).to_owned(), v)))
+}
+
+pub(crate) fn parse_bool(variable: &str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::invalid(
+            variable,
+            value,
+            "use true or false",
+        )),
+    }
+}
+
+pub(crate) fn parse_protocol(variable: &str, value: &str) -> Result<Protocol, ConfigError> {
+    match value.trim() {
+        "grpc" => Ok(Protocol::Grpc),
+        "http/protobuf" => Ok(Protocol::HttpProtobuf),
+        "http/json" => Err(ConfigError::invalid(
+            variable,
+            value,
+            "http/json is not supported; use http/protobuf or grpc",
+        )),
+        _ => Err(ConfigError::invalid(
+            variable,
+            value,
+            "use grpc or http/protobuf",
+        )),
+    }
+}
+
+/// Checks that an endpoint is an absolute http(s) URL with a host.
+pub(crate) fn check_endpoint(variable: &str, value: &str) -> Result<String, ConfigError> {
+    let trimmed = value.trim();
+    let rest = trimmed
+        .strip_prefix("http://")
+        .or_else(|| trimmed.strip_prefix("https://"))
+        .ok_or_else(|| {
+            ConfigError::invalid(
+                variable,
+                value,
+                format!("the endpoint needs a scheme, e.g. http://{trimmed}"),
+            )
+        })?;
+    let host = rest.split(['/', '?']).next().unwrap_or_default();
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err(ConfigError::invalid(
+            variable,
+            value,
+            "the endpoint needs a host, e.g. http://127.0.0.1:4317",
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Parses a W3C-baggage-style list `k1=v1,k2=v2` with percent-encoded values, as
+/// `OTEL_EXPORTER_OTLP_HEADERS` and `OTEL_RESOURCE_ATTRIBUTES` use.
+pub(crate) fn parse_key_values(
+    variable: &str,
+    value: &str,
+) -> Result<Vec<(String, String)>, ConfigError> {
+    let mut pairs = Vec::new();
+    for item in value.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let (key, val) = item.split_once('=').ok_or_else(|| {
+            ConfigError::invalid(
+                variable,
+                value,
+                format!("`{item}` has no `=`; write key=value pairs separated by commas"),
+            )
+        })?;
+        let key = key.trim();
+        if key.is_empty() {
+            return Err(ConfigError::invalid(
+                variable,
+                value,
+                format!("`{item}` has an empty key; write key=value pairs separated by commas"),
+            ));
+        }
+        let val = percent_decode(val.trim()).ok_or_else(|| {
+            ConfigError::invalid(
+                variable,
+                value,
+                format!("`{item}` has a bad percent escape; encode `%` as %25"),
+            )
+        })?;
+        pairs.push((key.to_owned(), val));
+    }
+    Ok(pairs)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn parse_ratio(variable: &str, arg: Option<&str>) -> Result<f64, ConfigError> {
+    let Some(arg) = arg else { return Ok(1.0) };
+    match arg.trim().parse::<f64>() {
+        Ok(r) if (0.0..=1.0).contains(&r) => Ok(r),
+        _ => Err(ConfigError::invalid(
+            variable,
+            arg,
+            "use a number from 0 to 1, e.g. 0.1 for 10%",
+        )),
+    }
+}
+
+pub(crate) fn parse_sampler(value: &str, arg: Option<&str>) -> Result<HeadSampler, ConfigError> {
+    const VAR: &str = "OTEL_TRACES_SAMPLER";
+    const ARG: &str = "OTEL_TRACES_SAMPLER_ARG";
+    Ok(match value.trim() {
+        "always_on" => HeadSampler::AlwaysOn,
+        "always_off" => HeadSampler::AlwaysOff,
+        "traceidratio" => HeadSampler::TraceIdRatio(parse_ratio(ARG, arg)?),
+        "parentbased_always_on" => HeadSampler::ParentBasedAlwaysOn,
+        "parentbased_always_off" => HeadSampler::ParentBasedAlwaysOff,
+        "parentbased_traceidratio" => HeadSampler::ParentBasedTraceIdRatio(parse_ratio(ARG, arg)?),
+        _ => {
+            return Err(ConfigError::invalid(
+                VAR,
+                value,
+                "use always_on, always_off, traceidratio, parentbased_always_on, \
+                 parentbased_always_off or parentbased_traceidratio",
+            ))
+        }
+    })
+}
+
+/// Appends the signal path to a base endpoint for OTLP/HTTP, as the exporter spec says.
+fn http_traces_url(base: &str) -> String {
+    format!("{}/v1/traces", base.trim_end_matches('/'))
+}
+
+impl EnvSettings {
+    /// Reads and validates every variable `init` uses.
+    pub(crate) fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
+        let mut s = EnvSettings::default();
+        if let Some((var, v)) = first(env, &["LLMTRACE_DISABLED", "OTEL_SDK_DISABLED"]) {
+            s.disabled = parse_bool(&var, &v)?;
+        }
+        s.service_name = first(env, &["LLMTRACE_SERVICE_NAME", "OTEL_SERVICE_NAME"]).map(|(_, v)| v);
+        if let Some(v) = env.get("OTEL_RESOURCE_ATTRIBUTES") {
+            s.resource_attributes = parse_key_values("OTEL_RESOURCE_ATTRIBUTES", &v)?;
+        }
+        if let Some((var, v)) = first(
+            env,
+            &["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"],
+        ) {
+            s.protocol = Some(parse_protocol(&var, &v)?);
+        }
+        let protocol = s.protocol.unwrap_or(Protocol::HttpProtobuf);
+        if let Some(v) = env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") {
+            // The per-signal endpoint is used as given.
+            s.endpoint = Some(check_endpoint("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", &v)?);
+        } else if let Some(v) = env.get("OTEL_EXPORTER_OTLP_ENDPOINT") {
+            let base = check_endpoint("OTEL_EXPORTER_OTLP_ENDPOINT", &v)?;
+            s.endpoint = Some(match protocol {
+                Protocol::Grpc => base,
+                Protocol::HttpProtobuf => http_traces_url(&base),
+            });
+        }
+        for var in ["OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS"] {
+            if let Some(v) = env.get(var) {
+                s.headers.extend(parse_key_values(var, &v)?);
+            }
+        }
+        if let Some((var, v)) = first(
+            env,
+            &["OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"],
+        ) {
+            let ms = v.trim().parse::<u64>().map_err(|_| {
+                ConfigError::invalid(&var, &v, "use a whole number of milliseconds, e.g. 10000")
+            })?;
+            s.timeout = Some(Duration::from_millis(ms));
+        }
+        if let Some(v) = env.get("OTEL_TRACES_SAMPLER") {
+            s.sampler = Some(parse_sampler(&v, env.get("OTEL_TRACES_SAMPLER_ARG").as_deref())?);
+        }
+        if let Some((var, v)) = first(
+            env,
+            &[
+                "LLMTRACE_CAPTURE_CONTENT",
+                "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+            ],
+        ) {
+            s.capture_content = Some(parse_bool(&var, &v)?);
+        }
+        if let Some(v) = env.get("LLMTRACE_OPENINFERENCE") {
+            s.openinference = Some(parse_bool("LLMTRACE_OPENINFERENCE", &v)?);
+        }
+        if let Some(v) = env.get("LLMTRACE_CONSOLE") {
+            s.console = Some(parse_bool("LLMTRACE_CONSOLE", &v)?);
+        }
+        s.file = env.get("LLMTRACE_FILE").map(PathBuf::from);
+        s.config_file = env.get("LLMTRACE_CONFIG").map(PathBuf::from);
+        Ok(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn empty_environment_means_defaults() {
+        assert_eq!(EnvSettings::from_env(&env(&[])), Ok(EnvSettings::default()));
+    }
+
+    #[test]
+    fn http_base_endpoint_gets_the_traces_path_and_grpc_does_not() {
+        let s = EnvSettings::from_env(&env(&[(
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "http://127.0.0.1:4318/",
+        )]))
+        .map(|s| s.endpoint);
+        assert_eq!(s, Ok(Some("http://127.0.0.1:4318/v1/traces".into())));
+        let s = EnvSettings::from_env(&env(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+        ]))
+        .map(|s| s.endpoint);
+        assert_eq!(s, Ok(Some("http://127.0.0.1:4317".into())));
+        let s = EnvSettings::from_env(&env(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://a:1"),
+            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://b:2/custom"),
+        ]))
+        .map(|s| s.endpoint);
+        assert_eq!(s, Ok(Some("http://b:2/custom".into())));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let cases = [
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "udp"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "localhost:4317"),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://"),
+            ("OTEL_EXPORTER_OTLP_HEADERS", "authorization"),
+            ("OTEL_EXPORTER_OTLP_HEADERS", "a=%zz"),
+            ("OTEL_RESOURCE_ATTRIBUTES", "=x"),
+            ("OTEL_TRACES_SAMPLER", "sometimes"),
+            ("OTEL_SDK_DISABLED", "maybe"),
+            ("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "yes please"),
+            ("OTEL_EXPORTER_OTLP_TIMEOUT", "10s"),
+        ];
+        for (var, value) in cases {
+            match EnvSettings::from_env(&env(&[(var, value)])) {
+                Err(ConfigError::InvalidValue { variable, .. }) => assert_eq!(variable, var),
+                other => panic!("{var}={value}: expected an error, got {other:?}"),
+            }
+        }
+        let err = EnvSettings::from_env(&env(&[
+            ("OTEL_TRACES_SAMPLER", "traceidratio"),
+            ("OTEL_TRACES_SAMPLER_ARG", "1.5"),
+        ]));
+        assert!(matches!(err, Err(ConfigError::InvalidValue { variable, .. }) if variable == "OTEL_TRACES_SAMPLER_ARG"));
+    }
+
+    #[test]
+    fn headers_and_resource_attributes_are_percent_decoded() {
+        let s = EnvSettings::from_env(&env(&[
+            ("OTEL_EXPORTER_OTLP_HEADERS", "authorization=Basic%20abc, x-project-name=demo"),
+            ("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=dev,team=a%2Cb"),
+            ("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"),
+            ("OTEL_TRACES_SAMPLER_ARG", "0.25"),
+        ]));
+        let s = s.expect("valid");
+        assert_eq!(
+            s.headers,
+            vec![
+                ("authorization".into(), "Basic abc".into()),
+                ("x-project-name".into(), "demo".into())
+            ]
+        );
+        assert_eq!(s.resource_attributes[1], ("team".into(), "a,b".into()));
+        assert_eq!(s.sampler, Some(HeadSampler::ParentBasedTraceIdRatio(0.25)));
+    }
+
+    #[test]
+    fn llmtrace_variables_take_precedence_over_otel_ones() {
+        let s = EnvSettings::from_env(&env(&[
+            ("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "true"),
+            ("LLMTRACE_CAPTURE_CONTENT", "false"),
+            ("OTEL_SERVICE_NAME", "a"),
+            ("LLMTRACE_SERVICE_NAME", "b"),
+        ]))
+        .expect("valid");
+        assert_eq!(s.capture_content, Some(false));
+        assert_eq!(s.service_name.as_deref(), Some("b"));
+    }
+}

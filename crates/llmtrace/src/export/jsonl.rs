@@ -1,0 +1,49 @@
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::sync::Mutex;
+
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::transform::common::tonic::ResourceAttributesWithSchema;
+use opentelemetry_proto::transform::trace::tonic::group_spans_by_resource_and_scope;
+use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+use opentelemetry_sdk::Resource;
+
+/// Appends each exported batch to a file as one line of OTLP JSON (an
+/// `ExportTraceServiceRequest`), the format `otel-cli`, the collector's `file` exporter and
+/// llmtrace's own tools read.
+#[derive(Debug)]
+pub struct JsonLinesExporter {
+    out: Mutex<BufWriter<File>>,
+    resource: ResourceAttributesWithSchema,
+}
+
+impl JsonLinesExporter {
+    /// Opens (creating or appending to) `path`.
+    pub fn open(path: &Path) -> std::io::Result<Self> {
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        Ok(JsonLinesExporter {
+            out: Mutex::new(BufWriter::new(file)),
+            resource: ResourceAttributesWithSchema::default(),
+        })
+    }
+}
+
+impl SpanExporter for JsonLinesExporter {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        let request = ExportTraceServiceRequest {
+            resource_spans: group_spans_by_resource_and_scope(batch, &self.resource),
+        };
+        let line = serde_json::to_string(&request)
+            .map_err(|e| OTelSdkError::InternalFailure(format!("encoding OTLP JSON: {e}")))?;
+        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
+        writeln!(out, "{line}")
+            .and_then(|()| out.flush())
+            .map_err(|e| OTelSdkError::InternalFailure(format!("writing the trace file: {e}")))
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.resource = resource.into();
+    }
+}

@@ -1,0 +1,21 @@
+//! Where finished spans go: OTLP (gRPC or HTTP/protobuf), the console tree printed on stderr
+//! when no backend is configured, and an OTLP-JSON lines file.
+
+mod fanout;
+mod jsonl;
+mod otlp;
+mod tree;
+
+pub use fanout::FanOut;
+pub use jsonl::JsonLinesExporter;
+pub(crate) use otlp::build_otlp_exporter;
+pub use tree::TreeExporter;
+
+use opentelemetry::trace::SpanId;
+use opentelemetry_sdk::trace::SpanData;
+
+/// Whether a span is the local root of its trace in this process: no parent, or a parent in
+/// another process.
+pub fn is_local_root(span: &SpanData) -> bool {
+    span.parent_span_id == SpanId::INVALID || span.parent_span_is_remote
+}

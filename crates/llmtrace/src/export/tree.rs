@@ -1,0 +1,319 @@
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::Write;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use opentelemetry::trace::{SpanId, Status, TraceId};
+use opentelemetry::Value;
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+
+use llmtrace_semconv::{attribute as semconv, llmtrace as ours};
+
+use super::is_local_root;
+
+/// Traces held while waiting for their root; older ones are printed incomplete past this.
+const MAX_PENDING_TRACES: usize = 1024;
+/// Spans held for one trace; later ones are counted, not kept.
+const MAX_SPANS_PER_TRACE: usize = 10_000;
+
+/// The embedded default destination: prints each finished trace as a tree (name, duration,
+/// tokens, cost, errors) when its local root span ends.
+///
+/// ```text
+/// trace 5b8aa5a2d2c872e8321cf37308d69df2 · 7 spans · 1.21 s · tokens 812 in / 173 out · $0.00391
+/// invoke_agent travel-planner  1.21 s
+/// ├─ chat gpt-4o  402 ms  tokens 310 in / 52 out  $0.00130
+/// ├─ execute_tool get_weather  12 ms  ✗ error.type=TimeoutError: upstream timed out
+/// └─ chat gpt-4o  388 ms  tokens 502 in / 121 out  $0.00261
+/// ```
+pub struct TreeExporter {
+    out: Mutex<Box<dyn Write + Send>>,
+    pending: Mutex<PendingTraces>,
+}
+
+#[derive(Default)]
+struct PendingTraces {
+    traces: HashMap<TraceId, Vec<SpanData>>,
+    order: std::collections::VecDeque<TraceId>,
+    overflow: HashMap<TraceId, usize>,
+}
+
+impl std::fmt::Debug for TreeExporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TreeExporter").finish_non_exhaustive()
+    }
+}
+
+impl TreeExporter {
+    /// Prints to standard error.
+    pub fn stderr() -> Self {
+        TreeExporter::new(Box::new(std::io::stderr()))
+    }
+
+    /// Prints to any writer.
+    pub fn new(out: Box<dyn Write + Send>) -> Self {
+        TreeExporter {
+            out: Mutex::new(out),
+            pending: Mutex::new(PendingTraces::default()),
+        }
+    }
+
+    fn write(&self, text: &str) {
+        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
+        // A broken stderr must not fail the pipeline.
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
+    }
+
+    fn accept(&self, batch: Vec<SpanData>) -> Vec<(Vec<SpanData>, usize, bool)> {
+        let mut ready = Vec::new();
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        for span in batch {
+            let trace_id = span.span_context.trace_id();
+            let root = is_local_root(&span);
+            let PendingTraces {
+                traces,
+                order,
+                overflow,
+            } = &mut *pending;
+            let spans = traces.entry(trace_id).or_insert_with(|| {
+                order.push_back(trace_id);
+                Vec::new()
+            });
+            if spans.len() < MAX_SPANS_PER_TRACE || root {
+                spans.push(span);
+            } else {
+                *overflow.entry(trace_id).or_default() += 1;
+            }
+            if root {
+                let spans = traces.remove(&trace_id).unwrap_or_default();
+                order.retain(|t| *t != trace_id);
+                ready.push((spans, overflow.remove(&trace_id).unwrap_or(0), true));
+            }
+        }
+        while pending.order.len() > MAX_PENDING_TRACES {
+            if let Some(oldest) = pending.order.pop_front() {
+                let spans = pending.traces.remove(&oldest).unwrap_or_default();
+                let dropped = pending.overflow.remove(&oldest).unwrap_or(0);
+                ready.push((spans, dropped, false));
+            }
+        }
+        ready
+    }
+
+    fn drain(&self) {
+        let rest: Vec<(Vec<SpanData>, usize)> = {
+            let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+            let order: Vec<TraceId> = pending.order.drain(..).collect();
+            order
+                .into_iter()
+                .map(|t| {
+                    (
+                        pending.traces.remove(&t).unwrap_or_default(),
+                        pending.overflow.remove(&t).unwrap_or(0),
+                    )
+                })
+                .collect()
+        };
+        for (spans, dropped) in rest {
+            self.write(&render_trace(&spans, dropped, false));
+        }
+    }
+}
+
+impl SpanExporter for TreeExporter {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        for (spans, dropped, complete) in self.accept(batch) {
+            self.write(&render_trace(&spans, dropped, complete));
+        }
+        Ok(())
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        Ok(())
+    }
+
+    fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
+        self.drain();
+        Ok(())
+    }
+}
+
+fn attr<'a>(span: &'a SpanData, key: &str) -> Option<&'a Value> {
+    span.attributes
+        .iter()
+        .find(|kv| kv.key.as_str() == key)
+        .map(|kv| &kv.value)
+}
+
+fn int(span: &SpanData, key: &str) -> Option<i64> {
+    match attr(span, key) {
+        Some(Value::I64(v)) => Some(*v),
+        _ => None,
+    }
+}
+
+fn float(span: &SpanData, key: &str) -> Option<f64> {
+    match attr(span, key) {
+        Some(Value::F64(v)) => Some(*v),
+        Some(Value::I64(v)) => Some(*v as f64),
+        _ => None,
+    }
+}
+
+/// Human duration: `812 µs`, `12 ms`, `1.21 s`.
+pub(crate) fn format_duration(d: Duration) -> String {
+    let micros = d.as_micros();
+    if micros < 1_000 {
+        format!("{micros} µs")
+    } else if micros < 1_000_000 {
+        format!("{} ms", micros / 1_000)
+    } else {
+        format!("{:.2} s", d.as_secs_f64())
+    }
+}
+
+fn duration(span: &SpanData) -> Duration {
+    span.end_time
+        .duration_since(span.start_time)
+        .unwrap_or_default()
+}
+
+/// One line describing a span (without the tree prefix).
+fn describe(span: &SpanData) -> String {
+    let mut line = format!("{}  {}", span.name, format_duration(duration(span)));
+    let input = int(span, semconv::GEN_AI_USAGE_INPUT_TOKENS);
+    let output = int(span, semconv::GEN_AI_USAGE_OUTPUT_TOKENS);
+    if input.is_some() || output.is_some() {
+        let _ = write!(
+            line,
+            "  tokens {} in / {} out",
+            input.unwrap_or(0),
+            output.unwrap_or(0)
+        );
+    }
+    if let Some(ttfc) = float(span, semconv::GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK) {
+        let _ = write!(
+            line,
+            "  first chunk {}",
+            format_duration(Duration::from_secs_f64(ttfc.max(0.0)))
+        );
+    }
+    if let Some(cost) = float(span, ours::COST_USD) {
+        let _ = write!(line, "  ${cost:.5}");
+    }
+    if matches!(attr(span, ours::COST_UNKNOWN), Some(Value::Bool(true))) {
+        line.push_str("  $?");
+    }
+    if let Some(attempt) = int(span, ours::RETRY_ATTEMPT) {
+        let _ = write!(line, "  attempt {attempt}");
+    }
+    if let Some(Value::String(policy)) = attr(span, ours::SAMPLING_POLICY) {
+        let _ = write!(line, "  kept by {policy}");
+    }
+    for event in span.events.iter() {
+        if event.name.starts_with("llmtrace.") {
+            let _ = write!(line, "  ⚑ {}", event.name);
+        }
+    }
+    if let Status::Error { description } = &span.status {
+        line.push_str("  ✗");
+        if let Some(ty) = attr(span, semconv::ERROR_TYPE) {
+            let _ = write!(line, " error.type={}", ty.as_str());
+        }
+        if !description.is_empty() {
+            let _ = write!(line, ": {description}");
+        }
+    }
+    line
+}
+
+/// Renders one trace as a tree.
+pub(crate) fn render_trace(spans: &[SpanData], dropped: usize, complete: bool) -> String {
+    let Some(first) = spans.first() else {
+        return String::new();
+    };
+    let ids: std::collections::HashSet<SpanId> =
+        spans.iter().map(|s| s.span_context.span_id()).collect();
+    let mut children: HashMap<SpanId, Vec<&SpanData>> = HashMap::new();
+    let mut roots = Vec::new();
+    for span in spans {
+        if ids.contains(&span.parent_span_id) {
+            children.entry(span.parent_span_id).or_default().push(span);
+        } else {
+            roots.push(span);
+        }
+    }
+    for list in children.values_mut() {
+        list.sort_by_key(|s| s.start_time);
+    }
+    roots.sort_by_key(|s| s.start_time);
+
+    let (input, output) = spans.iter().fold((0i64, 0i64), |(i, o), s| {
+        (
+            i + int(s, semconv::GEN_AI_USAGE_INPUT_TOKENS).unwrap_or(0),
+            o + int(s, semconv::GEN_AI_USAGE_OUTPUT_TOKENS).unwrap_or(0),
+        )
+    });
+    let start = spans.iter().map(|s| s.start_time).min().unwrap_or(first.start_time);
+    let end = spans.iter().map(|s| s.end_time).max().unwrap_or(first.end_time);
+    let mut out = format!(
+        "\ntrace {} · {} spans · {}",
+        first.span_context.trace_id(),
+        spans.len() + dropped,
+        format_duration(end.duration_since(start).unwrap_or_default())
+    );
+    if input > 0 || output > 0 {
+        let _ = write!(out, " · tokens {input} in / {output} out");
+    }
+    let errors = spans
+        .iter()
+        .filter(|s| matches!(s.status, Status::Error { .. }))
+        .count();
+    if errors > 0 {
+        let _ = write!(out, " · {errors} error(s)");
+    }
+    if !complete {
+        out.push_str(" · incomplete (root not seen)");
+    }
+    if dropped > 0 {
+        let _ = write!(out, " · {dropped} spans not shown");
+    }
+    out.push('\n');
+    for root in roots {
+        out.push_str(&describe(root));
+        out.push('\n');
+        render_children(&mut out, root, &children, "");
+    }
+    out
+}
+
+fn render_children(
+    out: &mut String,
+    span: &SpanData,
+    children: &HashMap<SpanId, Vec<&SpanData>>,
+    prefix: &str,
+) {
+    let Some(list) = children.get(&span.span_context.span_id()) else {
+        return;
+    };
+    for (i, child) in list.iter().enumerate() {
+        let last = i + 1 == list.len();
+        let _ = writeln!(
+            out,
+            "{prefix}{}{}",
+            if last { "└─ " } else { "├─ " },
+            describe(child)
+        );
+        let deeper = format!("{prefix}{}", if last { "   " } else { "│  " });
+        // Deep trees are printed iteratively by depth of recursion bounded by the tree itself;
+        // guard against pathological depth by flattening beyond 64 levels.
+        if deeper.chars().count() / 3 < 64 {
+            render_children(out, child, children, &deeper);
+        } else {
+            let _ = writeln!(out, "{deeper}… deeper spans not shown");
+        }
+    }
+}

@@ -1,0 +1,502 @@
+//! Setting up the pipeline: `init()` / `builder()` → [`Guard`], whose drop flushes and shuts
+//! down within a deadline.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry::KeyValue;
+use opentelemetry_sdk::trace::{BatchConfigBuilder, BatchSpanProcessor, Sampler, SdkTracerProvider, SpanProcessor};
+use opentelemetry_sdk::Resource;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::{EnvFilter, Layer as _};
+
+use crate::config::{ConfigError, Env, EnvSettings, HeadSampler, ProcessEnv, Protocol};
+use crate::export::{build_otlp_exporter, FanOut, JsonLinesExporter, TreeExporter};
+use crate::{settings, ContextProcessor};
+
+/// Targets whose own spans would loop back into the exporter; never traced.
+const QUIET_TARGETS: &str = "h2=off,hyper=off,hyper_util=off,tonic=off,tower=off,reqwest=off,\
+                             opentelemetry=off,opentelemetry_sdk=off,opentelemetry_otlp=off";
+
+/// Why the pipeline could not be set up.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InitError {
+    /// A configuration value is wrong; the message names it and the fix.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The OTLP exporter could not be built.
+    #[error("cannot build the OTLP exporter: {0}")]
+    Exporter(String),
+    /// The trace file could not be opened.
+    #[error("cannot open the trace file {path} (LLMTRACE_FILE): {source}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The background runtime for the gRPC exporter could not start.
+    #[error("cannot start the export runtime: {0}")]
+    Runtime(std::io::Error),
+    /// Another global `tracing` subscriber is already installed.
+    #[error(
+        "a global tracing subscriber is already set; call `.install_global(false)` and add \
+         `guard.layer()` to your own subscriber instead"
+    )]
+    SubscriberAlreadySet,
+}
+
+impl InitError {
+    pub(crate) fn header(key: &str) -> Self {
+        InitError::Config(ConfigError::invalid(
+            "OTEL_EXPORTER_OTLP_HEADERS",
+            key,
+            "header names and values must be valid HTTP header text",
+        ))
+    }
+}
+
+/// Sets up tracing with settings from the environment: OTLP export when an endpoint is
+/// configured, otherwise each finished trace printed as a tree on stderr. Installs the global
+/// `tracing` subscriber and OpenTelemetry tracer provider.
+///
+/// Keep the returned guard alive for the life of the program; dropping it flushes.
+pub fn init() -> Result<Guard, InitError> {
+    builder().build()
+}
+
+/// A builder to configure the pipeline in code; values set here override the environment.
+pub fn builder() -> Builder {
+    Builder::default()
+}
+
+/// Configures and builds the pipeline; see [`builder`].
+#[must_use = "call `.build()` to set up tracing"]
+#[derive(Default)]
+pub struct Builder {
+    env: Option<BTreeMap<String, String>>,
+    service_name: Option<String>,
+    project_name: Option<String>,
+    endpoint: Option<String>,
+    protocol: Option<Protocol>,
+    headers: Vec<(String, String)>,
+    timeout: Option<Duration>,
+    sampler: Option<HeadSampler>,
+    capture_content: Option<bool>,
+    openinference: Option<bool>,
+    console: Option<bool>,
+    file: Option<PathBuf>,
+    shutdown_timeout: Option<Duration>,
+    install_global: Option<bool>,
+    batch_delay: Option<Duration>,
+    extra: Vec<Box<dyn SpanProcessor>>,
+    wrap: Vec<Box<dyn FnOnce(Box<dyn SpanProcessor>) -> Box<dyn SpanProcessor>>>,
+}
+
+impl std::fmt::Debug for Builder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Builder")
+            .field("service_name", &self.service_name)
+            .field("endpoint", &self.endpoint)
+            .field("protocol", &self.protocol)
+            .field("capture_content", &self.capture_content)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Builder {
+    /// Reads variables from `vars` instead of the process environment (hermetic tests).
+    pub fn with_env(mut self, vars: impl IntoIterator<Item = (String, String)>) -> Self {
+        self.env = Some(vars.into_iter().collect());
+        self
+    }
+
+    /// `service.name` of the resource.
+    pub fn service_name(mut self, name: impl Into<String>) -> Self {
+        self.service_name = Some(name.into());
+        self
+    }
+
+    /// `openinference.project.name` of the resource: the project Arize Phoenix files traces
+    /// under.
+    pub fn project_name(mut self, name: impl Into<String>) -> Self {
+        self.project_name = Some(name.into());
+        self
+    }
+
+    /// The OTLP endpoint: for gRPC `http://host:4317`; for HTTP the full traces URL
+    /// (`http://host:4318/v1/traces`).
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// The OTLP transport.
+    pub fn protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = Some(protocol);
+        self
+    }
+
+    /// Adds a header (gRPC metadata) sent with every export, such as an API key.
+    pub fn header(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((key.into(), value.into()));
+        self
+    }
+
+    /// How long one export may take (default 10 s).
+    pub fn export_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The head sampler (default: parent-based, always on).
+    pub fn head_sampler(mut self, sampler: HeadSampler) -> Self {
+        self.sampler = Some(sampler);
+        self
+    }
+
+    /// Records message content (prompts, completions, tool arguments, document text).
+    pub fn capture_content(mut self, on: bool) -> Self {
+        self.capture_content = Some(on);
+        self
+    }
+
+    /// Writes the OpenInference mirror attributes (default on).
+    pub fn openinference(mut self, on: bool) -> Self {
+        self.openinference = Some(on);
+        self
+    }
+
+    /// Prints finished traces as trees on stderr (default: only when no endpoint is set).
+    pub fn console(mut self, on: bool) -> Self {
+        self.console = Some(on);
+        self
+    }
+
+    /// Also appends finished spans to `path` as OTLP-JSON lines.
+    pub fn file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.file = Some(path.into());
+        self
+    }
+
+    /// How long dropping the guard may take to flush (default 5 s).
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = Some(timeout);
+        self
+    }
+
+    /// Whether `build` installs the global `tracing` subscriber and tracer provider (default
+    /// true). Without it, use [`Guard::layer`] or [`Guard::dispatch`].
+    pub fn install_global(mut self, on: bool) -> Self {
+        self.install_global = Some(on);
+        self
+    }
+
+    /// How often the batch processors export (default 1 s).
+    pub fn batch_delay(mut self, delay: Duration) -> Self {
+        self.batch_delay = Some(delay);
+        self
+    }
+
+    /// Adds a destination next to the configured ones (e.g. a `SimpleSpanProcessor` around an
+    /// in-memory exporter in tests). It sits behind the redacting and sampling processors.
+    pub fn with_span_processor(mut self, processor: impl SpanProcessor + 'static) -> Self {
+        self.extra.push(Box::new(processor));
+        self
+    }
+
+    /// Wraps the destinations in a decorator processor (such as a redactor or a sampler); the
+    /// first one added is the innermost.
+    pub fn wrap_processor<P, F>(mut self, wrap: F) -> Self
+    where
+        P: SpanProcessor + 'static,
+        F: FnOnce(Box<dyn SpanProcessor>) -> P + 'static,
+    {
+        self.wrap
+            .push(Box::new(move |inner| Box::new(wrap(inner)) as Box<dyn SpanProcessor>));
+        self
+    }
+
+    /// Builds the pipeline.
+    pub fn build(self) -> Result<Guard, InitError> {
+        let env_settings = match &self.env {
+            Some(vars) => EnvSettings::from_env(vars as &dyn Env)?,
+            None => EnvSettings::from_env(&ProcessEnv)?,
+        };
+        let log_filter = match &self.env {
+            Some(vars) => vars.get("LLMTRACE_LOG").cloned(),
+            None => std::env::var("LLMTRACE_LOG").ok(),
+        };
+        let filter = EnvFilter::try_new(format!(
+            "{},{QUIET_TARGETS}",
+            log_filter.as_deref().unwrap_or("info")
+        ))
+        .map_err(|e| {
+            ConfigError::invalid(
+                "LLMTRACE_LOG",
+                log_filter.as_deref().unwrap_or_default(),
+                format!("use tracing filter directives such as `info` or `my_app=debug` ({e})"),
+            )
+        })?;
+
+        settings::set_capture_content(
+            self.capture_content
+                .or(env_settings.capture_content)
+                .unwrap_or(false),
+        );
+        settings::set_openinference(self.openinference.or(env_settings.openinference).unwrap_or(true));
+
+        let shutdown_timeout = self.shutdown_timeout.unwrap_or(Duration::from_secs(5));
+        if env_settings.disabled {
+            return Ok(Guard::disabled(shutdown_timeout));
+        }
+
+        let protocol = self
+            .protocol
+            .or(env_settings.protocol)
+            .unwrap_or(Protocol::HttpProtobuf);
+        let endpoint = match self.endpoint {
+            Some(e) => Some(crate::config::check_endpoint("endpoint", &e)?),
+            None => env_settings.endpoint.clone(),
+        };
+        let mut headers = env_settings.headers.clone();
+        headers.extend(self.headers);
+        let timeout = self
+            .timeout
+            .or(env_settings.timeout)
+            .unwrap_or(Duration::from_secs(10));
+        let batch_delay = self.batch_delay.unwrap_or(Duration::from_secs(1));
+        let batch_config = || {
+            BatchConfigBuilder::default()
+                .with_scheduled_delay(batch_delay)
+                .build()
+        };
+
+        let mut destinations = FanOut::new();
+        let mut runtime = None;
+        if let Some(endpoint) = &endpoint {
+            let exporter = match protocol {
+                Protocol::Grpc => {
+                    // tonic needs a Tokio runtime; ours keeps exporting even when the host's
+                    // runtime is shutting down, and the host needs none at all.
+                    let rt = tokio::runtime::Builder::new_multi_thread()
+                        .worker_threads(1)
+                        .thread_name("llmtrace-export")
+                        .enable_all()
+                        .build()
+                        .map_err(InitError::Runtime)?;
+                    let exporter = {
+                        let _entered = rt.enter();
+                        build_otlp_exporter(protocol, endpoint, &headers, timeout)?
+                    };
+                    runtime = Some(rt);
+                    exporter
+                }
+                Protocol::HttpProtobuf => build_otlp_exporter(protocol, endpoint, &headers, timeout)?,
+            };
+            destinations.push(
+                BatchSpanProcessor::builder(exporter)
+                    .with_batch_config(batch_config())
+                    .build(),
+            );
+        }
+        let console = self
+            .console
+            .or(env_settings.console)
+            .unwrap_or(endpoint.is_none() && self.extra.is_empty());
+        if console {
+            destinations.push(
+                BatchSpanProcessor::builder(TreeExporter::stderr())
+                    .with_batch_config(batch_config())
+                    .build(),
+            );
+        }
+        if let Some(path) = self.file.or(env_settings.file.clone()) {
+            let exporter = JsonLinesExporter::open(&path).map_err(|source| InitError::File {
+                path: path.clone(),
+                source,
+            })?;
+            destinations.push(
+                BatchSpanProcessor::builder(exporter)
+                    .with_batch_config(batch_config())
+                    .build(),
+            );
+        }
+        for extra in self.extra {
+            destinations.push_boxed(extra);
+        }
+        let mut chain: Box<dyn SpanProcessor> = Box::new(destinations);
+        for wrap in self.wrap {
+            chain = wrap(chain);
+        }
+
+        let mut resource = Resource::builder();
+        if let Some(name) = self.service_name.or(env_settings.service_name.clone()) {
+            resource = resource.with_service_name(name);
+        }
+        resource = resource.with_attributes(
+            env_settings
+                .resource_attributes
+                .iter()
+                .map(|(k, v)| KeyValue::new(k.clone(), v.clone())),
+        );
+        if let Some(project) = self.project_name {
+            resource = resource.with_attribute(KeyValue::new("openinference.project.name", project));
+        }
+
+        let provider = SdkTracerProvider::builder()
+            .with_resource(resource.build())
+            .with_sampler(sampler(self.sampler.or(env_settings.sampler)))
+            .with_span_processor(ContextProcessor)
+            .with_span_processor(BoxedProcessor(chain))
+            .build();
+
+        let guard = Guard {
+            provider: Some(provider),
+            runtime,
+            shutdown_timeout,
+            filter_directives: filter.to_string(),
+        };
+        if self.install_global.unwrap_or(true) {
+            let subscriber = tracing_subscriber::registry().with(guard.layer());
+            tracing::subscriber::set_global_default(subscriber)
+                .map_err(|_| InitError::SubscriberAlreadySet)?;
+            if let Some(provider) = &guard.provider {
+                opentelemetry::global::set_tracer_provider(provider.clone());
+            }
+        }
+        Ok(guard)
+    }
+}
+
+fn sampler(choice: Option<HeadSampler>) -> Sampler {
+    match choice.unwrap_or(HeadSampler::ParentBasedAlwaysOn) {
+        HeadSampler::AlwaysOn => Sampler::AlwaysOn,
+        HeadSampler::AlwaysOff => Sampler::AlwaysOff,
+        HeadSampler::TraceIdRatio(r) => Sampler::TraceIdRatioBased(r),
+        HeadSampler::ParentBasedAlwaysOn => Sampler::ParentBased(Box::new(Sampler::AlwaysOn)),
+        HeadSampler::ParentBasedAlwaysOff => Sampler::ParentBased(Box::new(Sampler::AlwaysOff)),
+        HeadSampler::ParentBasedTraceIdRatio(r) => {
+            Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(r)))
+        }
+    }
+}
+
+/// Lets a boxed chain be registered with the provider.
+#[derive(Debug)]
+struct BoxedProcessor(Box<dyn SpanProcessor>);
+
+impl SpanProcessor for BoxedProcessor {
+    fn on_start(&self, span: &mut opentelemetry_sdk::trace::Span, cx: &opentelemetry::Context) {
+        self.0.on_start(span, cx);
+    }
+    fn on_end(&self, span: opentelemetry_sdk::trace::SpanData) {
+        self.0.on_end(span);
+    }
+    fn force_flush(&self) -> opentelemetry_sdk::error::OTelSdkResult {
+        self.0.force_flush()
+    }
+    fn shutdown_with_timeout(&self, timeout: Duration) -> opentelemetry_sdk::error::OTelSdkResult {
+        self.0.shutdown_with_timeout(timeout)
+    }
+    fn set_resource(&mut self, resource: &Resource) {
+        self.0.set_resource(resource);
+    }
+}
+
+/// Owns the pipeline. Dropping it flushes pending spans and shuts down, waiting at most the
+/// shutdown timeout (5 s by default) however the backend behaves.
+pub struct Guard {
+    provider: Option<SdkTracerProvider>,
+    runtime: Option<tokio::runtime::Runtime>,
+    shutdown_timeout: Duration,
+    filter_directives: String,
+}
+
+impl std::fmt::Debug for Guard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Guard")
+            .field("enabled", &self.provider.is_some())
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Guard {
+    fn disabled(shutdown_timeout: Duration) -> Self {
+        Guard {
+            provider: None,
+            runtime: None,
+            shutdown_timeout,
+            filter_directives: String::new(),
+        }
+    }
+
+    /// Whether tracing is on (false when `OTEL_SDK_DISABLED=true`).
+    pub fn is_enabled(&self) -> bool {
+        self.provider.is_some()
+    }
+
+    /// The tracer provider, for code that uses the OpenTelemetry API directly.
+    pub fn tracer_provider(&self) -> Option<&SdkTracerProvider> {
+        self.provider.as_ref()
+    }
+
+    /// The `tracing` layer that turns spans into OpenTelemetry spans, filtered as configured
+    /// (`LLMTRACE_LOG`, default `info`), for use in a subscriber of your own.
+    pub fn layer<S>(&self) -> Box<dyn tracing_subscriber::Layer<S> + Send + Sync>
+    where
+        S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a> + Send + Sync,
+    {
+        match &self.provider {
+            Some(provider) => {
+                let filter = EnvFilter::try_new(&self.filter_directives)
+                    .unwrap_or_else(|_| EnvFilter::new("info"));
+                tracing_opentelemetry::layer()
+                    .with_tracer(provider.tracer("llmtrace"))
+                    .with_tracked_inactivity(false)
+                    .with_threads(false)
+                    .with_filter(filter)
+                    .boxed()
+            }
+            None => tracing_subscriber::layer::Identity::new().boxed(),
+        }
+    }
+
+    /// A subscriber with just this pipeline, for `tracing::dispatcher::with_default` in tests or
+    /// in one part of a program.
+    pub fn dispatch(&self) -> tracing::Dispatch {
+        tracing::Dispatch::new(tracing_subscriber::registry().with(self.layer()))
+    }
+
+    /// Exports everything finished so far.
+    pub fn flush(&self) {
+        if let Some(provider) = &self.provider {
+            let _ = provider.force_flush();
+        }
+    }
+
+    /// Flushes and shuts down, waiting at most the shutdown timeout.
+    pub fn shutdown(mut self) {
+        self.shutdown_now();
+    }
+
+    fn shutdown_now(&mut self) {
+        if let Some(provider) = self.provider.take() {
+            let _ = provider.shutdown_with_timeout(self.shutdown_timeout);
+        }
+        if let Some(rt) = self.runtime.take() {
+            // Safe to call from inside another runtime; does not wait for stuck exports.
+            rt.shutdown_background();
+        }
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        self.shutdown_now();
+    }
+}

@@ -1,0 +1,71 @@
+//! Process-wide switches the span API consults on every call: whether content (prompts,
+//! completions, tool arguments, documents) is captured and whether OpenInference mirror attributes
+//! are written. `init` sets them; before `init` they follow the environment.
+
+use std::sync::atomic::{AtomicU8, Ordering};
+
+const UNSET: u8 = 0;
+const OFF: u8 = 1;
+const ON: u8 = 2;
+
+static CAPTURE_CONTENT: AtomicU8 = AtomicU8::new(UNSET);
+static OPENINFERENCE: AtomicU8 = AtomicU8::new(UNSET);
+
+fn read(flag: &AtomicU8, from_env: impl FnOnce() -> bool) -> bool {
+    match flag.load(Ordering::Relaxed) {
+        ON => true,
+        OFF => false,
+        _ => {
+            let value = from_env();
+            // Another thread may have set it meanwhile; keep theirs.
+            let _ = flag.compare_exchange(
+                UNSET,
+                if value { ON } else { OFF },
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            );
+            flag.load(Ordering::Relaxed) == ON
+        }
+    }
+}
+
+fn env_flag(names: &[&str], default: bool) -> bool {
+    names
+        .iter()
+        .find_map(|n| std::env::var(n).ok())
+        .and_then(|v| crate::config::parse_bool("", &v).ok())
+        .unwrap_or(default)
+}
+
+/// Whether message content (prompts, completions, tool arguments and results, document text) is
+/// recorded on spans. Off unless `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`
+/// (or `LLMTRACE_CAPTURE_CONTENT=true`) or [`set_capture_content`] turned it on. Captured content
+/// still passes the redacting processor before export.
+pub fn capture_content() -> bool {
+    read(&CAPTURE_CONTENT, || {
+        env_flag(
+            &[
+                "LLMTRACE_CAPTURE_CONTENT",
+                "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+            ],
+            false,
+        )
+    })
+}
+
+/// Turns content capture on or off for the whole process (code overrides the environment).
+pub fn set_capture_content(on: bool) {
+    CAPTURE_CONTENT.store(if on { ON } else { OFF }, Ordering::Relaxed);
+}
+
+/// Whether OpenInference mirror attributes (`openinference.span.kind`, `llm.*`, `input.value`…)
+/// are written next to the `gen_ai.*` ones. On unless `LLMTRACE_OPENINFERENCE=false` or
+/// [`set_openinference`] turned it off.
+pub fn openinference() -> bool {
+    read(&OPENINFERENCE, || env_flag(&["LLMTRACE_OPENINFERENCE"], true))
+}
+
+/// Turns the OpenInference mirror on or off for the whole process.
+pub fn set_openinference(on: bool) {
+    OPENINFERENCE.store(if on { ON } else { OFF }, Ordering::Relaxed);
+}

@@ -1,0 +1,264 @@
+use std::time::Duration;
+
+use opentelemetry::trace::Status;
+use opentelemetry::{Array, KeyValue, StringValue, Value};
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+
+use llmtrace_semconv::openinference::{
+    document_key, DocumentField, RERANKER_INPUT_DOCUMENTS_PREFIX, RERANKER_OUTPUT_DOCUMENTS_PREFIX,
+    RETRIEVAL_DOCUMENTS_PREFIX,
+};
+use llmtrace_semconv::{attribute as semconv, openinference as oi};
+
+use super::types::{messages_json, Document, Message, Response, Usage};
+use crate::settings;
+
+/// Records what happened during a GenAI operation on a [`tracing::Span`].
+///
+/// Every method is a no-op when the span is disabled or no OpenTelemetry layer is installed, and
+/// content (messages, tool results, document text) is recorded only when
+/// [`capture_content`](crate::capture_content) is on.
+pub trait LlmSpanExt {
+    /// Token usage (`gen_ai.usage.*`, `llm.token_count.*`).
+    fn record_usage(&self, usage: Usage);
+
+    /// Response id, model and finish reasons (`gen_ai.response.*`).
+    fn record_response(&self, response: &Response);
+
+    /// Documents a retriever returned (`retrieval.documents.N.document.*`, and
+    /// `gen_ai.retrieval.documents` with ids and scores; text only with capture on).
+    fn record_documents(&self, documents: &[Document]);
+
+    /// Documents a reranker received and kept (`reranker.input_documents.*`,
+    /// `reranker.output_documents.*`).
+    fn record_reranked(&self, input: &[Document], output: &[Document]);
+
+    /// Messages the model returned (`gen_ai.output.messages`, `output.value`).
+    fn record_output_messages(&self, messages: &[Message]);
+
+    /// Messages sent to the model, when they were not known when the span started.
+    fn record_input_messages(&self, messages: &[Message]);
+
+    /// A plain-text output (`output.value`), e.g. an agent's final answer.
+    fn record_output(&self, text: &str);
+
+    /// A tool's result (`gen_ai.tool.call.result`, `output.value`).
+    fn record_tool_result(&self, result: &serde_json::Value);
+
+    /// Seconds until the first chunk of a stream (`gen_ai.response.time_to_first_chunk`).
+    fn record_time_to_first_chunk(&self, elapsed: Duration);
+
+    /// Marks the operation failed: `error.type` from the error's type name, status ERROR with
+    /// the message, and an `exception` event.
+    fn record_error<E: std::error::Error + ?Sized>(&self, error: &E);
+
+    /// Marks the operation failed with an explicit `error.type` (an HTTP status, an API error
+    /// code) and message.
+    fn record_error_type(&self, error_type: &str, message: &str);
+
+    /// Any attribute.
+    fn record_attribute(&self, key: impl Into<opentelemetry::Key>, value: impl Into<Value>);
+}
+
+fn count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// The error type name the conventions ask for; `_OTHER` for unnamed (`dyn`) types.
+fn error_type_name<E: ?Sized>() -> &'static str {
+    let name = std::any::type_name::<E>();
+    if name.starts_with("dyn ") {
+        semconv::ERROR_TYPE_OTHER
+    } else {
+        name
+    }
+}
+
+fn set(span: &tracing::Span, key: &'static str, value: impl Into<Value>) {
+    span.set_attribute(key, value);
+}
+
+fn set_oi(span: &tracing::Span, key: &'static str, value: impl Into<Value>) {
+    if settings::openinference() {
+        span.set_attribute(key, value);
+    }
+}
+
+fn record_document_list(span: &tracing::Span, prefix: &str, documents: &[Document]) {
+    if !settings::openinference() {
+        return;
+    }
+    let capture = settings::capture_content();
+    for (i, doc) in documents.iter().enumerate() {
+        span.set_attribute(document_key(prefix, i, DocumentField::Id), doc.id.clone());
+        if let Some(score) = doc.score {
+            span.set_attribute(document_key(prefix, i, DocumentField::Score), score);
+        }
+        if capture {
+            if let Some(content) = &doc.content {
+                span.set_attribute(document_key(prefix, i, DocumentField::Content), content.clone());
+            }
+            if let Some(metadata) = &doc.metadata {
+                span.set_attribute(
+                    document_key(prefix, i, DocumentField::Metadata),
+                    metadata.to_string(),
+                );
+            }
+        }
+    }
+}
+
+impl LlmSpanExt for tracing::Span {
+    fn record_usage(&self, usage: Usage) {
+        if self.is_disabled() {
+            return;
+        }
+        set(self, semconv::GEN_AI_USAGE_INPUT_TOKENS, count(usage.input_tokens));
+        set(self, semconv::GEN_AI_USAGE_OUTPUT_TOKENS, count(usage.output_tokens));
+        set_oi(self, oi::LLM_TOKEN_COUNT_PROMPT, count(usage.input_tokens));
+        set_oi(self, oi::LLM_TOKEN_COUNT_COMPLETION, count(usage.output_tokens));
+        set_oi(self, oi::LLM_TOKEN_COUNT_TOTAL, count(usage.total()));
+        if let Some(n) = usage.cache_read_input_tokens {
+            set(self, semconv::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, count(n));
+            set_oi(self, oi::LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_READ, count(n));
+        }
+        if let Some(n) = usage.cache_creation_input_tokens {
+            set(self, semconv::GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, count(n));
+        }
+        if let Some(n) = usage.reasoning_output_tokens {
+            set(self, semconv::GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, count(n));
+            set_oi(self, oi::LLM_TOKEN_COUNT_COMPLETION_DETAILS_REASONING, count(n));
+        }
+    }
+
+    fn record_response(&self, response: &Response) {
+        if self.is_disabled() {
+            return;
+        }
+        if let Some(id) = &response.id {
+            set(self, semconv::GEN_AI_RESPONSE_ID, id.clone());
+        }
+        if let Some(model) = &response.model {
+            set(self, semconv::GEN_AI_RESPONSE_MODEL, model.clone());
+        }
+        if !response.finish_reasons.is_empty() {
+            let reasons: Vec<StringValue> = response
+                .finish_reasons
+                .iter()
+                .cloned()
+                .map(StringValue::from)
+                .collect();
+            set(
+                self,
+                semconv::GEN_AI_RESPONSE_FINISH_REASONS,
+                Value::Array(Array::String(reasons)),
+            );
+        }
+    }
+
+    fn record_documents(&self, documents: &[Document]) {
+        if self.is_disabled() {
+            return;
+        }
+        record_document_list(self, RETRIEVAL_DOCUMENTS_PREFIX, documents);
+        let capture = settings::capture_content();
+        let listed: Vec<serde_json::Value> = documents
+            .iter()
+            .map(|d| {
+                let mut v = serde_json::json!({"id": d.id});
+                if let Some(score) = d.score {
+                    v["score"] = score.into();
+                }
+                if capture {
+                    if let Some(content) = &d.content {
+                        v["content"] = content.clone().into();
+                    }
+                }
+                v
+            })
+            .collect();
+        set(
+            self,
+            semconv::GEN_AI_RETRIEVAL_DOCUMENTS,
+            serde_json::Value::Array(listed).to_string(),
+        );
+    }
+
+    fn record_reranked(&self, input: &[Document], output: &[Document]) {
+        if self.is_disabled() {
+            return;
+        }
+        record_document_list(self, RERANKER_INPUT_DOCUMENTS_PREFIX, input);
+        record_document_list(self, RERANKER_OUTPUT_DOCUMENTS_PREFIX, output);
+    }
+
+    fn record_output_messages(&self, messages: &[Message]) {
+        if self.is_disabled() || !settings::capture_content() {
+            return;
+        }
+        let json = messages_json(messages);
+        set_oi(self, oi::OUTPUT_MIME_TYPE, "application/json");
+        set_oi(self, oi::OUTPUT_VALUE, json.clone());
+        set(self, semconv::GEN_AI_OUTPUT_MESSAGES, json);
+    }
+
+    fn record_input_messages(&self, messages: &[Message]) {
+        if self.is_disabled() || !settings::capture_content() {
+            return;
+        }
+        let json = messages_json(messages);
+        set_oi(self, oi::INPUT_MIME_TYPE, "application/json");
+        set_oi(self, oi::INPUT_VALUE, json.clone());
+        set(self, semconv::GEN_AI_INPUT_MESSAGES, json);
+    }
+
+    fn record_output(&self, text: &str) {
+        if self.is_disabled() || !settings::capture_content() {
+            return;
+        }
+        set_oi(self, oi::OUTPUT_VALUE, text.to_owned());
+    }
+
+    fn record_tool_result(&self, result: &serde_json::Value) {
+        if self.is_disabled() || !settings::capture_content() {
+            return;
+        }
+        let json = result.to_string();
+        set_oi(self, oi::OUTPUT_VALUE, json.clone());
+        set(self, semconv::GEN_AI_TOOL_CALL_RESULT, json);
+    }
+
+    fn record_time_to_first_chunk(&self, elapsed: Duration) {
+        if self.is_disabled() {
+            return;
+        }
+        set(self, semconv::GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, elapsed.as_secs_f64());
+    }
+
+    fn record_error<E: std::error::Error + ?Sized>(&self, error: &E) {
+        self.record_error_type(error_type_name::<E>(), &error.to_string());
+    }
+
+    fn record_error_type(&self, error_type: &str, message: &str) {
+        if self.is_disabled() {
+            return;
+        }
+        set(self, semconv::ERROR_TYPE, error_type.to_owned());
+        self.add_event(
+            semconv::EXCEPTION_EVENT,
+            vec![
+                KeyValue::new(semconv::EXCEPTION_TYPE, error_type.to_owned()),
+                KeyValue::new(semconv::EXCEPTION_MESSAGE, message.to_owned()),
+            ],
+        );
+        self.set_status(Status::error(message.to_owned()));
+    }
+
+    fn record_attribute(&self, key: impl Into<opentelemetry::Key>, value: impl Into<Value>) {
+        if self.is_disabled() {
+            return;
+        }
+        self.set_attribute(key, value);
+    }
+}
+

@@ -1,0 +1,10 @@
+//! The typed span API: builders that start GenAI spans with the right name, kind and required
+//! attributes, and [`LlmSpanExt`] to record what happens afterwards.
+
+mod builder;
+mod ext;
+mod types;
+
+pub use builder::{agent, chain, chat, completion, embeddings, kind, rerank, retrieval, tool, SpanBuilder};
+pub use ext::LlmSpanExt;
+pub use types::{Document, Message, Response, Role, ToolCall, Usage};

@@ -1,0 +1,267 @@
+//! Plain values the span API records: token usage, response metadata, documents, messages.
+
+use serde::Serialize;
+
+/// Token usage of one model call.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Tokens in the prompt (including cached ones).
+    pub input_tokens: u64,
+    /// Tokens in the completion (including reasoning ones).
+    pub output_tokens: u64,
+    /// Prompt tokens served from the provider's cache.
+    pub cache_read_input_tokens: Option<u64>,
+    /// Prompt tokens written to the provider's cache.
+    pub cache_creation_input_tokens: Option<u64>,
+    /// Completion tokens spent on reasoning.
+    pub reasoning_output_tokens: Option<u64>,
+}
+
+impl Usage {
+    /// Usage with input and output token counts.
+    pub fn new(input_tokens: u64, output_tokens: u64) -> Self {
+        Usage {
+            input_tokens,
+            output_tokens,
+            ..Usage::default()
+        }
+    }
+
+    /// Sets the prompt tokens read from the cache.
+    pub fn cache_read(mut self, tokens: u64) -> Self {
+        self.cache_read_input_tokens = Some(tokens);
+        self
+    }
+
+    /// Sets the prompt tokens written to the cache.
+    pub fn cache_creation(mut self, tokens: u64) -> Self {
+        self.cache_creation_input_tokens = Some(tokens);
+        self
+    }
+
+    /// Sets the completion tokens spent on reasoning.
+    pub fn reasoning(mut self, tokens: u64) -> Self {
+        self.reasoning_output_tokens = Some(tokens);
+        self
+    }
+
+    /// Input plus output tokens.
+    pub fn total(&self) -> u64 {
+        self.input_tokens.saturating_add(self.output_tokens)
+    }
+}
+
+/// Metadata of a model's response.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Response {
+    /// The provider's id of the completion.
+    pub id: Option<String>,
+    /// The model that actually answered (often a dated version of the requested one).
+    pub model: Option<String>,
+    /// Why generation stopped, one entry per choice (`stop`, `length`, `tool_calls`, …).
+    pub finish_reasons: Vec<String>,
+}
+
+impl Response {
+    /// An empty response record.
+    pub fn new() -> Self {
+        Response::default()
+    }
+
+    /// Sets the completion id.
+    pub fn id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Sets the model that answered.
+    pub fn model(mut self, model: impl Into<String>) -> Self {
+        self.model = Some(model.into());
+        self
+    }
+
+    /// Adds a finish reason.
+    pub fn finish_reason(mut self, reason: impl Into<String>) -> Self {
+        self.finish_reasons.push(reason.into());
+        self
+    }
+}
+
+/// A document returned by a retriever or a reranker.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Document {
+    /// The document's id in its store.
+    pub id: String,
+    /// The relevance score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// The text (recorded only when content capture is on).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// Metadata as a JSON value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Value>,
+}
+
+impl Document {
+    /// A document with an id.
+    pub fn new(id: impl Into<String>) -> Self {
+        Document {
+            id: id.into(),
+            ..Document::default()
+        }
+    }
+
+    /// Sets the relevance score.
+    pub fn score(mut self, score: f64) -> Self {
+        self.score = Some(score);
+        self
+    }
+
+    /// Sets the text.
+    pub fn content(mut self, content: impl Into<String>) -> Self {
+        self.content = Some(content.into());
+        self
+    }
+
+    /// Sets metadata.
+    pub fn metadata(mut self, metadata: serde_json::Value) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+}
+
+/// The author of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// System instructions.
+    System,
+    /// The end user.
+    User,
+    /// The model.
+    Assistant,
+    /// A tool's answer.
+    Tool,
+}
+
+/// A tool call requested by the model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ToolCall {
+    /// The call id the model gave.
+    pub id: String,
+    /// The tool's name.
+    pub name: String,
+    /// The arguments, as JSON.
+    pub arguments: serde_json::Value,
+}
+
+impl ToolCall {
+    /// A tool call.
+    pub fn new(id: impl Into<String>, name: impl Into<String>, arguments: serde_json::Value) -> Self {
+        ToolCall {
+            id: id.into(),
+            name: name.into(),
+            arguments,
+        }
+    }
+}
+
+/// One chat message, recorded in the GenAI conventions' message format
+/// (`{"role": "user", "parts": [{"type": "text", "content": "…"}]}`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    /// The author.
+    pub role: Role,
+    /// The text, if any.
+    pub text: Option<String>,
+    /// Tool calls the model requested in this message.
+    pub tool_calls: Vec<ToolCall>,
+    /// For a [`Role::Tool`] message: the id of the call it answers.
+    pub tool_call_id: Option<String>,
+    /// For an output message: why generation stopped.
+    pub finish_reason: Option<String>,
+}
+
+impl Message {
+    /// A text message.
+    pub fn new(role: Role, text: impl Into<String>) -> Self {
+        Message {
+            role,
+            text: Some(text.into()),
+            tool_calls: Vec::new(),
+            tool_call_id: None,
+            finish_reason: None,
+        }
+    }
+
+    /// A system message.
+    pub fn system(text: impl Into<String>) -> Self {
+        Message::new(Role::System, text)
+    }
+
+    /// A user message.
+    pub fn user(text: impl Into<String>) -> Self {
+        Message::new(Role::User, text)
+    }
+
+    /// An assistant message.
+    pub fn assistant(text: impl Into<String>) -> Self {
+        Message::new(Role::Assistant, text)
+    }
+
+    /// An assistant message that requests tool calls.
+    pub fn tool_calls(calls: Vec<ToolCall>) -> Self {
+        Message {
+            role: Role::Assistant,
+            text: None,
+            tool_calls: calls,
+            tool_call_id: None,
+            finish_reason: Some("tool_calls".to_owned()),
+        }
+    }
+
+    /// A tool's answer to call `call_id`.
+    pub fn tool_result(call_id: impl Into<String>, text: impl Into<String>) -> Self {
+        Message {
+            role: Role::Tool,
+            text: Some(text.into()),
+            tool_calls: Vec::new(),
+            tool_call_id: Some(call_id.into()),
+            finish_reason: None,
+        }
+    }
+
+    /// Sets the finish reason (output messages).
+    pub fn with_finish_reason(mut self, reason: impl Into<String>) -> Self {
+        self.finish_reason = Some(reason.into());
+        self
+    }
+
+    /// The message in the conventions' JSON form.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut parts = Vec::new();
+        if let Some(text) = &self.text {
+            if let Some(id) = &self.tool_call_id {
+                parts.push(serde_json::json!({"type": "tool_call_response", "id": id, "response": text}));
+            } else {
+                parts.push(serde_json::json!({"type": "text", "content": text}));
+            }
+        }
+        for call in &self.tool_calls {
+            parts.push(serde_json::json!({
+                "type": "tool_call", "id": call.id, "name": call.name, "arguments": call.arguments
+            }));
+        }
+        let mut message = serde_json::json!({"role": self.role, "parts": parts});
+        if let (Some(reason), Some(obj)) = (&self.finish_reason, message.as_object_mut()) {
+            obj.insert("finish_reason".into(), reason.clone().into());
+        }
+        message
+    }
+}
+
+/// Serializes messages as the JSON array the conventions use for `gen_ai.input.messages`.
+pub(crate) fn messages_json(messages: &[Message]) -> String {
+    serde_json::Value::Array(messages.iter().map(Message::to_json).collect()).to_string()
+}
