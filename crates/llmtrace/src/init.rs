@@ -459,6 +459,8 @@ impl Guard {
                     .with_tracer(provider.tracer("llmtrace"))
                     .with_tracked_inactivity(false)
                     .with_threads(false)
+                    .with_location(false)
+                    .with_target(false)
                     .with_filter(filter)
                     .boxed()
             }

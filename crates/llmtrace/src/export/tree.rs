@@ -259,10 +259,11 @@ pub(crate) fn render_trace(spans: &[SpanData], dropped: usize, complete: bool) -
     });
     let start = spans.iter().map(|s| s.start_time).min().unwrap_or(first.start_time);
     let end = spans.iter().map(|s| s.end_time).max().unwrap_or(first.end_time);
+    let count = spans.len() + dropped;
     let mut out = format!(
-        "\ntrace {} · {} spans · {}",
+        "\ntrace {} · {count} span{} · {}",
         first.span_context.trace_id(),
-        spans.len() + dropped,
+        if count == 1 { "" } else { "s" },
         format_duration(end.duration_since(start).unwrap_or_default())
     );
     if input > 0 || output > 0 {
@@ -273,7 +274,7 @@ pub(crate) fn render_trace(spans: &[SpanData], dropped: usize, complete: bool) -
         .filter(|s| matches!(s.status, Status::Error { .. }))
         .count();
     if errors > 0 {
-        let _ = write!(out, " · {errors} error(s)");
+        let _ = write!(out, " · {errors} error{}", if errors == 1 { "" } else { "s" });
     }
     if !complete {
         out.push_str(" · incomplete (root not seen)");
