@@ -143,7 +143,7 @@ async fn answer(question: &str) -> String {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let _guard = llmtrace::builder().service_name("agent-example").build()?;
+    let _guard = llmtrace::init()?;
 
     let question = "Find me a cheap flight to Lisbon and tell me the weather.";
     let span = llmtrace::agent("travel-planner")

@@ -101,7 +101,7 @@ fn generate(question: &str, context: &str) -> String {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let _guard = llmtrace::builder().service_name("rag-example").build()?;
+    let _guard = llmtrace::init()?;
 
     let question = "How many days do I have for returns and refunds?";
     let root = llmtrace::chain("answer-question")

@@ -1,0 +1,218 @@
+//! The combined matcher: one multi-pattern regex over every enabled detector and rule.
+//!
+//! One unanchored leftmost-first search over the haystack finds the next candidate and which
+//! pattern produced it; only candidates are validated in code. A haystack without candidates is
+//! scanned exactly once by the lazy DFA and nothing is allocated.
+
+use regex_automata::meta;
+use regex_automata::util::syntax;
+use regex_automata::{Anchored, Input};
+
+use super::patterns::{BuiltinPattern, BUILTIN};
+use super::{Detector, RedactionError};
+
+/// Where a pattern comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// A built-in detector.
+    Detector(Detector),
+    /// `custom_rules[i]`.
+    Custom(usize),
+    /// An entry of `blocked_values`.
+    Blocked,
+}
+
+#[derive(Debug)]
+struct Entry {
+    source: Source,
+    builtin: Option<BuiltinPattern>,
+    /// The pattern alone, for anchored re-matching and capture groups.
+    single: meta::Regex,
+}
+
+/// A confirmed match: replace `hay[start..end]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Hit {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) source: Source,
+}
+
+/// A user-supplied pattern: custom rule or blocked value.
+#[derive(Debug, Clone)]
+pub(crate) struct UserPattern {
+    pub(crate) field: String,
+    pub(crate) pattern: String,
+    pub(crate) source: Source,
+}
+
+/// The compiled matcher.
+#[derive(Debug)]
+pub(crate) struct Matcher {
+    all: Option<meta::Regex>,
+    entries: Vec<Entry>,
+    /// Indices of entries that are value-only provider key patterns, used to re-label context
+    /// matches (`api_key=sk-…` is an OpenAI key).
+    classifiers: Vec<usize>,
+}
+
+fn builtin_syntax() -> syntax::Config {
+    syntax::Config::new()
+}
+
+fn wrap_ascii(p: &str) -> String {
+    format!("(?-u:{p})")
+}
+
+impl Matcher {
+    /// Compiles the enabled detectors plus user patterns (which take priority, in order).
+    pub(crate) fn new(enabled: &[bool; Detector::COUNT], user: &[UserPattern]) -> Result<Self, RedactionError> {
+        let mut entries = Vec::new();
+        let mut sources: Vec<String> = Vec::new();
+        for up in user {
+            // Validate with the friendly regex crate first so errors name the pattern.
+            if let Err(e) = regex::Regex::new(&up.pattern) {
+                return Err(RedactionError::InvalidRegex {
+                    field: up.field.clone(),
+                    pattern: up.pattern.clone(),
+                    source: Box::new(e),
+                });
+            }
+            let single = meta::Regex::new(&up.pattern).map_err(|e| RedactionError::Matcher(e.to_string()))?;
+            entries.push(Entry { source: up.source, builtin: None, single });
+            sources.push(up.pattern.clone());
+        }
+        for bp in BUILTIN {
+            if !enabled[bp.detector.index()] {
+                continue;
+            }
+            let wrapped = wrap_ascii(bp.regex);
+            let single = meta::Builder::new()
+                .syntax(builtin_syntax())
+                .build(&wrapped)
+                .map_err(|e| RedactionError::Matcher(format!("{}: {e}", bp.detector)))?;
+            entries.push(Entry { source: Source::Detector(bp.detector), builtin: Some(*bp), single });
+            sources.push(wrapped);
+        }
+        let all = if sources.is_empty() {
+            None
+        } else {
+            let config = meta::Config::new().hybrid_cache_capacity(8 * 1024 * 1024);
+            Some(
+                meta::Builder::new()
+                    .configure(config)
+                    .syntax(builtin_syntax())
+                    .build_many(&sources)
+                    .map_err(|e| RedactionError::Matcher(e.to_string()))?,
+            )
+        };
+        let classifiers = entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                e.builtin.is_some_and(|b| {
+                    !b.group && b.detector.is_secret() && !matches!(b.detector, Detector::PrivateKey)
+                })
+            })
+            .map(|(i, _)| i)
+            .collect();
+        Ok(Self { all, entries, classifiers })
+    }
+
+    /// Whether any candidate (validated or not) occurs in `hay`. Allocation-free.
+    pub(crate) fn has_candidate(&self, hay: &str) -> bool {
+        self.all.as_ref().is_some_and(|re| re.is_match(hay))
+    }
+
+    /// The next confirmed hit starting at or after `from`.
+    pub(crate) fn next_hit(&self, hay: &str, mut from: usize) -> Option<Hit> {
+        let all = self.all.as_ref()?;
+        while from <= hay.len() {
+            let m = all.search(&Input::new(hay).span(from..hay.len()))?;
+            let pid = m.pattern().as_usize();
+            if let Some(hit) = self.accept(hay, pid, m.start(), m.end()) {
+                return Some(hit);
+            }
+            // Lower-priority patterns may still match at the same place (leftmost-first means
+            // the higher ones did not).
+            for alt in pid + 1..self.entries.len() {
+                let Some(entry) = self.entries.get(alt) else { break };
+                let input = Input::new(hay).span(m.start()..hay.len()).anchored(Anchored::Yes);
+                if let Some(m2) = entry.single.search(&input) {
+                    if let Some(hit) = self.accept(hay, alt, m2.start(), m2.end()) {
+                        return Some(hit);
+                    }
+                }
+            }
+            from = next_boundary(hay, m.start());
+        }
+        None
+    }
+
+    /// The capture groups of user pattern `source` matched at `start` (for `$1` replacements).
+    pub(crate) fn expand_custom(&self, hay: &str, hit: &Hit, template: &str, dst: &mut String) {
+        let Some(entry) = self.entries.iter().find(|e| e.source == hit.source) else { return };
+        let mut caps = entry.single.create_captures();
+        let input = Input::new(hay).span(hit.start..hay.len()).anchored(Anchored::Yes);
+        entry.single.search_captures(&input, &mut caps);
+        if caps.is_match() {
+            caps.interpolate_string_into(hay, template, dst);
+        } else {
+            dst.push_str(template);
+        }
+    }
+
+    fn accept(&self, hay: &str, pid: usize, start: usize, end: usize) -> Option<Hit> {
+        let entry = self.entries.get(pid)?;
+        let Some(bp) = entry.builtin else {
+            return Some(Hit { start, end, source: entry.source });
+        };
+        let (mut s, mut e) = (start, end);
+        if bp.group {
+            let mut caps = entry.single.create_captures();
+            let input = Input::new(hay).span(start..end).anchored(Anchored::Yes);
+            entry.single.search_captures(&input, &mut caps);
+            let span = caps.get_group(1)?;
+            s = span.start;
+            e = span.end;
+        }
+        if let Some(validate) = bp.validate {
+            e = validate(hay, s, e)?;
+        }
+        if e <= s {
+            return None;
+        }
+        let mut detector = bp.detector;
+        if bp.classify {
+            detector = self.classify(hay, s, e).unwrap_or(detector);
+        }
+        Some(Hit { start: s, end: e, source: Source::Detector(detector) })
+    }
+
+    /// If `hay[s..e]` is itself a provider key, its detector.
+    fn classify(&self, hay: &str, s: usize, e: usize) -> Option<Detector> {
+        for &i in &self.classifiers {
+            let entry = self.entries.get(i)?;
+            let input = Input::new(hay).span(s..e).anchored(Anchored::Yes);
+            if let Some(m) = entry.single.search(&input) {
+                if m.end() == e {
+                    if let Some(hit) = self.accept(hay, i, m.start(), m.end()) {
+                        if let Source::Detector(d) = hit.source {
+                            return Some(d);
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+}
+
+/// The byte index of the char after the one starting at `i` (or `len + 1` at the end).
+fn next_boundary(hay: &str, i: usize) -> usize {
+    let mut j = i + 1;
+    while j < hay.len() && !hay.is_char_boundary(j) {
+        j += 1;
+    }
+    j
+}

@@ -1,0 +1,131 @@
+//! A minimal OTLP/HTTP (protobuf) receiver on 127.0.0.1: accepts `POST /v1/traces`, decodes the
+//! body and keeps the requests and their headers.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::trace::v1::Span;
+use prost::Message;
+
+/// One received export request.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub path: String,
+    pub headers: HashMap<String, String>,
+    pub request: ExportTraceServiceRequest,
+}
+
+/// The receiver; it stops with the test process.
+pub struct HttpReceiver {
+    pub port: u16,
+    received: Arc<Mutex<Vec<Received>>>,
+}
+
+impl HttpReceiver {
+    pub fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let sink = received.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let sink = sink.clone();
+                std::thread::spawn(move || serve(stream, sink));
+            }
+        });
+        HttpReceiver { port, received }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn requests(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+
+    /// Waits until at least `n` spans arrived (or `timeout`), returning all of them.
+    pub fn wait_for_spans(&self, n: usize, timeout: Duration) -> Vec<Span> {
+        let started = Instant::now();
+        loop {
+            let spans = spans_of(&self.requests());
+            if spans.len() >= n || started.elapsed() > timeout {
+                return spans;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+pub fn spans_of(requests: &[Received]) -> Vec<Span> {
+    requests
+        .iter()
+        .flat_map(|r| r.request.resource_spans.iter())
+        .flat_map(|rs| rs.scope_spans.iter())
+        .flat_map(|ss| ss.spans.iter().cloned())
+        .collect()
+}
+
+fn serve(stream: TcpStream, sink: Arc<Mutex<Vec<Received>>>) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut writer = match stream.try_clone() {
+        Ok(w) => w,
+        Err(_) => return,
+    };
+    let mut reader = BufReader::new(stream);
+    loop {
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+            return;
+        }
+        let path = request_line
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or_default()
+            .to_owned();
+        let mut headers = HashMap::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = line.split_once(':') {
+                headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
+            }
+        }
+        let len: usize = headers
+            .get("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0; len];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let (status, request) = match ExportTraceServiceRequest::decode(body.as_slice()) {
+            Ok(request) if path == "/v1/traces" => ("200 OK", Some(request)),
+            Ok(_) => ("404 Not Found", None),
+            Err(_) => ("400 Bad Request", None),
+        };
+        if let Some(request) = request {
+            sink.lock().unwrap().push(Received {
+                path,
+                headers,
+                request,
+            });
+        }
+        let response = format!(
+            "HTTP/1.1 {status}\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n"
+        );
+        if writer.write_all(response.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
