@@ -9,3 +9,5 @@
 
 pub mod redact;
 pub mod sample;
+
+pub use sample::{PolicyConfig, SamplerStats, SamplingConfigError, TailSampler, TailSamplingConfig};

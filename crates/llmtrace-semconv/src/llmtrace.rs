@@ -23,6 +23,26 @@ crate::attributes! {
     SAMPLING_POLICY = "llmtrace.sampling.policy": String;
     /// Iterations an agent ran.
     AGENT_ITERATIONS = "llmtrace.agent.iterations": Int;
+    /// Seconds waited before this attempt (backoff).
+    RETRY_WAIT_BEFORE_S = "llmtrace.retry.wait_before_s": Double;
+    /// On a retry parent span: how many attempts were made in all.
+    RETRY_ATTEMPTS = "llmtrace.retry.attempts": Int;
+    /// On a retry parent span: the model that finally answered.
+    RETRY_MODEL_USED = "llmtrace.retry.model_used": String;
+    /// On a retry parent span: whether a fallback model answered.
+    RETRY_FALLBACK_USED = "llmtrace.retry.fallback_used": Boolean;
+    /// On a loop-detection event: how often the same tool was called with the same arguments.
+    AGENT_REPEAT_COUNT = "llmtrace.agent.repeat_count": Int;
+    /// On a loop-detection event: a hash of the repeated call's canonical JSON arguments.
+    AGENT_ARGUMENTS_HASH = "llmtrace.agent.arguments_hash": String;
+    /// The experiment a request belongs to (A/B tests).
+    EXPERIMENT_NAME = "llmtrace.experiment.name": String;
+    /// The experiment variant a request was served.
+    EXPERIMENT_VARIANT = "llmtrace.experiment.variant": String;
     /// Set when content was captured but the value was cut to a size limit: the original length.
     TRUNCATED_ORIGINAL_LENGTH = "llmtrace.truncated.original_length": Int;
 }
+
+/// Event added to an `invoke_agent` span when the same tool is called with the same arguments
+/// as often as the loop threshold.
+pub const AGENT_LOOP_DETECTED_EVENT: &str = "llmtrace.agent.loop_detected";

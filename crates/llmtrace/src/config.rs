@@ -105,6 +105,10 @@ pub(crate) struct EnvSettings {
     pub(crate) resource_attributes: Vec<(String, String)>,
     /// Full URL of the traces endpoint, already resolved for the protocol.
     pub(crate) endpoint: Option<String>,
+    /// Full URL of the metrics endpoint, resolved for the protocol.
+    pub(crate) metrics_endpoint: Option<String>,
+    pub(crate) metrics: Option<bool>,
+    pub(crate) prices: Option<PathBuf>,
     pub(crate) protocol: Option<Protocol>,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) timeout: Option<Duration>,
@@ -261,9 +265,10 @@ pub(crate) fn parse_sampler(value: &str, arg: Option<&str>) -> Result<HeadSample
     })
 }
 
-/// Appends the signal path to a base endpoint for OTLP/HTTP, as the exporter spec says.
-fn http_traces_url(base: &str) -> String {
-    format!("{}/v1/traces", base.trim_end_matches('/'))
+/// Appends the signal path (`/v1/traces`, `/v1/metrics`) to a base endpoint for OTLP/HTTP, as
+/// the exporter spec says.
+pub(crate) fn http_signal_url(base: &str, signal: &str) -> String {
+    format!("{}/v1/{signal}", base.trim_end_matches('/'))
 }
 
 impl EnvSettings {
@@ -287,13 +292,23 @@ impl EnvSettings {
         if let Some(v) = env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") {
             // The per-signal endpoint is used as given.
             s.endpoint = Some(check_endpoint("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", &v)?);
-        } else if let Some(v) = env.get("OTEL_EXPORTER_OTLP_ENDPOINT") {
-            let base = check_endpoint("OTEL_EXPORTER_OTLP_ENDPOINT", &v)?;
-            s.endpoint = Some(match protocol {
-                Protocol::Grpc => base,
-                Protocol::HttpProtobuf => http_traces_url(&base),
-            });
         }
+        if let Some(v) = env.get("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT") {
+            s.metrics_endpoint = Some(check_endpoint("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", &v)?);
+        }
+        if let Some(v) = env.get("OTEL_EXPORTER_OTLP_ENDPOINT") {
+            let base = check_endpoint("OTEL_EXPORTER_OTLP_ENDPOINT", &v)?;
+            let resolve = |signal: &str| match protocol {
+                Protocol::Grpc => base.clone(),
+                Protocol::HttpProtobuf => http_signal_url(&base, signal),
+            };
+            s.endpoint.get_or_insert_with(|| resolve("traces"));
+            s.metrics_endpoint.get_or_insert_with(|| resolve("metrics"));
+        }
+        if let Some(v) = env.get("LLMTRACE_METRICS") {
+            s.metrics = Some(parse_bool("LLMTRACE_METRICS", &v)?);
+        }
+        s.prices = env.get("LLMTRACE_PRICES").map(PathBuf::from);
         for var in ["OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS"] {
             if let Some(v) = env.get(var) {
                 s.headers.extend(parse_key_values(var, &v)?);

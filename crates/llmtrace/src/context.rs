@@ -14,7 +14,7 @@ use opentelemetry::{Array, KeyValue, StringValue, Value};
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{Span, SpanData, SpanProcessor};
 
-use llmtrace_semconv::{attribute as semconv, openinference as oi};
+use llmtrace_semconv::{attribute as semconv, llmtrace as ours, openinference as oi};
 
 /// Values that describe who and what a request is for; see the [module docs](self).
 ///
@@ -34,6 +34,7 @@ pub struct LlmContext {
     conversation_id: Option<String>,
     tags: Vec<String>,
     metadata: BTreeMap<String, serde_json::Value>,
+    experiment: Option<(String, String)>,
 }
 
 impl LlmContext {
@@ -75,6 +76,18 @@ impl LlmContext {
         self
     }
 
+    /// The experiment and variant this request was served (A/B tests):
+    /// `llmtrace.experiment.name`, `llmtrace.experiment.variant`, and the tags
+    /// `experiment:{name}` and `variant:{variant}` so backends that group by tag show the split.
+    pub fn experiment(self, name: impl Into<String>, variant: impl Into<String>) -> Self {
+        let (name, variant) = (name.into(), variant.into());
+        let mut with = self
+            .tag(format!("experiment:{name}"))
+            .tag(format!("variant:{variant}"));
+        with.experiment = Some((name, variant));
+        with
+    }
+
     /// `self` laid over `outer`: values set here win, tags and metadata are merged.
     fn over(&self, outer: &LlmContext) -> LlmContext {
         let mut merged = outer.clone();
@@ -86,6 +99,9 @@ impl LlmContext {
         }
         if self.conversation_id.is_some() {
             merged.conversation_id.clone_from(&self.conversation_id);
+        }
+        if self.experiment.is_some() {
+            merged.experiment.clone_from(&self.experiment);
         }
         for tag in &self.tags {
             if !merged.tags.contains(tag) {
@@ -137,6 +153,10 @@ impl LlmContext {
         }
         if let Some(id) = &self.conversation_id {
             attrs.push(KeyValue::new(semconv::GEN_AI_CONVERSATION_ID, id.clone()));
+        }
+        if let Some((name, variant)) = &self.experiment {
+            attrs.push(KeyValue::new(ours::EXPERIMENT_NAME, name.clone()));
+            attrs.push(KeyValue::new(ours::EXPERIMENT_VARIANT, variant.clone()));
         }
         if !self.tags.is_empty() {
             let tags: Vec<StringValue> = self.tags.iter().cloned().map(StringValue::from).collect();

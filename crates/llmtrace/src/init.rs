@@ -8,12 +8,19 @@ use std::time::Duration;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry::KeyValue;
 use opentelemetry_sdk::trace::{BatchConfigBuilder, BatchSpanProcessor, Sampler, SdkTracerProvider, SpanProcessor};
+use opentelemetry::metrics::MeterProvider as _;
+use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
 use opentelemetry_sdk::Resource;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::{EnvFilter, Layer as _};
 
 use crate::config::{ConfigError, Env, EnvSettings, HeadSampler, ProcessEnv, Protocol};
-use crate::export::{build_otlp_exporter, FanOut, JsonLinesExporter, TreeExporter};
+use crate::cost::{CostProcessor, PriceTable};
+use crate::export::{
+    build_otlp_exporter, build_otlp_metric_exporter, DynProcessor, FanOut, JsonLinesExporter,
+    TreeExporter,
+};
+use crate::metrics::MetricsProcessor;
 use crate::{settings, ContextProcessor};
 
 /// Targets whose own spans would loop back into the exporter; never traced.
@@ -41,6 +48,9 @@ pub enum InitError {
     /// The background runtime for the gRPC exporter could not start.
     #[error("cannot start the export runtime: {0}")]
     Runtime(std::io::Error),
+    /// The price table could not be loaded (`LLMTRACE_PRICES`).
+    #[error(transparent)]
+    Prices(#[from] crate::cost::PriceError),
     /// Another global `tracing` subscriber is already installed.
     #[error(
         "a global tracing subscriber is already set; call `.install_global(false)` and add \
@@ -92,8 +102,11 @@ pub struct Builder {
     shutdown_timeout: Option<Duration>,
     install_global: Option<bool>,
     batch_delay: Option<Duration>,
+    prices: Option<PriceTable>,
+    metrics: Option<bool>,
+    meter_provider: Option<SdkMeterProvider>,
     extra: Vec<Box<dyn SpanProcessor>>,
-    wrap: Vec<Box<dyn FnOnce(Box<dyn SpanProcessor>) -> Box<dyn SpanProcessor>>>,
+    wrap: Vec<Box<dyn FnOnce(DynProcessor) -> DynProcessor>>,
 }
 
 impl std::fmt::Debug for Builder {
@@ -201,6 +214,26 @@ impl Builder {
         self
     }
 
+    /// Prices laid over the built-in table (see [`PriceTable`]); `LLMTRACE_PRICES=file.yaml`
+    /// does the same from the environment.
+    pub fn prices(mut self, prices: PriceTable) -> Self {
+        self.prices = Some(prices);
+        self
+    }
+
+    /// Whether GenAI metrics are recorded (default: on when there is an OTLP endpoint or a
+    /// meter provider given here).
+    pub fn metrics(mut self, on: bool) -> Self {
+        self.metrics = Some(on);
+        self
+    }
+
+    /// Records metrics into this meter provider instead of building an OTLP one.
+    pub fn meter_provider(mut self, provider: SdkMeterProvider) -> Self {
+        self.meter_provider = Some(provider);
+        self
+    }
+
     /// Adds a destination next to the configured ones (e.g. a `SimpleSpanProcessor` around an
     /// in-memory exporter in tests). It sits behind the redacting and sampling processors.
     pub fn with_span_processor(mut self, processor: impl SpanProcessor + 'static) -> Self {
@@ -213,10 +246,10 @@ impl Builder {
     pub fn wrap_processor<P, F>(mut self, wrap: F) -> Self
     where
         P: SpanProcessor + 'static,
-        F: FnOnce(Box<dyn SpanProcessor>) -> P + 'static,
+        F: FnOnce(DynProcessor) -> P + 'static,
     {
         self.wrap
-            .push(Box::new(move |inner| Box::new(wrap(inner)) as Box<dyn SpanProcessor>));
+            .push(Box::new(move |inner| DynProcessor::new(wrap(inner))));
         self
     }
 
@@ -275,6 +308,22 @@ impl Builder {
                 .build()
         };
 
+        let mut resource = Resource::builder();
+        if let Some(name) = self.service_name.clone().or(env_settings.service_name.clone()) {
+            resource = resource.with_service_name(name);
+        }
+        resource = resource.with_attributes(
+            env_settings
+                .resource_attributes
+                .iter()
+                .map(|(k, v)| KeyValue::new(k.clone(), v.clone())),
+        );
+        if let Some(project) = &self.project_name {
+            resource = resource.with_attribute(KeyValue::new("openinference.project.name", project.clone()));
+        }
+
+        let resource = resource.build();
+
         let mut destinations = FanOut::new();
         let mut runtime = None;
         if let Some(endpoint) = &endpoint {
@@ -328,34 +377,56 @@ impl Builder {
         for extra in self.extra {
             destinations.push_boxed(extra);
         }
-        let mut chain: Box<dyn SpanProcessor> = Box::new(destinations);
+        let mut chain = DynProcessor::new(destinations);
         for wrap in self.wrap {
             chain = wrap(chain);
         }
 
-        let mut resource = Resource::builder();
-        if let Some(name) = self.service_name.or(env_settings.service_name.clone()) {
-            resource = resource.with_service_name(name);
+        let metrics_on = self
+            .metrics
+            .or(env_settings.metrics)
+            .unwrap_or(self.meter_provider.is_some() || env_settings.metrics_endpoint.is_some());
+        let meter_provider = match (metrics_on, self.meter_provider) {
+            (false, _) => None,
+            (true, Some(provider)) => Some(provider),
+            (true, None) => match &env_settings.metrics_endpoint {
+                Some(endpoint) => {
+                    let exporter = {
+                        let _entered = runtime.as_ref().map(|rt| rt.enter());
+                        build_otlp_metric_exporter(protocol, endpoint, &headers, timeout)?
+                    };
+                    Some(
+                        SdkMeterProvider::builder()
+                            .with_resource(resource.clone())
+                            .with_reader(PeriodicReader::builder(exporter).build())
+                            .build(),
+                    )
+                }
+                None => None,
+            },
+        };
+        if let Some(provider) = &meter_provider {
+            chain = DynProcessor::new(MetricsProcessor::new(chain, &provider.meter("llmtrace")));
         }
-        resource = resource.with_attributes(
-            env_settings
-                .resource_attributes
-                .iter()
-                .map(|(k, v)| KeyValue::new(k.clone(), v.clone())),
-        );
-        if let Some(project) = self.project_name {
-            resource = resource.with_attribute(KeyValue::new("openinference.project.name", project));
+        let mut prices = PriceTable::built_in();
+        if let Some(path) = &env_settings.prices {
+            prices = prices.merged(PriceTable::from_file(path)?);
         }
+        if let Some(table) = self.prices {
+            prices = prices.merged(table);
+        }
+        let chain = CostProcessor::new(chain, prices);
 
         let provider = SdkTracerProvider::builder()
-            .with_resource(resource.build())
+            .with_resource(resource)
             .with_sampler(sampler(self.sampler.or(env_settings.sampler)))
             .with_span_processor(ContextProcessor)
-            .with_span_processor(BoxedProcessor(chain))
+            .with_span_processor(chain)
             .build();
 
         let guard = Guard {
             provider: Some(provider),
+            meter_provider,
             runtime,
             shutdown_timeout,
             filter_directives: filter.to_string(),
@@ -366,6 +437,9 @@ impl Builder {
                 .map_err(|_| InitError::SubscriberAlreadySet)?;
             if let Some(provider) = &guard.provider {
                 opentelemetry::global::set_tracer_provider(provider.clone());
+            }
+            if let Some(provider) = &guard.meter_provider {
+                opentelemetry::global::set_meter_provider(provider.clone());
             }
         }
         Ok(guard)
@@ -385,32 +459,11 @@ fn sampler(choice: Option<HeadSampler>) -> Sampler {
     }
 }
 
-/// Lets a boxed chain be registered with the provider.
-#[derive(Debug)]
-struct BoxedProcessor(Box<dyn SpanProcessor>);
-
-impl SpanProcessor for BoxedProcessor {
-    fn on_start(&self, span: &mut opentelemetry_sdk::trace::Span, cx: &opentelemetry::Context) {
-        self.0.on_start(span, cx);
-    }
-    fn on_end(&self, span: opentelemetry_sdk::trace::SpanData) {
-        self.0.on_end(span);
-    }
-    fn force_flush(&self) -> opentelemetry_sdk::error::OTelSdkResult {
-        self.0.force_flush()
-    }
-    fn shutdown_with_timeout(&self, timeout: Duration) -> opentelemetry_sdk::error::OTelSdkResult {
-        self.0.shutdown_with_timeout(timeout)
-    }
-    fn set_resource(&mut self, resource: &Resource) {
-        self.0.set_resource(resource);
-    }
-}
-
 /// Owns the pipeline. Dropping it flushes pending spans and shuts down, waiting at most the
 /// shutdown timeout (5 s by default) however the backend behaves.
 pub struct Guard {
     provider: Option<SdkTracerProvider>,
+    meter_provider: Option<SdkMeterProvider>,
     runtime: Option<tokio::runtime::Runtime>,
     shutdown_timeout: Duration,
     filter_directives: String,
@@ -429,6 +482,7 @@ impl Guard {
     fn disabled(shutdown_timeout: Duration) -> Self {
         Guard {
             provider: None,
+            meter_provider: None,
             runtime: None,
             shutdown_timeout,
             filter_directives: String::new(),
@@ -474,9 +528,17 @@ impl Guard {
         tracing::Dispatch::new(tracing_subscriber::registry().with(self.layer()))
     }
 
-    /// Exports everything finished so far.
+    /// The meter provider GenAI metrics are recorded into, if metrics are on.
+    pub fn meter_provider(&self) -> Option<&SdkMeterProvider> {
+        self.meter_provider.as_ref()
+    }
+
+    /// Exports everything finished so far (spans and metrics).
     pub fn flush(&self) {
         if let Some(provider) = &self.provider {
+            let _ = provider.force_flush();
+        }
+        if let Some(provider) = &self.meter_provider {
             let _ = provider.force_flush();
         }
     }
@@ -488,6 +550,9 @@ impl Guard {
 
     fn shutdown_now(&mut self) {
         if let Some(provider) = self.provider.take() {
+            let _ = provider.shutdown_with_timeout(self.shutdown_timeout);
+        }
+        if let Some(provider) = self.meter_provider.take() {
             let _ = provider.shutdown_with_timeout(self.shutdown_timeout);
         }
         if let Some(rt) = self.runtime.take() {

@@ -55,15 +55,23 @@
 //!   `#[chain]` attribute macros.
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms, unreachable_pub)]
 
+mod agent_loop;
 pub mod config;
 mod context;
+pub mod cost;
+mod eval;
 pub mod export;
 mod init;
+pub mod metrics;
+pub mod retry;
 mod settings;
 mod span;
 
 pub use config::{ConfigError, HeadSampler, Protocol};
+pub use agent_loop::{AgentLoop, AgentLoopError};
 pub use context::{ContextProcessor, LlmContext};
+pub use eval::{evaluate, Evaluation, InvalidId};
+pub use retry::{Answered, Attempt, Retry, RetryError};
 pub use init::{builder, init, Builder, Guard, InitError};
 pub use settings::{capture_content, openinference, set_capture_content, set_openinference};
 pub use span::{agent, chain, chat, completion, embeddings, rerank, retrieval, tool};

@@ -463,7 +463,7 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
             b'/' => 63,
             _ => return None,
         };
-        acc = (acc << 6) | u32::from(v);
+        acc = ((acc << 6) | u32::from(v)) & 0x00FF_FFFF;
         bits += 6;
         if bits >= 8 {
             bits -= 8;

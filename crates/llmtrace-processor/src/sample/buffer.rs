@@ -9,8 +9,9 @@ use std::mem::size_of;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Bytes charged per buffered trace on top of its spans (map entry, order entry, vec header).
-pub(crate) const TRACE_OVERHEAD_BYTES: usize = 128;
+/// Bytes charged per buffered trace on top of its spans: hash-map slot with spare capacity,
+/// arrival-order entry, `PendingTrace` header.
+pub(crate) const TRACE_OVERHEAD_BYTES: usize = 192;
 
 /// The spans of one undecided trace.
 #[derive(Debug)]
@@ -19,6 +20,31 @@ pub(crate) struct PendingTrace {
     pub(crate) first_seen: Instant,
     pub(crate) seq: u64,
     pub(crate) bytes: usize,
+}
+
+impl PendingTrace {
+    pub(crate) fn new(first_seen: Instant, seq: u64) -> Self {
+        Self {
+            spans: Vec::new(),
+            first_seen,
+            seq,
+            bytes: TRACE_OVERHEAD_BYTES,
+        }
+    }
+
+    /// Appends a span, growing the vector by doubling from 1 so its capacity (which is what
+    /// memory holds) stays known; returns the bytes added.
+    pub(crate) fn push(&mut self, span: SpanData) -> usize {
+        let mut added = span_heap_bytes(&span);
+        if self.spans.len() == self.spans.capacity() {
+            let extra = self.spans.capacity().max(1);
+            self.spans.reserve_exact(extra);
+            added += extra * size_of::<SpanData>();
+        }
+        self.spans.push(span);
+        self.bytes += added;
+        added
+    }
 }
 
 /// A decision remembered for late spans: `Some(policy)` = kept by that policy, `None` = dropped.
@@ -78,6 +104,15 @@ impl Shard {
         self.pending.remove(id)
     }
 
+    /// Gives back the capacity of an emptied buffer (after a flush).
+    pub(crate) fn release_memory(&mut self) {
+        if self.pending.is_empty() {
+            self.pending.shrink_to_fit();
+            self.order.clear();
+            self.order.shrink_to_fit();
+        }
+    }
+
     /// All pending trace ids, oldest first.
     pub(crate) fn pending_ids(&self) -> Vec<TraceId> {
         self.order
@@ -134,30 +169,32 @@ impl DecisionCache {
     }
 }
 
-/// Approximate heap + inline size of a span, for `max_buffered_bytes`.
-pub(crate) fn span_bytes(s: &SpanData) -> usize {
+/// Approximate heap size owned by a span (its inline `SpanData` is charged by the trace's
+/// `Vec`, see [`PendingTrace::push`]).
+pub(crate) fn span_heap_bytes(s: &SpanData) -> usize {
     let name = match &s.name {
         std::borrow::Cow::Borrowed(_) => 0,
-        std::borrow::Cow::Owned(n) => n.len(),
+        std::borrow::Cow::Owned(n) => n.capacity(),
     };
-    let events: usize = s
-        .events
-        .iter()
-        .map(|e| size_of::<opentelemetry::trace::Event>() + e.name.len() + attrs_bytes(&e.attributes))
-        .sum();
-    let links: usize = s
-        .links
-        .iter()
-        .map(|l| size_of::<opentelemetry::trace::Link>() + attrs_bytes(&l.attributes))
-        .sum();
-    size_of::<SpanData>() + name + attrs_bytes(&s.attributes) + events + links
+    let events: usize = s.events.events.capacity() * size_of::<opentelemetry::trace::Event>()
+        + s.events
+            .iter()
+            .map(|e| e.name.len() + attrs_bytes(&e.attributes))
+            .sum::<usize>();
+    let links: usize = s.links.links.capacity() * size_of::<opentelemetry::trace::Link>()
+        + s.links
+            .iter()
+            .map(|l| attrs_bytes(&l.attributes))
+            .sum::<usize>();
+    name + attrs_bytes(&s.attributes) + events + links
 }
 
-fn attrs_bytes(attrs: &[KeyValue]) -> usize {
-    attrs
-        .iter()
-        .map(|kv| size_of::<KeyValue>() + kv.key.as_str().len() + value_bytes(&kv.value))
-        .sum()
+fn attrs_bytes(attrs: &Vec<KeyValue>) -> usize {
+    attrs.capacity() * size_of::<KeyValue>()
+        + attrs
+            .iter()
+            .map(|kv| kv.key.as_str().len() + value_bytes(&kv.value))
+            .sum::<usize>()
 }
 
 fn value_bytes(v: &Value) -> usize {

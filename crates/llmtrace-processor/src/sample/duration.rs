@@ -57,9 +57,9 @@ pub(crate) fn format_duration(d: Duration) -> String {
         "0s".to_owned()
     } else if d.subsec_nanos() == 0 {
         format!("{}s", d.as_secs())
-    } else if d.as_nanos() % 1_000_000 == 0 {
+    } else if d.as_nanos().is_multiple_of(1_000_000) {
         format!("{}ms", d.as_millis())
-    } else if d.as_nanos() % 1_000 == 0 {
+    } else if d.as_nanos().is_multiple_of(1_000) {
         format!("{}us", d.as_micros())
     } else {
         format!("{}ns", d.as_nanos())

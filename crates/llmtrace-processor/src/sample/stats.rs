@@ -203,3 +203,15 @@ impl Instruments {
         self.spans.add(1, &self.unsampled);
     }
 }
+
+/// A cheap, clonable handle to a sampler's counters that stays valid after the sampler was
+/// moved into a tracer provider.
+#[derive(Debug, Clone)]
+pub struct SamplerStatsHandle(pub(crate) Arc<Counters>);
+
+impl SamplerStatsHandle {
+    /// A snapshot of the counters, like [`TailSampler::stats`](super::TailSampler::stats).
+    pub fn snapshot(&self) -> SamplerStats {
+        self.0.snapshot()
+    }
+}

@@ -77,3 +77,37 @@ impl SpanProcessor for FanOut {
         }
     }
 }
+
+/// A type-erased span processor, so decorators (`CostProcessor<P>`, `RedactingProcessor<P>`…)
+/// can wrap a chain whose concrete type depends on configuration.
+#[derive(Debug)]
+pub struct DynProcessor(Box<dyn SpanProcessor>);
+
+impl DynProcessor {
+    /// Erases `processor`'s type.
+    pub fn new(processor: impl SpanProcessor + 'static) -> Self {
+        DynProcessor(Box::new(processor))
+    }
+}
+
+impl SpanProcessor for DynProcessor {
+    fn on_start(&self, span: &mut Span, cx: &Context) {
+        self.0.on_start(span, cx);
+    }
+
+    fn on_end(&self, span: SpanData) {
+        self.0.on_end(span);
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        self.0.force_flush()
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.0.shutdown_with_timeout(timeout)
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.0.set_resource(resource);
+    }
+}

@@ -6,9 +6,9 @@ mod jsonl;
 mod otlp;
 mod tree;
 
-pub use fanout::FanOut;
+pub use fanout::{DynProcessor, FanOut};
 pub use jsonl::JsonLinesExporter;
-pub(crate) use otlp::build_otlp_exporter;
+pub(crate) use otlp::{build_otlp_exporter, build_otlp_metric_exporter};
 pub use tree::TreeExporter;
 
 use opentelemetry::trace::SpanId;

@@ -481,3 +481,8 @@ impl SpanBuilder<kind::Chain> {
         self.content_attr(oi::INPUT_VALUE, || text.to_owned())
     }
 }
+
+/// A CHAIN span with a free-form name and no GenAI operation (retry parents, evaluations).
+pub(crate) fn custom_span(name: String, oi_kind: oi::SpanKind) -> SpanBuilder<kind::Chain> {
+    SpanBuilder::new(None, name, SpanKind::Internal, oi_kind)
+}

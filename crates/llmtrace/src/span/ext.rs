@@ -56,6 +56,9 @@ pub trait LlmSpanExt {
     /// code) and message.
     fn record_error_type(&self, error_type: &str, message: &str);
 
+    /// An evaluation of this span's output, as a `gen_ai.evaluation.result` event.
+    fn record_evaluation(&self, evaluation: &crate::Evaluation);
+
     /// Any attribute.
     fn record_attribute(&self, key: impl Into<opentelemetry::Key>, value: impl Into<Value>);
 }
@@ -252,6 +255,13 @@ impl LlmSpanExt for tracing::Span {
             ],
         );
         self.set_status(Status::error(message.to_owned()));
+    }
+
+    fn record_evaluation(&self, evaluation: &crate::Evaluation) {
+        if self.is_disabled() {
+            return;
+        }
+        self.add_event(semconv::GEN_AI_EVALUATION_RESULT_EVENT, evaluation.attributes());
     }
 
     fn record_attribute(&self, key: impl Into<opentelemetry::Key>, value: impl Into<Value>) {

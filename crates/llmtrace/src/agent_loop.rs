@@ -1,0 +1,159 @@
+//! Agent-loop accounting: iterations of an agent, and detection of repeated identical tool
+//! calls ("the agent looped 47 times calling search with the same query").
+//!
+//! ```
+//! use llmtrace::{AgentLoop, AgentLoopError};
+//!
+//! let agent = llmtrace::agent("researcher").start();
+//! let mut agent_loop = AgentLoop::new(&agent).repeat_threshold(3).max_identical_calls(5);
+//! let args = serde_json::json!({"query": "rust tracing"});
+//! let mut outcome = Ok(0);
+//! for _ in 0..10 {
+//!     agent_loop.next_iteration().expect("no iteration cap set");
+//!     outcome = agent_loop.tool_call("search", &args);
+//!     if outcome.is_err() {
+//!         break; // stopped by the hard cap
+//!     }
+//! }
+//! assert!(matches!(outcome, Err(AgentLoopError::RepeatedToolCall { count: 5, .. })));
+//! ```
+
+use std::collections::HashMap;
+
+use opentelemetry::KeyValue;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+
+use llmtrace_semconv::{attribute as semconv, llmtrace as ours};
+
+use crate::LlmSpanExt;
+
+/// The agent loop was stopped by a configured cap.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AgentLoopError {
+    /// More iterations than `max_iterations`.
+    #[error("agent stopped after {limit} iterations (max_iterations)")]
+    MaxIterations {
+        /// The cap.
+        limit: u32,
+    },
+    /// The same tool was called with the same arguments `count` times.
+    #[error("agent stopped: tool {tool} called {count} times with the same arguments (max_identical_calls)")]
+    RepeatedToolCall {
+        /// The tool.
+        tool: String,
+        /// How often it was called with these arguments.
+        count: u32,
+    },
+}
+
+/// Counts an agent's iterations and tool calls on its `invoke_agent` span; see the
+/// [module docs](self). The iteration count is written when the `AgentLoop` is dropped.
+#[derive(Debug)]
+pub struct AgentLoop {
+    span: tracing::Span,
+    repeat_threshold: u32,
+    max_iterations: Option<u32>,
+    max_identical_calls: Option<u32>,
+    iterations: u32,
+    calls: HashMap<(String, u64), u32>,
+}
+
+/// FNV-1a over the canonical (key-sorted) JSON of the arguments.
+fn arguments_hash(arguments: &serde_json::Value) -> u64 {
+    let canonical = arguments.to_string();
+    canonical
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        })
+}
+
+impl AgentLoop {
+    /// Tracks the agent whose span is `agent_span`. Loops are flagged at 3 identical calls by
+    /// default; nothing is capped unless asked.
+    pub fn new(agent_span: &tracing::Span) -> Self {
+        AgentLoop {
+            span: agent_span.clone(),
+            repeat_threshold: 3,
+            max_iterations: None,
+            max_identical_calls: None,
+            iterations: 0,
+            calls: HashMap::new(),
+        }
+    }
+
+    /// Identical calls that raise a `llmtrace.agent.loop_detected` event (at least 2).
+    pub fn repeat_threshold(mut self, calls: u32) -> Self {
+        self.repeat_threshold = calls.max(2);
+        self
+    }
+
+    /// Stops the loop with [`AgentLoopError::MaxIterations`] past this many iterations.
+    pub fn max_iterations(mut self, iterations: u32) -> Self {
+        self.max_iterations = Some(iterations);
+        self
+    }
+
+    /// Stops the loop with [`AgentLoopError::RepeatedToolCall`] when a tool is called this many
+    /// times with the same arguments.
+    pub fn max_identical_calls(mut self, calls: u32) -> Self {
+        self.max_identical_calls = Some(calls.max(1));
+        self
+    }
+
+    /// Iterations so far.
+    pub fn iterations(&self) -> u32 {
+        self.iterations
+    }
+
+    /// Starts the next iteration; returns its number (1 for the first).
+    pub fn next_iteration(&mut self) -> Result<u32, AgentLoopError> {
+        if let Some(limit) = self.max_iterations {
+            if self.iterations >= limit {
+                let error = AgentLoopError::MaxIterations { limit };
+                self.span.record_error_type("max_iterations", &error.to_string());
+                return Err(error);
+            }
+        }
+        self.iterations += 1;
+        Ok(self.iterations)
+    }
+
+    /// Notes a tool call; returns how often this tool has now been called with these
+    /// arguments. Adds a `llmtrace.agent.loop_detected` event when that reaches the threshold.
+    pub fn tool_call(&mut self, tool: &str, arguments: &serde_json::Value) -> Result<u32, AgentLoopError> {
+        let hash = arguments_hash(arguments);
+        let count = self.calls.entry((tool.to_owned(), hash)).or_insert(0);
+        *count += 1;
+        let count = *count;
+        if count == self.repeat_threshold {
+            self.span.add_event(
+                ours::AGENT_LOOP_DETECTED_EVENT,
+                vec![
+                    KeyValue::new(semconv::GEN_AI_TOOL_NAME, tool.to_owned()),
+                    KeyValue::new(ours::AGENT_REPEAT_COUNT, i64::from(count)),
+                    KeyValue::new(ours::AGENT_ARGUMENTS_HASH, format!("{hash:016x}")),
+                ],
+            );
+        }
+        if let Some(limit) = self.max_identical_calls {
+            if count >= limit {
+                let error = AgentLoopError::RepeatedToolCall {
+                    tool: tool.to_owned(),
+                    count,
+                };
+                self.span.record_error_type("loop_detected", &error.to_string());
+                return Err(error);
+            }
+        }
+        Ok(count)
+    }
+}
+
+impl Drop for AgentLoop {
+    fn drop(&mut self) {
+        self.span
+            .record_attribute(ours::AGENT_ITERATIONS, i64::from(self.iterations));
+    }
+}

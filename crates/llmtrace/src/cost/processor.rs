@@ -1,0 +1,244 @@
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use opentelemetry::trace::TraceId;
+use opentelemetry::{KeyValue, Value};
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{Span, SpanData, SpanProcessor};
+use opentelemetry_sdk::Resource;
+
+use llmtrace_semconv::{attribute as semconv, llmtrace as ours};
+
+use super::{PriceTable, TokenCounts};
+use crate::export::is_local_root;
+
+/// Traces whose totals are being summed at once; past this the oldest is forgotten (its root
+/// then shows only what arrived after).
+const MAX_OPEN_TRACES: usize = 65_536;
+
+/// Writes the cost of each span with token usage and sums cost and tokens onto each local root;
+/// a decorator in front of the redacting and sampling processors, so sampling policies can use
+/// `llmtrace.cost.usd`.
+///
+/// On a span with usage and a priced model: `llmtrace.cost.usd`, `llmtrace.cost.input_usd`,
+/// `llmtrace.cost.output_usd`. With usage but no price: `llmtrace.cost.unknown = true`.
+/// On a local root: `llmtrace.cost.usd` becomes the sum over the trace's spans that ended before
+/// it (including its own), plus `llmtrace.trace.input_tokens` / `llmtrace.trace.output_tokens`,
+/// and `llmtrace.cost.unknown = true` if any span of the trace was unpriced.
+#[derive(Debug)]
+pub struct CostProcessor<P> {
+    inner: P,
+    prices: PriceTable,
+    open: Mutex<OpenTraces>,
+    stats: Arc<Counters>,
+}
+
+#[derive(Debug, Default)]
+struct OpenTraces {
+    totals: HashMap<TraceId, Totals>,
+    order: VecDeque<TraceId>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Totals {
+    cost: f64,
+    input: i64,
+    output: i64,
+    unknown: bool,
+    priced: bool,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    priced_spans: AtomicU64,
+    unknown_spans: AtomicU64,
+    micro_usd: AtomicU64,
+    unknown_models: Mutex<BTreeSet<String>>,
+}
+
+/// A snapshot of what the [`CostProcessor`] has seen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostStats {
+    /// Spans that got a cost.
+    pub priced_spans: u64,
+    /// Spans with usage whose model had no price.
+    pub unknown_spans: u64,
+    /// Total cost of all priced spans, in dollars.
+    pub total_usd: f64,
+    /// Models seen without a price.
+    pub unknown_models: Vec<String>,
+}
+
+fn int(span: &SpanData, key: &str) -> Option<i64> {
+    span.attributes.iter().find(|kv| kv.key.as_str() == key).and_then(|kv| match kv.value {
+        Value::I64(v) => Some(v),
+        _ => None,
+    })
+}
+
+fn text<'a>(span: &'a SpanData, key: &str) -> Option<std::borrow::Cow<'a, str>> {
+    span.attributes
+        .iter()
+        .find(|kv| kv.key.as_str() == key)
+        .map(|kv| kv.value.as_str())
+}
+
+fn count(value: Option<i64>) -> u64 {
+    value.and_then(|v| u64::try_from(v).ok()).unwrap_or(0)
+}
+
+impl<P: SpanProcessor> CostProcessor<P> {
+    /// Prices spans with `prices` and hands them to `inner`.
+    pub fn new(inner: P, prices: PriceTable) -> Self {
+        CostProcessor {
+            inner,
+            prices,
+            open: Mutex::new(OpenTraces::default()),
+            stats: Arc::new(Counters::default()),
+        }
+    }
+
+    /// What has been priced so far.
+    pub fn stats(&self) -> CostStats {
+        CostStats {
+            priced_spans: self.stats.priced_spans.load(Ordering::Relaxed),
+            unknown_spans: self.stats.unknown_spans.load(Ordering::Relaxed),
+            total_usd: self.stats.micro_usd.load(Ordering::Relaxed) as f64 / 1e6,
+            unknown_models: self
+                .stats
+                .unknown_models
+                .lock()
+                .map(|m| m.iter().cloned().collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The cost of one span's own usage, written onto it; `None` when it has no usage.
+    fn price_span(&self, span: &mut SpanData) -> Option<Totals> {
+        let input = int(span, semconv::GEN_AI_USAGE_INPUT_TOKENS);
+        let output = int(span, semconv::GEN_AI_USAGE_OUTPUT_TOKENS);
+        if input.is_none() && output.is_none() {
+            return None;
+        }
+        let tokens = TokenCounts {
+            input: count(input),
+            output: count(output),
+            cache_read: count(int(span, semconv::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS)),
+            cache_creation: count(int(span, semconv::GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS)),
+            reasoning: count(int(span, semconv::GEN_AI_USAGE_REASONING_OUTPUT_TOKENS)),
+        };
+        let mut totals = Totals {
+            input: input.unwrap_or(0),
+            output: output.unwrap_or(0),
+            ..Totals::default()
+        };
+        let model = text(span, semconv::GEN_AI_RESPONSE_MODEL)
+            .filter(|m| self.prices.price(m).is_some())
+            .or_else(|| text(span, semconv::GEN_AI_REQUEST_MODEL))
+            .map(|m| m.into_owned());
+        match model.as_deref().and_then(|m| self.prices.price(m)) {
+            Some(price) => {
+                let (input_usd, output_usd) = price.cost(tokens);
+                totals.cost = input_usd + output_usd;
+                totals.priced = true;
+                span.attributes.extend([
+                    KeyValue::new(ours::COST_USD, totals.cost),
+                    KeyValue::new(ours::COST_INPUT_USD, input_usd),
+                    KeyValue::new(ours::COST_OUTPUT_USD, output_usd),
+                ]);
+                self.stats.priced_spans.fetch_add(1, Ordering::Relaxed);
+                self.stats
+                    .micro_usd
+                    .fetch_add((totals.cost * 1e6).round() as u64, Ordering::Relaxed);
+            }
+            None => {
+                totals.unknown = true;
+                span.attributes.push(KeyValue::new(ours::COST_UNKNOWN, true));
+                self.stats.unknown_spans.fetch_add(1, Ordering::Relaxed);
+                if let Ok(mut models) = self.stats.unknown_models.lock() {
+                    if models.len() < 1024 {
+                        models.insert(model.unwrap_or_else(|| "(no model)".to_owned()));
+                    }
+                }
+            }
+        }
+        Some(totals)
+    }
+}
+
+impl<P: SpanProcessor> SpanProcessor for CostProcessor<P> {
+    fn on_start(&self, span: &mut Span, cx: &opentelemetry::Context) {
+        self.inner.on_start(span, cx);
+    }
+
+    fn on_end(&self, mut span: SpanData) {
+        let own = self.price_span(&mut span);
+        let trace_id = span.span_context.trace_id();
+        let root = is_local_root(&span);
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        if root {
+            let mut sum = open.totals.remove(&trace_id).unwrap_or_default();
+            drop(open);
+            if let Some(own) = own {
+                sum.cost += own.cost;
+                sum.input += own.input;
+                sum.output += own.output;
+                sum.unknown |= own.unknown;
+                sum.priced |= own.priced;
+            }
+            if sum.priced || sum.unknown {
+                span.attributes.retain(|kv| kv.key.as_str() != ours::COST_USD);
+                if sum.priced {
+                    span.attributes.push(KeyValue::new(ours::COST_USD, sum.cost));
+                }
+                if sum.unknown && own.is_none_or(|o| !o.unknown) {
+                    span.attributes.push(KeyValue::new(ours::COST_UNKNOWN, true));
+                }
+                span.attributes.extend([
+                    KeyValue::new(ours::TRACE_INPUT_TOKENS, sum.input),
+                    KeyValue::new(ours::TRACE_OUTPUT_TOKENS, sum.output),
+                ]);
+            }
+        } else if let Some(own) = own {
+            let OpenTraces { totals, order } = &mut *open;
+            let entry = totals.entry(trace_id).or_insert_with(|| {
+                order.push_back(trace_id);
+                Totals::default()
+            });
+            entry.cost += own.cost;
+            entry.input += own.input;
+            entry.output += own.output;
+            entry.unknown |= own.unknown;
+            entry.priced |= own.priced;
+            while totals.len() > MAX_OPEN_TRACES {
+                match order.pop_front() {
+                    Some(oldest) => {
+                        totals.remove(&oldest);
+                    }
+                    None => break,
+                }
+            }
+            if order.len() > 2 * MAX_OPEN_TRACES {
+                order.retain(|t| totals.contains_key(t));
+            }
+            drop(open);
+        } else {
+            drop(open);
+        }
+        self.inner.on_end(span);
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        self.inner.force_flush()
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.inner.shutdown_with_timeout(timeout)
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.inner.set_resource(resource);
+    }
+}
