@@ -1,19 +1,39 @@
-//! An agent that plans with a model, calls tools in a loop (one call fails and is retried) and
-//! answers. The model is a deterministic fake, so the example needs no network and no key.
+//! An agent that plans with a model, calls tools in a loop and answers — and runs into the
+//! trouble real agents meet: the primary model is overloaded (retried, then a fallback model
+//! answers), a tool times out once (retried), and the model keeps asking for the same search
+//! (flagged as a loop). The model is a deterministic fake, so the example needs no network and no
+//! key.
 //!
 //! ```sh
 //! cargo run --example agent                      # trace printed as a tree on stderr
 //! OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 cargo run --example agent   # to a backend
 //! ```
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use llmtrace::{LlmContext, LlmSpanExt, Message, Response, ToolCall, Usage};
+use llmtrace::{
+    AgentLoop, LlmContext, LlmSpanExt, Message, Response, Retry, Role, ToolCall, Usage,
+};
 use serde_json::json;
 use tracing::Instrument;
 
-/// What the fake model says at each turn of the conversation.
-struct FakeModel;
+#[derive(Debug)]
+struct ApiError(String);
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A scripted stand-in for a chat model: overloaded on its first two requests, then it plans
+/// tool calls, asks for the same flight search until it gets results, and answers.
+struct FakeModel {
+    requests: AtomicU32,
+}
 
 struct Completion {
     message: Message,
@@ -22,72 +42,96 @@ struct Completion {
 }
 
 impl FakeModel {
-    /// Plans two tool calls first, then answers from the tool results.
-    async fn complete(&self, history: &[Message]) -> Completion {
-        tokio::time::sleep(Duration::from_millis(40)).await;
-        let turn = history.iter().filter(|m| m.role == llmtrace::Role::Assistant).count();
-        let input_tokens = 40 * history.len() as u64 + 120;
-        if turn == 0 {
-            Completion {
-                message: Message::tool_calls(vec![
-                    ToolCall::new("call_1", "get_weather", json!({"city": "Lisbon"})),
-                    ToolCall::new("call_2", "search_flights", json!({"to": "LIS", "date": "2026-12-01"})),
-                ]),
-                usage: Usage::new(input_tokens, 38),
-                id: "chatcmpl-plan-1".into(),
-            }
-        } else {
-            Completion {
-                message: Message::assistant(
-                    "Lisbon will be sunny (19°C). The cheapest flight is TP1351 at 07:40 for €89.",
-                )
-                .with_finish_reason("stop"),
-                usage: Usage::new(input_tokens, 31).cache_read(96),
-                id: "chatcmpl-answer-2".into(),
-            }
+    async fn complete(&self, model: &str, history: &[Message]) -> Result<Completion, ApiError> {
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        if model == "gpt-4o" && self.requests.fetch_add(1, Ordering::Relaxed) < 2 {
+            return Err(ApiError("503 model overloaded, try again later".into()));
         }
+        let flight_search = || {
+            ToolCall::new(
+                format!("call_{}", history.len()),
+                "search_flights",
+                json!({"to": "LIS", "date": "2026-12-01"}),
+            )
+        };
+        let found_flight = history.iter().any(|m| {
+            m.role == Role::Tool && m.text.as_deref().is_some_and(|t| t.contains("TP1351"))
+        });
+        let asked = history.iter().filter(|m| !m.tool_calls.is_empty()).count();
+        let input_tokens = 60 * history.len() as u64 + 150;
+        let message = if asked == 0 {
+            Message::tool_calls(vec![
+                ToolCall::new("call_0", "get_weather", json!({"city": "Lisbon"})),
+                flight_search(),
+            ])
+        } else if !found_flight {
+            Message::tool_calls(vec![flight_search()])
+        } else {
+            Message::assistant(
+                "Lisbon will be sunny (19°C). The cheapest flight is TP1351 at 07:40 for €89.",
+            )
+            .with_finish_reason("stop")
+        };
+        Ok(Completion {
+            usage: Usage::new(input_tokens, 24 + 8 * message.tool_calls.len() as u64)
+                .cache_read(if history.len() > 4 { 128 } else { 0 }),
+            id: format!("chatcmpl-{}", history.len()),
+            message,
+        })
     }
 }
 
-#[derive(Debug)]
-struct ToolError(&'static str);
-
-impl std::fmt::Display for ToolError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0)
-    }
+/// One model call, retried on the primary model and then sent to a fallback model; every
+/// attempt is its own span under a `retry gpt-4o` parent.
+async fn call_model(model: &FakeModel, history: &[Message]) -> Result<Message, ApiError> {
+    let answered = Retry::new("gpt-4o")
+        .max_attempts(2)
+        .backoff(Duration::from_millis(20), Duration::from_millis(200))
+        .fallback("claude-sonnet-4")
+        .span(|name| {
+            let provider = if name.starts_with("claude") {
+                "anthropic"
+            } else {
+                "openai"
+            };
+            llmtrace::chat(name)
+                .provider(provider)
+                .temperature(0.2)
+                .max_tokens(512)
+                .input_messages(history)
+        })
+        .run(|attempt| async move {
+            let completion = model.complete(&attempt.model, history).await?;
+            let span = attempt.span();
+            span.record_usage(completion.usage);
+            span.record_response(
+                &Response::new()
+                    .id(completion.id.as_str())
+                    .model(attempt.model.as_str())
+                    .finish_reason(completion.message.finish_reason.clone().unwrap_or_default()),
+            );
+            span.record_output_messages(std::slice::from_ref(&completion.message));
+            Ok(completion.message)
+        })
+        .await
+        .map_err(|e| e.last)?;
+    Ok(answered.value)
 }
 
-impl std::error::Error for ToolError {}
+static FLIGHT_SEARCHES: AtomicU32 = AtomicU32::new(0);
 
-/// The weather service times out on its first call.
-async fn run_tool(call: &ToolCall, attempt: u32) -> Result<serde_json::Value, ToolError> {
+/// The weather service times out on its first call; the flight search finds nothing twice.
+async fn run_tool(call: &ToolCall, attempt: u32) -> Result<serde_json::Value, ApiError> {
     tokio::time::sleep(Duration::from_millis(15)).await;
     match (call.name.as_str(), attempt) {
-        ("get_weather", 1) => Err(ToolError("weather service timed out after 10 ms")),
+        ("get_weather", 1) => Err(ApiError("weather service timed out after 10 ms".into())),
         ("get_weather", _) => Ok(json!({"city": "Lisbon", "forecast": "sunny", "celsius": 19})),
+        ("search_flights", _) if FLIGHT_SEARCHES.fetch_add(1, Ordering::Relaxed) < 2 => {
+            Ok(json!([]))
+        }
         ("search_flights", _) => Ok(json!([{"flight": "TP1351", "departs": "07:40", "eur": 89}])),
-        _ => Err(ToolError("unknown tool")),
+        _ => Err(ApiError(format!("unknown tool {}", call.name))),
     }
-}
-
-async fn call_model(model: &FakeModel, history: &[Message]) -> Message {
-    let span = llmtrace::chat("gpt-4o")
-        .provider(llmtrace::Provider::OpenAi)
-        .temperature(0.2)
-        .max_tokens(512)
-        .input_messages(history)
-        .start();
-    let completion = model.complete(history).instrument(span.clone()).await;
-    span.record_usage(completion.usage);
-    span.record_response(
-        &Response::new()
-            .id(completion.id)
-            .model("gpt-4o-2024-08-06")
-            .finish_reason(completion.message.finish_reason.clone().unwrap_or_default()),
-    );
-    span.record_output_messages(std::slice::from_ref(&completion.message));
-    completion.message
 }
 
 /// Runs one tool call, retrying once on failure; each attempt is its own span.
@@ -97,7 +141,10 @@ async fn call_tool(call: ToolCall) -> Message {
             .call_id(call.id.clone())
             .tool_type("function")
             .arguments(&call.arguments)
-            .attribute(llmtrace::semconv::llmtrace::RETRY_ATTEMPT, i64::from(attempt))
+            .attribute(
+                llmtrace::semconv::llmtrace::RETRY_ATTEMPT,
+                i64::from(attempt),
+            )
             .start();
         match run_tool(&call, attempt).instrument(span.clone()).await {
             Ok(result) => {
@@ -110,35 +157,46 @@ async fn call_tool(call: ToolCall) -> Message {
     Message::tool_result(call.id, "the tool failed twice")
 }
 
-async fn answer(question: &str) -> String {
-    let model = FakeModel;
+async fn answer(
+    agent_span: &tracing::Span,
+    question: &str,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let model = FakeModel {
+        requests: AtomicU32::new(0),
+    };
+    let mut agent_loop = AgentLoop::new(agent_span)
+        .repeat_threshold(3)
+        .max_iterations(8);
     let mut history = vec![
         Message::system("You are a travel assistant. Use tools."),
         Message::user(question),
     ];
-    for _iteration in 0..4 {
-        let reply = call_model(&model, &history).await;
+    loop {
+        agent_loop.next_iteration()?;
+        let reply = call_model(&model, &history).await?;
         let calls = reply.tool_calls.clone();
         history.push(reply);
         if calls.is_empty() {
             break;
         }
-        // Tools run concurrently on other tasks; `instrument` carries the span (and the
+        for call in &calls {
+            // Flags the third identical search on the agent span (it does not stop the loop).
+            agent_loop.tool_call(&call.name, &call.arguments)?;
+        }
+        // Tools run concurrently on other tasks; `in_current_span` carries the span (and the
         // session/user context) across `tokio::spawn`.
         let handles: Vec<_> = calls
             .into_iter()
             .map(|call| tokio::spawn(call_tool(call).in_current_span()))
             .collect();
         for handle in handles {
-            if let Ok(message) = handle.await {
-                history.push(message);
-            }
+            history.push(handle.await?);
         }
     }
-    history
+    Ok(history
         .last()
         .and_then(|m| m.text.clone())
-        .unwrap_or_default()
+        .unwrap_or_default())
 }
 
 #[tokio::main]
@@ -156,7 +214,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .tag("example"),
         )
         .start();
-    let reply = answer(question).instrument(span.clone()).await;
+    let reply = answer(&span, question).instrument(span.clone()).await?;
     span.record_output(&reply);
     drop(span);
     println!("{reply}");

@@ -8,8 +8,14 @@ use llmtrace::{LlmSpanExt, Message, Response, Usage};
 
 /// Stands in for a real client; answers deterministically.
 fn fake_chat(prompt: &str) -> (String, Usage) {
-    let answer = format!("You asked {} characters worth of question; the answer is 42.", prompt.len());
-    (answer, Usage::new(prompt.split_whitespace().count() as u64 * 2 + 9, 14))
+    let answer = format!(
+        "You asked {} characters worth of question; the answer is 42.",
+        prompt.len()
+    );
+    (
+        answer,
+        Usage::new(prompt.split_whitespace().count() as u64 * 2 + 9, 14),
+    )
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -24,7 +30,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .start();
     let (answer, usage) = span.in_scope(|| fake_chat(prompt));
     span.record_usage(usage);
-    span.record_response(&Response::new().id("chatcmpl-quickstart").model("gpt-4o-mini-2024-07-18").finish_reason("stop"));
+    span.record_response(
+        &Response::new()
+            .id("chatcmpl-quickstart")
+            .model("gpt-4o-mini-2024-07-18")
+            .finish_reason("stop"),
+    );
     span.record_output_messages(&[Message::assistant(answer.as_str())]);
     drop(span);
 

@@ -8,16 +8,29 @@
 use llmtrace::{Document, LlmContext, LlmSpanExt, Message, Response, Usage};
 
 const CORPUS: &[(&str, &str)] = &[
-    ("doc-1", "Refunds are issued within 14 days of a return being received."),
-    ("doc-2", "Our stores open at 9:00 and close at 18:00 on weekdays."),
-    ("doc-3", "Returns are accepted within 30 days with the original receipt."),
+    (
+        "doc-1",
+        "Refunds are issued within 14 days of a return being received.",
+    ),
+    (
+        "doc-2",
+        "Our stores open at 9:00 and close at 18:00 on weekdays.",
+    ),
+    (
+        "doc-3",
+        "Returns are accepted within 30 days with the original receipt.",
+    ),
     ("doc-4", "Gift cards cannot be exchanged for cash."),
 ];
 
 /// A bag-of-letters embedding: deterministic and good enough to rank this tiny corpus.
 fn embed(text: &str) -> Vec<f32> {
     let mut v = vec![0f32; 26];
-    for c in text.to_ascii_lowercase().bytes().filter(u8::is_ascii_lowercase) {
+    for c in text
+        .to_ascii_lowercase()
+        .bytes()
+        .filter(u8::is_ascii_lowercase)
+    {
         v[usize::from(c - b'a')] += 1.0;
     }
     let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
@@ -40,23 +53,41 @@ fn embed_query(question: &str) -> Vec<f32> {
 }
 
 fn search(query: &[f32], top_k: usize) -> Vec<Document> {
-    let span = llmtrace::retrieval("policies-vector-store").top_k(top_k as u32).start();
+    let span = llmtrace::retrieval("policies-vector-store")
+        .top_k(top_k as u32)
+        .start();
     let mut hits: Vec<Document> = span.in_scope(|| {
         CORPUS
             .iter()
-            .map(|(id, text)| Document::new(*id).score(cosine(query, &embed(text))).content(*text))
+            .map(|(id, text)| {
+                Document::new(*id)
+                    .score(cosine(query, &embed(text)))
+                    .content(*text)
+            })
             .collect()
     });
-    hits.sort_by(|a, b| b.score.partial_cmp(&a.score).unwrap_or(std::cmp::Ordering::Equal));
+    hits.sort_by(|a, b| {
+        b.score
+            .partial_cmp(&a.score)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
     hits.truncate(top_k);
     span.record_documents(&hits);
     hits
 }
 
 fn rerank(question: &str, documents: Vec<Document>, keep: usize) -> Vec<Document> {
-    let span = llmtrace::rerank("rerank-english-v3.0").provider("cohere").query(question).top_k(keep as u32).start();
+    let span = llmtrace::rerank("rerank-english-v3.0")
+        .provider("cohere")
+        .query(question)
+        .top_k(keep as u32)
+        .start();
     let _entered = span.enter();
-    let words: Vec<String> = question.to_lowercase().split_whitespace().map(str::to_owned).collect();
+    let words: Vec<String> = question
+        .to_lowercase()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
     let mut reranked: Vec<Document> = documents
         .iter()
         .cloned()
@@ -66,7 +97,11 @@ fn rerank(question: &str, documents: Vec<Document>, keep: usize) -> Vec<Document
             d.score(overlap as f64 / words.len().max(1) as f64)
         })
         .collect();
-    reranked.sort_by(|a, b| b.score.partial_cmp(&a.score).unwrap_or(std::cmp::Ordering::Equal));
+    reranked.sort_by(|a, b| {
+        b.score
+            .partial_cmp(&a.score)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
     reranked.truncate(keep);
     span.record_reranked(&documents, &reranked);
     reranked
@@ -90,12 +125,22 @@ fn generate(question: &str, context: &str) -> String {
         Message::system(format!("Answer from this context only:\n{context}")),
         Message::user(question),
     ];
-    let span = llmtrace::chat("claude-sonnet-4").provider(llmtrace::Provider::Anthropic).max_tokens(300).input_messages(&messages).start();
+    let span = llmtrace::chat("claude-sonnet-4")
+        .provider(llmtrace::Provider::Anthropic)
+        .max_tokens(300)
+        .input_messages(&messages)
+        .start();
     let answer = span.in_scope(|| {
-        "You can return items within 30 days with the receipt; refunds follow within 14 days.".to_owned()
+        "You can return items within 30 days with the receipt; refunds follow within 14 days."
+            .to_owned()
     });
     span.record_usage(Usage::new(context.len() as u64 / 4 + 30, 22));
-    span.record_response(&Response::new().id("msg_rag_1").model("claude-sonnet-4-20250514").finish_reason("end_turn"));
+    span.record_response(
+        &Response::new()
+            .id("msg_rag_1")
+            .model("claude-sonnet-4-20250514")
+            .finish_reason("end_turn"),
+    );
     span.record_output_messages(&[Message::assistant(answer.as_str())]);
     answer
 }
@@ -106,7 +151,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let question = "How many days do I have for returns and refunds?";
     let root = llmtrace::chain("answer-question")
         .input(question)
-        .context(LlmContext::new().session_id("session-rag-1").user_id("user-42"))
+        .context(
+            LlmContext::new()
+                .session_id("session-rag-1")
+                .user_id("user-42"),
+        )
         .start();
     let answer = root.in_scope(|| {
         let query = embed_query(question);

@@ -38,47 +38,111 @@ fn int_attr(span: &Span, key: &str) -> Option<i64> {
 
 /// What every transport must deliver for the agent example.
 fn assert_agent_trace(spans: &[Span]) {
-    assert!(spans.len() >= 6, "expected ≥ 6 spans, got {}", spans.len());
+    assert_eq!(
+        spans.len(),
+        16,
+        "every span of the agent example arrives once"
+    );
     let root = spans
         .iter()
         .find(|s| s.name == "invoke_agent travel-planner")
         .expect("agent span");
     assert!(root.parent_span_id.is_empty(), "agent span is the root");
     assert_eq!(root.kind(), SpanKind::Internal);
-    assert_eq!(str_attr(root, "session.id").as_deref(), Some("session-4821"));
-    assert!(spans.iter().all(|s| s.trace_id == root.trace_id), "one trace");
+    assert_eq!(
+        str_attr(root, "session.id").as_deref(),
+        Some("session-4821")
+    );
+    assert!(
+        spans.iter().all(|s| s.trace_id == root.trace_id),
+        "one trace"
+    );
 
-    let chats: Vec<&Span> = spans.iter().filter(|s| s.name == "chat gpt-4o").collect();
-    assert_eq!(chats.len(), 2);
+    let retries: Vec<&Span> = spans.iter().filter(|s| s.name == "retry gpt-4o").collect();
+    assert_eq!(retries.len(), 4, "one retry parent per model call");
+    assert!(retries.iter().all(|r| r.parent_span_id == root.span_id));
+    let chats: Vec<&Span> = spans
+        .iter()
+        .filter(|s| s.name.starts_with("chat "))
+        .collect();
+    assert_eq!(
+        chats.len(),
+        6,
+        "two failed attempts, one fallback, three more calls"
+    );
     for chat in &chats {
-        assert_eq!(chat.parent_span_id, root.span_id);
+        assert!(
+            retries.iter().any(|r| r.span_id == chat.parent_span_id),
+            "{} is an attempt under a retry parent",
+            chat.name
+        );
         assert_eq!(chat.kind(), SpanKind::Client);
-        assert_eq!(str_attr(chat, "gen_ai.operation.name").as_deref(), Some("chat"));
-        assert_eq!(str_attr(chat, "gen_ai.provider.name").as_deref(), Some("openai"));
-        assert!(int_attr(chat, "gen_ai.usage.input_tokens").unwrap_or(0) > 0);
-        assert!(int_attr(chat, "gen_ai.usage.output_tokens").unwrap_or(0) > 0);
+        assert_eq!(
+            str_attr(chat, "gen_ai.operation.name").as_deref(),
+            Some("chat")
+        );
         // Context values reach descendants, and no prompt text is sent with capture off.
         assert_eq!(str_attr(chat, "user.id").as_deref(), Some("user-17"));
         assert_eq!(str_attr(chat, "gen_ai.input.messages"), None);
+    }
+    let failed_chats: Vec<&&Span> = chats
+        .iter()
+        .filter(|s| s.status.as_ref().map(|st| st.code()) == Some(StatusCode::Error))
+        .collect();
+    assert_eq!(failed_chats.len(), 2);
+    assert!(failed_chats.iter().all(|s| s.name == "chat gpt-4o"));
+    let fallback = chats
+        .iter()
+        .find(|s| s.name == "chat claude-sonnet-4")
+        .expect("fallback attempt");
+    assert_eq!(
+        str_attr(fallback, "gen_ai.provider.name").as_deref(),
+        Some("anthropic")
+    );
+    for chat in chats
+        .iter()
+        .filter(|s| s.status.as_ref().map(|st| st.code()) != Some(StatusCode::Error))
+    {
+        assert!(int_attr(chat, "gen_ai.usage.input_tokens").unwrap_or(0) > 0);
+        assert!(int_attr(chat, "gen_ai.usage.output_tokens").unwrap_or(0) > 0);
     }
     let tools: Vec<&Span> = spans
         .iter()
         .filter(|s| s.name.starts_with("execute_tool "))
         .collect();
-    assert_eq!(tools.len(), 3, "two tools, one retried");
+    assert_eq!(
+        tools.len(),
+        5,
+        "weather twice (one retry), flights three times"
+    );
     let failed: Vec<&&Span> = tools
         .iter()
         .filter(|s| s.status.as_ref().map(|st| st.code()) == Some(StatusCode::Error))
         .collect();
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].name, "execute_tool get_weather");
-    assert_eq!(str_attr(failed[0], "error.type").as_deref(), Some("agent::ToolError"));
+    assert_eq!(
+        str_attr(failed[0], "error.type").as_deref(),
+        Some("agent::ApiError")
+    );
     assert!(failed[0].events.iter().any(|e| e.name == "exception"));
     for tool in &tools {
-        assert_eq!(tool.parent_span_id, root.span_id, "tool spawned on another task keeps its parent");
+        assert_eq!(
+            tool.parent_span_id, root.span_id,
+            "tool spawned on another task keeps its parent"
+        );
         assert_eq!(tool.kind(), SpanKind::Internal);
-        assert_eq!(str_attr(tool, "session.id").as_deref(), Some("session-4821"));
+        assert_eq!(
+            str_attr(tool, "session.id").as_deref(),
+            Some("session-4821")
+        );
     }
+    assert!(
+        root.events
+            .iter()
+            .any(|e| e.name == "llmtrace.agent.loop_detected"),
+        "the repeated flight search is flagged"
+    );
 }
 
 #[test]
@@ -97,8 +161,12 @@ fn agent_example_exports_over_grpc() {
         ],
         Duration::from_secs(60),
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let exported = rt.block_on(collector.exported_spans(6, Duration::from_secs(10)));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let exported = rt.block_on(collector.exported_spans(16, Duration::from_secs(10)));
     // Convert to the proto form shared with the HTTP test by name/ids/attributes.
     let spans: Vec<Span> = exported
         .iter()
@@ -131,18 +199,37 @@ fn agent_example_exports_over_grpc() {
                     ..Default::default()
                 })
                 .collect(),
-            status: e.status.as_ref().map(|s| opentelemetry_proto::tonic::trace::v1::Status {
-                message: s.message.clone(),
-                code: if s.code.contains("ERROR") {
-                    StatusCode::Error as i32
-                } else {
-                    StatusCode::Unset as i32
-                },
-            }),
+            status: e
+                .status
+                .as_ref()
+                .map(|s| opentelemetry_proto::tonic::trace::v1::Status {
+                    message: s.message.clone(),
+                    code: if s.code.contains("ERROR") {
+                        StatusCode::Error as i32
+                    } else {
+                        StatusCode::Unset as i32
+                    },
+                }),
             ..Default::default()
         })
         .collect();
     assert_agent_trace(&spans);
+    // GenAI metrics travel next to the traces.
+    let metrics = rt.block_on(collector.exported_metrics(1, Duration::from_secs(10)));
+    let names: Vec<&str> = metrics
+        .iter()
+        .flat_map(|m| m.metrics.iter().map(|m| m.name.as_str()))
+        .collect();
+    for expected in [
+        "gen_ai.client.token.usage",
+        "gen_ai.client.operation.duration",
+        "llmtrace.cost.usd",
+    ] {
+        assert!(
+            names.contains(&expected),
+            "{expected} missing from {names:?}"
+        );
+    }
     // The console tree is off when an endpoint is set.
     assert!(!String::from_utf8_lossy(&out.stderr).contains("invoke_agent"));
 }
@@ -180,14 +267,21 @@ fn agent_example_exports_over_http_protobuf_with_headers_and_resource() {
         &[
             ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
             ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
-            ("OTEL_EXPORTER_OTLP_HEADERS", "x-api-key=test-key-123,x-project-name=e2e"),
+            (
+                "OTEL_EXPORTER_OTLP_HEADERS",
+                "x-api-key=test-key-123,x-project-name=e2e",
+            ),
             ("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=test"),
             ("OTEL_SERVICE_NAME", "agent-e2e-http"),
         ],
         Duration::from_secs(60),
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let spans = receiver.wait_for_spans(6, Duration::from_secs(10));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let spans = receiver.wait_for_spans(16, Duration::from_secs(10));
     assert_agent_trace(&spans);
     let requests = receiver.requests();
     assert!(requests.iter().all(|r| r.path == "/v1/traces"));
@@ -203,15 +297,23 @@ fn agent_example_exports_over_http_protobuf_with_headers_and_resource() {
         .as_ref()
         .expect("resource");
     let resource_attr = |key: &str| {
-        resource.attributes.iter().find(|kv| kv.key == key).and_then(|kv| {
-            match kv.value.as_ref()?.value.as_ref()? {
+        resource
+            .attributes
+            .iter()
+            .find(|kv| kv.key == key)
+            .and_then(|kv| match kv.value.as_ref()?.value.as_ref()? {
                 AnyValue::StringValue(s) => Some(s.clone()),
                 _ => None,
-            }
-        })
+            })
     };
-    assert_eq!(resource_attr("service.name").as_deref(), Some("agent-e2e-http"));
-    assert_eq!(resource_attr("deployment.environment").as_deref(), Some("test"));
+    assert_eq!(
+        resource_attr("service.name").as_deref(),
+        Some("agent-e2e-http")
+    );
+    assert_eq!(
+        resource_attr("deployment.environment").as_deref(),
+        Some("test")
+    );
 }
 
 fn closed_port() -> u16 {
@@ -232,8 +334,15 @@ fn unreachable_backend_costs_dropped_spans_not_a_hang_or_a_crash() {
             ],
             Duration::from_secs(30),
         );
-        assert!(out.status.success(), "{protocol}: {}", String::from_utf8_lossy(&out.stderr));
-        assert!(elapsed < Duration::from_secs(10), "{protocol}: took {elapsed:?}");
+        assert!(
+            out.status.success(),
+            "{protocol}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            elapsed < Duration::from_secs(10),
+            "{protocol}: took {elapsed:?}"
+        );
         assert!(String::from_utf8_lossy(&out.stdout).contains("Lisbon"));
     }
 }
@@ -259,8 +368,15 @@ fn hanging_backend_is_cut_off_by_the_shutdown_deadline() {
             ],
             Duration::from_secs(30),
         );
-        assert!(out.status.success(), "{protocol}: {}", String::from_utf8_lossy(&out.stderr));
-        assert!(elapsed < Duration::from_secs(10), "{protocol}: took {elapsed:?}");
+        assert!(
+            out.status.success(),
+            "{protocol}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            elapsed < Duration::from_secs(10),
+            "{protocol}: took {elapsed:?}"
+        );
     }
 }
 
@@ -268,14 +384,15 @@ fn hanging_backend_is_cut_off_by_the_shutdown_deadline() {
 fn bad_configuration_is_a_clear_error_not_a_panic() {
     let (out, _) = run_example(
         "agent",
-        &[
-            ("OTEL_EXPORTER_OTLP_ENDPOINT", "127.0.0.1:4317"),
-        ],
+        &[("OTEL_EXPORTER_OTLP_ENDPOINT", "127.0.0.1:4317")],
         Duration::from_secs(30),
     );
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("OTEL_EXPORTER_OTLP_ENDPOINT"), "{stderr}");
-    assert!(stderr.contains("http://127.0.0.1:4317"), "names the fix: {stderr}");
+    assert!(
+        stderr.contains("http://127.0.0.1:4317"),
+        "names the fix: {stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }

@@ -21,7 +21,11 @@ pub fn example_bin(name: &str) -> PathBuf {
         dir.pop();
     }
     let path = dir.join("examples").join(name);
-    assert!(path.exists(), "example binary not found at {}", path.display());
+    assert!(
+        path.exists(),
+        "example binary not found at {}",
+        path.display()
+    );
     path
 }
 

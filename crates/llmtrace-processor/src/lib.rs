@@ -5,9 +5,16 @@
 //!
 //! - [`redact`]: `RedactingProcessor` — PII and secrets never leave the process.
 //! - [`sample`]: `TailSampler` — keep error and slow traces, sample the rest, bounded memory.
-#![warn(missing_docs, missing_debug_implementations, rust_2018_idioms, unreachable_pub)]
+#![warn(
+    missing_docs,
+    missing_debug_implementations,
+    rust_2018_idioms,
+    unreachable_pub
+)]
 
 pub mod redact;
 pub mod sample;
 
-pub use sample::{PolicyConfig, SamplerStats, SamplingConfigError, TailSampler, TailSamplingConfig};
+pub use sample::{
+    PolicyConfig, SamplerStats, SamplingConfigError, TailSampler, TailSamplingConfig,
+};

@@ -81,14 +81,22 @@ fn corpus_recall_and_precision() {
         }
     }
 
-    println!("\n{:<16} {:>5} {:>5} {:>5} {:>8} {:>10}", "detector", "pos", "TP", "FP", "recall", "precision");
+    println!(
+        "\n{:<16} {:>5} {:>5} {:>5} {:>8} {:>10}",
+        "detector", "pos", "TP", "FP", "recall", "precision"
+    );
     let (mut tp, mut fp, mut total) = (0, 0, 0);
     for (label, r) in &rows {
         let recall = r.true_pos as f64 / r.positives.max(1) as f64;
         let precision = r.true_pos as f64 / (r.true_pos + r.false_pos).max(1) as f64;
         println!(
             "{:<16} {:>5} {:>5} {:>5} {:>7.1}% {:>9.1}%",
-            label, r.positives, r.true_pos, r.false_pos, recall * 100.0, precision * 100.0
+            label,
+            r.positives,
+            r.true_pos,
+            r.false_pos,
+            recall * 100.0,
+            precision * 100.0
         );
         tp += r.true_pos;
         fp += r.false_pos;
@@ -97,7 +105,14 @@ fn corpus_recall_and_precision() {
     let precision = tp as f64 / (tp + fp).max(1) as f64;
     println!(
         "{:<16} {:>5} {:>5} {:>5} {:>7.1}% {:>9.1}%   ({} negatives, {} changed)",
-        "ALL", total, tp, fp, tp as f64 / total as f64 * 100.0, precision * 100.0, neg.len(), false_alarms.len()
+        "ALL",
+        total,
+        tp,
+        fp,
+        tp as f64 / total as f64 * 100.0,
+        precision * 100.0,
+        neg.len(),
+        false_alarms.len()
     );
     for m in &misses {
         println!("MISS {m}");
@@ -128,6 +143,9 @@ fn model_names_and_ids_are_never_touched() {
         "2024-08-06T12:34:56+02:00",
     ] {
         assert_eq!(redactor.redact_str(s), s, "{s} was changed");
-        assert!(matches!(redactor.redact_str(s), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(
+            redactor.redact_str(s),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }

@@ -4,7 +4,9 @@
 mod tail_support;
 
 use llmtrace_processor::sample::{PolicyConfig, TailSampler, TailSamplingConfig};
-use opentelemetry::trace::{SpanContext, SpanId, SpanKind, Status, TraceFlags, TraceId, TraceState};
+use opentelemetry::trace::{
+    SpanContext, SpanId, SpanKind, Status, TraceFlags, TraceId, TraceState,
+};
 use opentelemetry::KeyValue;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{SpanData, SpanEvents, SpanLinks, SpanProcessor};
@@ -32,7 +34,10 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(new_size as isize - layout.size() as isize, Ordering::Relaxed);
+        LIVE.fetch_add(
+            new_size as isize - layout.size() as isize,
+            Ordering::Relaxed,
+        );
         // SAFETY: forwarded unchanged to the system allocator.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -146,7 +151,10 @@ fn bounds_hold_under_100_000_open_traces() {
     assert_eq!(st.buffered_traces, 50_000, "num_traces bound");
     assert!(peak_traces <= 50_000);
     assert!(peak_bytes <= 64 * 1024 * 1024 && st.buffered_bytes <= 64 * 1024 * 1024);
-    assert_eq!(st.decided_forced, 50_000, "the 50 000 oldest were decided early");
+    assert_eq!(
+        st.decided_forced, 50_000,
+        "the 50 000 oldest were decided early"
+    );
     // Every error among the forced traces (every 100th of the first 50 000) was kept.
     let kept = sink.traces.lock().expect("ok");
     for n in (0..50_000u64).step_by(100) {
@@ -160,7 +168,10 @@ fn bounds_hold_under_100_000_open_traces() {
     // Flushing empties the buffer and returns the memory.
     sampler.force_flush().expect("flush");
     let st = sampler.stats();
-    assert_eq!((st.buffered_traces, st.buffered_spans, st.buffered_bytes), (0, 0, 0));
+    assert_eq!(
+        (st.buffered_traces, st.buffered_spans, st.buffered_bytes),
+        (0, 0, 0)
+    );
     let flushed = LIVE.load(Ordering::Relaxed);
     println!(
         "after force_flush: heap above start {:.1} MiB (decision caches)",

@@ -41,8 +41,7 @@ fn emit(h: &Harness) -> Vec<TraceId> {
                         let failing = t % 3 == 0;
                         let children: Vec<_> = (0..CHILDREN)
                             .map(|c| {
-                                let mut span =
-                                    tracer.start_with_context(format!("child {c}"), &cx);
+                                let mut span = tracer.start_with_context(format!("child {c}"), &cx);
                                 if failing && c == 2 {
                                     span.set_status(Status::error("boom"));
                                 }
@@ -79,7 +78,8 @@ fn emit(h: &Harness) -> Vec<TraceId> {
 #[test]
 fn many_threads_no_deadlock_no_lost_kept_spans() {
     let (errors, spans, stats) = within(120, || {
-        let h = Harness::new(TailSamplingConfig::default().with_policy(PolicyConfig::errors("errors")));
+        let h =
+            Harness::new(TailSamplingConfig::default().with_policy(PolicyConfig::errors("errors")));
         let errors = emit(&h);
         (errors, h.spans(), h.stats.snapshot())
     });
@@ -88,9 +88,17 @@ fn many_threads_no_deadlock_no_lost_kept_spans() {
         *per_trace.entry(s.span_context.trace_id()).or_default() += 1;
         assert_eq!(policy_of(s).as_deref(), Some("errors"));
     }
-    assert_eq!(per_trace.len(), errors.len(), "exactly the error traces were kept");
+    assert_eq!(
+        per_trace.len(),
+        errors.len(),
+        "exactly the error traces were kept"
+    );
     for id in &errors {
-        assert_eq!(per_trace.get(id), Some(&(CHILDREN + 1)), "error trace {id:?} kept whole");
+        assert_eq!(
+            per_trace.get(id),
+            Some(&(CHILDREN + 1)),
+            "error trace {id:?} kept whole"
+        );
     }
     let total = (THREADS * TRACES_PER_THREAD * (CHILDREN + 1)) as u64;
     assert_eq!(stats.spans_kept + stats.spans_dropped, total);
@@ -117,14 +125,30 @@ fn many_threads_with_tight_bounds_account_for_every_span() {
         stats.spans_kept, stats.spans_dropped, stats.decided_forced
     );
     assert!(stats.decided_forced > 0, "the bound was exercised");
-    assert_eq!(stats.spans_kept + stats.spans_dropped, total, "no span unaccounted");
-    assert_eq!(stats.spans_kept, spans.len() as u64, "every kept span reached the exporter");
-    assert_eq!((stats.buffered_traces, stats.buffered_spans, stats.buffered_bytes), (0, 0, 0));
+    assert_eq!(
+        stats.spans_kept + stats.spans_dropped,
+        total,
+        "no span unaccounted"
+    );
+    assert_eq!(
+        stats.spans_kept,
+        spans.len() as u64,
+        "every kept span reached the exporter"
+    );
+    assert_eq!(
+        (
+            stats.buffered_traces,
+            stats.buffered_spans,
+            stats.buffered_bytes
+        ),
+        (0, 0, 0)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn many_tokio_tasks_no_deadlock_no_lost_kept_spans() {
-    let h = Harness::new(TailSamplingConfig::default().with_policy(PolicyConfig::always_sample("all")));
+    let h =
+        Harness::new(TailSamplingConfig::default().with_policy(PolicyConfig::always_sample("all")));
     let tracer = h.provider.tracer("tokio");
     let run = async {
         let mut tasks = Vec::new();
@@ -155,8 +179,15 @@ async fn many_tokio_tasks_no_deadlock_no_lost_kept_spans() {
         .await
         .expect("no deadlock");
     let spans = h.spans();
-    assert_eq!(spans.len(), 500 * 4, "every span of every kept trace exported");
+    assert_eq!(
+        spans.len(),
+        500 * 4,
+        "every span of every kept trace exported"
+    );
     assert!(spans.iter().all(|s| policy_of(s).as_deref() == Some("all")));
     let st = h.stats.snapshot();
-    assert_eq!((st.traces_kept, st.decided_on_root, st.buffered_traces), (500, 500, 0));
+    assert_eq!(
+        (st.traces_kept, st.decided_on_root, st.buffered_traces),
+        (500, 500, 0)
+    );
 }

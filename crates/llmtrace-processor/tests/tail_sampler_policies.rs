@@ -72,7 +72,9 @@ fn error_trace_is_kept_whole() {
     let names: BTreeSet<_> = spans.iter().map(|s| s.name.to_string()).collect();
     assert!(names.contains("execute_tool step0"));
     assert!(names.contains("invoke_agent planner"));
-    assert!(spans.iter().all(|s| policy_of(s).as_deref() == Some("errors")));
+    assert!(spans
+        .iter()
+        .all(|s| policy_of(s).as_deref() == Some("errors")));
     assert!(h.spans_of(fine).is_empty(), "healthy trace dropped");
 
     let st = h.stats.snapshot();
@@ -95,14 +97,16 @@ fn slow_trace_is_kept() {
     let quick = trace(&h, 2, None, 100, 4_999, vec![]);
     let spans = h.spans_of(slow);
     assert_eq!(spans.len(), 3);
-    assert!(spans.iter().all(|s| policy_of(s).as_deref() == Some("slow")));
+    assert!(spans
+        .iter()
+        .all(|s| policy_of(s).as_deref() == Some("slow")));
     assert!(h.spans_of(quick).is_empty());
 }
 
 #[test]
 fn ten_percent_is_ten_percent_and_the_same_every_run() {
-    let config = TailSamplingConfig::default()
-        .with_policy(PolicyConfig::probabilistic("sampled", 10.0));
+    let config =
+        TailSamplingConfig::default().with_policy(PolicyConfig::probabilistic("sampled", 10.0));
     let run = || {
         let h = Harness::with_seed(config.clone(), 42);
         let mut all = Vec::with_capacity(10_000);
@@ -134,7 +138,11 @@ const GOLDEN_KEPT_OF_10000: usize = 1039;
 fn attribute_policies_keep_premium_big_and_expensive_traces() {
     let h = Harness::new(
         TailSamplingConfig::default()
-            .with_policy(PolicyConfig::string_attribute("premium", "user.tier", ["premium"]))
+            .with_policy(PolicyConfig::string_attribute(
+                "premium",
+                "user.tier",
+                ["premium"],
+            ))
             .with_policy(PolicyConfig::numeric_attribute(
                 "big-prompt",
                 "gen_ai.usage.input_tokens",
@@ -148,17 +156,61 @@ fn attribute_policies_keep_premium_big_and_expensive_traces() {
                 None,
             )),
     );
-    let premium = trace(&h, 1, None, 1, 2, vec![KeyValue::new("user.tier", "premium")]);
+    let premium = trace(
+        &h,
+        1,
+        None,
+        1,
+        2,
+        vec![KeyValue::new("user.tier", "premium")],
+    );
     let free = trace(&h, 1, None, 1, 2, vec![KeyValue::new("user.tier", "free")]);
-    let big = trace(&h, 0, None, 1, 2, vec![KeyValue::new("gen_ai.usage.input_tokens", 20_000i64)]);
-    let small = trace(&h, 0, None, 1, 2, vec![KeyValue::new("gen_ai.usage.input_tokens", 10_000i64)]);
-    let expensive = trace(&h, 0, None, 1, 2, vec![KeyValue::new("llmtrace.cost.usd", 0.75)]);
-    let cheap = trace(&h, 0, None, 1, 2, vec![KeyValue::new("llmtrace.cost.usd", 0.01)]);
+    let big = trace(
+        &h,
+        0,
+        None,
+        1,
+        2,
+        vec![KeyValue::new("gen_ai.usage.input_tokens", 20_000i64)],
+    );
+    let small = trace(
+        &h,
+        0,
+        None,
+        1,
+        2,
+        vec![KeyValue::new("gen_ai.usage.input_tokens", 10_000i64)],
+    );
+    let expensive = trace(
+        &h,
+        0,
+        None,
+        1,
+        2,
+        vec![KeyValue::new("llmtrace.cost.usd", 0.75)],
+    );
+    let cheap = trace(
+        &h,
+        0,
+        None,
+        1,
+        2,
+        vec![KeyValue::new("llmtrace.cost.usd", 0.01)],
+    );
 
     assert_eq!(h.spans_of(premium).len(), 2);
-    assert_eq!(policy_of(&h.spans_of(premium)[0]).as_deref(), Some("premium"));
-    assert_eq!(policy_of(&h.spans_of(big)[0]).as_deref(), Some("big-prompt"));
-    assert_eq!(policy_of(&h.spans_of(expensive)[0]).as_deref(), Some("expensive"));
+    assert_eq!(
+        policy_of(&h.spans_of(premium)[0]).as_deref(),
+        Some("premium")
+    );
+    assert_eq!(
+        policy_of(&h.spans_of(big)[0]).as_deref(),
+        Some("big-prompt")
+    );
+    assert_eq!(
+        policy_of(&h.spans_of(expensive)[0]).as_deref(),
+        Some("expensive")
+    );
     for dropped in [free, small, cheap] {
         assert!(h.spans_of(dropped).is_empty());
     }
@@ -166,11 +218,9 @@ fn attribute_policies_keep_premium_big_and_expensive_traces() {
 
 #[test]
 fn attribute_on_a_child_keeps_the_whole_trace() {
-    let h = Harness::new(
-        TailSamplingConfig::default().with_policy(
-            PolicyConfig::string_attribute("gpt", "gen_ai.request.model", ["^gpt-4"]).regex(),
-        ),
-    );
+    let h = Harness::new(TailSamplingConfig::default().with_policy(
+        PolicyConfig::string_attribute("gpt", "gen_ai.request.model", ["^gpt-4"]).regex(),
+    ));
     let tracer = h.provider.tracer("test");
     let root = tracer.start("invoke_agent a");
     let id = root.span_context().trace_id();
@@ -189,8 +239,22 @@ fn inverted_match_keeps_traces_without_the_value() {
     let h = Harness::new(TailSamplingConfig::default().with_policy(
         PolicyConfig::string_attribute("not-health", "http.route", ["/health"]).inverted(),
     ));
-    let health = trace(&h, 0, None, 1, 2, vec![KeyValue::new("http.route", "/health")]);
-    let api = trace(&h, 0, None, 1, 2, vec![KeyValue::new("http.route", "/chat")]);
+    let health = trace(
+        &h,
+        0,
+        None,
+        1,
+        2,
+        vec![KeyValue::new("http.route", "/health")],
+    );
+    let api = trace(
+        &h,
+        0,
+        None,
+        1,
+        2,
+        vec![KeyValue::new("http.route", "/chat")],
+    );
     let none = trace(&h, 0, None, 1, 2, vec![]);
     assert!(h.spans_of(health).is_empty());
     assert_eq!(h.spans_of(api).len(), 1);
@@ -223,10 +287,9 @@ fn resource_attributes_are_matched() {
 
 #[test]
 fn late_spans_follow_the_decision() {
-    let h = Harness::new(
-        TailSamplingConfig::default()
-            .with_policy(PolicyConfig::string_attribute("premium", "user.tier", ["premium"])),
-    );
+    let h = Harness::new(TailSamplingConfig::default().with_policy(
+        PolicyConfig::string_attribute("premium", "user.tier", ["premium"]),
+    ));
     let tracer = h.provider.tracer("test");
     let run = |tier: &'static str| {
         let root = tracer
@@ -247,9 +310,15 @@ fn late_spans_follow_the_decision() {
     let dropped = run("free");
     let spans = h.spans_of(kept);
     assert_eq!(spans.len(), 2, "late child of a kept trace is forwarded");
-    let late = spans.iter().find(|s| s.name == "late child").expect("late child exported");
+    let late = spans
+        .iter()
+        .find(|s| s.name == "late child")
+        .expect("late child exported");
     assert_eq!(policy_of(late).as_deref(), Some("premium"));
-    assert!(h.spans_of(dropped).is_empty(), "late child of a dropped trace is dropped");
+    assert!(
+        h.spans_of(dropped).is_empty(),
+        "late child of a dropped trace is dropped"
+    );
     let st = h.stats.snapshot();
     assert_eq!(st.late_spans, 2);
     assert_eq!((st.traces_kept, st.traces_dropped), (1, 1));
@@ -257,7 +326,8 @@ fn late_spans_follow_the_decision() {
 
 #[test]
 fn remote_parent_makes_a_local_root() {
-    let h = Harness::new(TailSamplingConfig::default().with_policy(PolicyConfig::always_sample("all")));
+    let h =
+        Harness::new(TailSamplingConfig::default().with_policy(PolicyConfig::always_sample("all")));
     let tracer = h.provider.tracer("test");
     let remote = SpanContext::new(
         TraceId::from(7u128),
@@ -269,7 +339,11 @@ fn remote_parent_makes_a_local_root() {
     let cx = Context::new().with_remote_span_context(remote);
     tracer.start_with_context("server span", &cx).end();
     let spans = h.spans_of(TraceId::from(7u128));
-    assert_eq!(spans.len(), 1, "decided when the remote-parented span ended");
+    assert_eq!(
+        spans.len(),
+        1,
+        "decided when the remote-parented span ended"
+    );
     assert_eq!(h.stats.snapshot().decided_on_root, 1);
 }
 
@@ -286,7 +360,10 @@ fn traces_without_an_ending_root_are_decided_after_decision_wait() {
 
     h.clock.advance(Duration::from_secs(10));
     tracer.start("unrelated").end(); // on_end checks timeouts
-    assert!(h.spans_of(id).is_empty(), "not decided before decision_wait");
+    assert!(
+        h.spans_of(id).is_empty(),
+        "not decided before decision_wait"
+    );
 
     h.clock.advance(Duration::from_secs(21));
     tracer.start("unrelated").end();
@@ -319,7 +396,9 @@ fn force_flush_decides_pending_traces() {
 fn shutdown_forwards_pending_traces_before_shutting_the_inner_down() {
     let recorder = Recorder::default();
     let sampler = TailSampler::new(recorder.clone(), errors_only()).expect("valid");
-    let provider = SdkTracerProvider::builder().with_span_processor(sampler).build();
+    let provider = SdkTracerProvider::builder()
+        .with_span_processor(sampler)
+        .build();
     let tracer = provider.tracer("test");
     let root = tracer.start("root");
     let cx = Context::new().with_span(root);
@@ -332,7 +411,11 @@ fn shutdown_forwards_pending_traces_before_shutting_the_inner_down() {
     }
     assert_eq!(recorder.len(), 0, "still waiting for the root");
     provider.shutdown().expect("shutdown");
-    assert_eq!(*recorder.at_shutdown.lock().expect("ok"), Some(3), "forwarded before inner shutdown");
+    assert_eq!(
+        *recorder.at_shutdown.lock().expect("ok"),
+        Some(3),
+        "forwarded before inner shutdown"
+    );
     // After shutdown nothing is buffered any more.
     drop(cx);
     assert_eq!(recorder.len(), 3);
@@ -368,10 +451,34 @@ fn span_count_rate_limiting_and_and_policies() {
             PolicyConfig::latency("slow", Duration::from_secs(1)),
         ],
     )));
-    let both = trace(&h, 0, None, 1, 2_000, vec![KeyValue::new("user.tier", "premium")]);
-    let fast = trace(&h, 0, None, 1, 10, vec![KeyValue::new("user.tier", "premium")]);
-    let free = trace(&h, 0, None, 1, 2_000, vec![KeyValue::new("user.tier", "free")]);
-    assert_eq!(policy_of(&h.spans_of(both)[0]).as_deref(), Some("slow-premium"));
+    let both = trace(
+        &h,
+        0,
+        None,
+        1,
+        2_000,
+        vec![KeyValue::new("user.tier", "premium")],
+    );
+    let fast = trace(
+        &h,
+        0,
+        None,
+        1,
+        10,
+        vec![KeyValue::new("user.tier", "premium")],
+    );
+    let free = trace(
+        &h,
+        0,
+        None,
+        1,
+        2_000,
+        vec![KeyValue::new("user.tier", "free")],
+    );
+    assert_eq!(
+        policy_of(&h.spans_of(both)[0]).as_deref(),
+        Some("slow-premium")
+    );
     assert!(h.spans_of(fast).is_empty());
     assert!(h.spans_of(free).is_empty());
 }
@@ -419,38 +526,65 @@ fn bad_policies_are_typed_errors() {
             TailSampler::new(SimpleSpanProcessor::new(InMemorySpanExporter::default()), c)
         })
     };
-    let err = build("policies: [{name: c, type: composite, composite: {max_total_spans_per_second: 10}}]")
-        .expect_err("composite unsupported");
+    let err = build(
+        "policies: [{name: c, type: composite, composite: {max_total_spans_per_second: 10}}]",
+    )
+    .expect_err("composite unsupported");
     assert!(
         matches!(&err, SamplingConfigError::UnsupportedPolicyType { policy, policy_type } if policy == "c" && policy_type == "composite"),
         "{err}"
     );
     assert!(err.to_string().contains("composite"));
 
-    let err = build("policies: [{name: p, type: probabilistic, probabilistic: {sampling_percentage: 120}}]")
-        .expect_err("out of range");
-    assert!(matches!(err, SamplingConfigError::InvalidPolicyValue { ref key, .. } if key == "probabilistic.sampling_percentage"), "{err}");
+    let err = build(
+        "policies: [{name: p, type: probabilistic, probabilistic: {sampling_percentage: 120}}]",
+    )
+    .expect_err("out of range");
+    assert!(
+        matches!(err, SamplingConfigError::InvalidPolicyValue { ref key, .. } if key == "probabilistic.sampling_percentage"),
+        "{err}"
+    );
 
     let err = build("policies: [{name: l, type: latency}]").expect_err("no section");
-    assert!(matches!(err, SamplingConfigError::MissingSection { .. }), "{err}");
+    assert!(
+        matches!(err, SamplingConfigError::MissingSection { .. }),
+        "{err}"
+    );
 
-    let err = build("policies: [{name: s, type: status_code, status_code: {status_codes: [FAILED]}}]")
-        .expect_err("bad code");
+    let err =
+        build("policies: [{name: s, type: status_code, status_code: {status_codes: [FAILED]}}]")
+            .expect_err("bad code");
     assert!(err.to_string().contains("FAILED"), "{err}");
 
     let err = build("policies: [{name: r, type: string_attribute, string_attribute: {key: k, values: ['(' ], enabled_regex_matching: true}}]")
         .expect_err("bad regex");
-    assert!(matches!(err, SamplingConfigError::InvalidRegex { .. }), "{err}");
+    assert!(
+        matches!(err, SamplingConfigError::InvalidRegex { .. }),
+        "{err}"
+    );
 
     let err = build("policies: [{name: a, type: always_sample}, {name: a, type: always_sample}]")
         .expect_err("duplicate");
-    assert!(matches!(err, SamplingConfigError::DuplicatePolicyName { .. }), "{err}");
+    assert!(
+        matches!(err, SamplingConfigError::DuplicatePolicyName { .. }),
+        "{err}"
+    );
 
-    let err = build("policies: [{name: x, type: always_sample, latncy: {}}]").expect_err("unknown key");
+    let err =
+        build("policies: [{name: x, type: always_sample, latncy: {}}]").expect_err("unknown key");
     assert!(matches!(err, SamplingConfigError::Yaml(_)), "{err}");
 
     let err = build("num_traces: 0\npolicies: [{name: a, type: always_sample}]").expect_err("zero");
-    assert!(matches!(err, SamplingConfigError::InvalidLimit { key: "num_traces", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            SamplingConfigError::InvalidLimit {
+                key: "num_traces",
+                ..
+            }
+        ),
+        "{err}"
+    );
 
     let err = build("policies: []").expect_err("none");
     assert!(matches!(err, SamplingConfigError::NoPolicies));
@@ -485,7 +619,14 @@ policies:
     .expect("collector YAML parses");
     assert_eq!(config.decision_wait, Duration::from_secs(10));
     let h = Harness::new(config);
-    let ent = trace(&h, 0, None, 1, 2, vec![KeyValue::new("user.tier", "enterprise")]);
+    let ent = trace(
+        &h,
+        0,
+        None,
+        1,
+        2,
+        vec![KeyValue::new("user.tier", "enterprise")],
+    );
     let too_slow = trace(&h, 0, None, 1, 61_000, vec![]);
     assert_eq!(policy_of(&h.spans_of(ent)[0]).as_deref(), Some("premium"));
     assert!(h.spans_of(too_slow).is_empty(), "above upper_threshold_ms");

@@ -21,7 +21,12 @@
 //! | [`openinference`] | OpenInference keys and [`openinference::SpanKind`] values |
 //! | [`llmtrace`] | keys of llmtrace's own (cost, streaming, sampling, agent loops) |
 //! | [`value`] | typed enums for enum-valued attributes ([`Operation`], [`Provider`], …) |
-#![warn(missing_docs, missing_debug_implementations, rust_2018_idioms, unreachable_pub)]
+#![warn(
+    missing_docs,
+    missing_debug_implementations,
+    rust_2018_idioms,
+    unreachable_pub
+)]
 
 pub mod attribute;
 pub mod llmtrace;

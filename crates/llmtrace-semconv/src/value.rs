@@ -135,7 +135,10 @@ impl Operation {
 
     /// Parses a registry value such as `"chat"`.
     pub fn from_name(name: &str) -> Option<Operation> {
-        Operation::ALL.iter().copied().find(|op| op.as_str() == name)
+        Operation::ALL
+            .iter()
+            .copied()
+            .find(|op| op.as_str() == name)
     }
 }
 

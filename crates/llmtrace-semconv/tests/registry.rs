@@ -32,8 +32,7 @@ struct Entry {
 }
 
 fn registry_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/semconv/v1.41.1");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/semconv/v1.41.1");
     assert!(
         dir.is_dir(),
         "semantic-convention registry not found at {}: the repository must be checked out with shared/ beside it",
@@ -155,7 +154,10 @@ fn assert_enum_matches(key: &str, ours: &[&str]) {
 fn typed_enums_match_registry_members() {
     assert_enum_matches(
         attribute::GEN_AI_OPERATION_NAME,
-        &Operation::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
+        &Operation::ALL
+            .iter()
+            .map(|v| v.as_str())
+            .collect::<Vec<_>>(),
     );
     assert_enum_matches(
         attribute::GEN_AI_PROVIDER_NAME,
@@ -163,7 +165,10 @@ fn typed_enums_match_registry_members() {
     );
     assert_enum_matches(
         attribute::GEN_AI_OUTPUT_TYPE,
-        &OutputType::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
+        &OutputType::ALL
+            .iter()
+            .map(|v| v.as_str())
+            .collect::<Vec<_>>(),
     );
     let tokens: Vec<_> = TokenType::ALL.iter().map(|v| v.as_str()).collect();
     let registry = registry();

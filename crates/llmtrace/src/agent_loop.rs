@@ -112,7 +112,8 @@ impl AgentLoop {
         if let Some(limit) = self.max_iterations {
             if self.iterations >= limit {
                 let error = AgentLoopError::MaxIterations { limit };
-                self.span.record_error_type("max_iterations", &error.to_string());
+                self.span
+                    .record_error_type("max_iterations", &error.to_string());
                 return Err(error);
             }
         }
@@ -122,7 +123,11 @@ impl AgentLoop {
 
     /// Notes a tool call; returns how often this tool has now been called with these
     /// arguments. Adds a `llmtrace.agent.loop_detected` event when that reaches the threshold.
-    pub fn tool_call(&mut self, tool: &str, arguments: &serde_json::Value) -> Result<u32, AgentLoopError> {
+    pub fn tool_call(
+        &mut self,
+        tool: &str,
+        arguments: &serde_json::Value,
+    ) -> Result<u32, AgentLoopError> {
         let hash = arguments_hash(arguments);
         let count = self.calls.entry((tool.to_owned(), hash)).or_insert(0);
         *count += 1;
@@ -143,7 +148,8 @@ impl AgentLoop {
                     tool: tool.to_owned(),
                     count,
                 };
-                self.span.record_error_type("loop_detected", &error.to_string());
+                self.span
+                    .record_error_type("loop_detected", &error.to_string());
                 return Err(error);
             }
         }

@@ -131,11 +131,7 @@ pub(crate) fn parse_bool(variable: &str, value: &str) -> Result<bool, ConfigErro
     match value.trim().to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" | "on" => Ok(true),
         "false" | "0" | "no" | "off" => Ok(false),
-        _ => Err(ConfigError::invalid(
-            variable,
-            value,
-            "use true or false",
-        )),
+        _ => Err(ConfigError::invalid(variable, value, "use true or false")),
     }
 }
 
@@ -278,13 +274,17 @@ impl EnvSettings {
         if let Some((var, v)) = first(env, &["LLMTRACE_DISABLED", "OTEL_SDK_DISABLED"]) {
             s.disabled = parse_bool(&var, &v)?;
         }
-        s.service_name = first(env, &["LLMTRACE_SERVICE_NAME", "OTEL_SERVICE_NAME"]).map(|(_, v)| v);
+        s.service_name =
+            first(env, &["LLMTRACE_SERVICE_NAME", "OTEL_SERVICE_NAME"]).map(|(_, v)| v);
         if let Some(v) = env.get("OTEL_RESOURCE_ATTRIBUTES") {
             s.resource_attributes = parse_key_values("OTEL_RESOURCE_ATTRIBUTES", &v)?;
         }
         if let Some((var, v)) = first(
             env,
-            &["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"],
+            &[
+                "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+                "OTEL_EXPORTER_OTLP_PROTOCOL",
+            ],
         ) {
             s.protocol = Some(parse_protocol(&var, &v)?);
         }
@@ -309,14 +309,20 @@ impl EnvSettings {
             s.metrics = Some(parse_bool("LLMTRACE_METRICS", &v)?);
         }
         s.prices = env.get("LLMTRACE_PRICES").map(PathBuf::from);
-        for var in ["OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS"] {
+        for var in [
+            "OTEL_EXPORTER_OTLP_HEADERS",
+            "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
+        ] {
             if let Some(v) = env.get(var) {
                 s.headers.extend(parse_key_values(var, &v)?);
             }
         }
         if let Some((var, v)) = first(
             env,
-            &["OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"],
+            &[
+                "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
+                "OTEL_EXPORTER_OTLP_TIMEOUT",
+            ],
         ) {
             let ms = v.trim().parse::<u64>().map_err(|_| {
                 ConfigError::invalid(&var, &v, "use a whole number of milliseconds, e.g. 10000")
@@ -324,7 +330,10 @@ impl EnvSettings {
             s.timeout = Some(Duration::from_millis(ms));
         }
         if let Some(v) = env.get("OTEL_TRACES_SAMPLER") {
-            s.sampler = Some(parse_sampler(&v, env.get("OTEL_TRACES_SAMPLER_ARG").as_deref())?);
+            s.sampler = Some(parse_sampler(
+                &v,
+                env.get("OTEL_TRACES_SAMPLER_ARG").as_deref(),
+            )?);
         }
         if let Some((var, v)) = first(
             env,
@@ -397,7 +406,10 @@ mod tests {
             ("OTEL_RESOURCE_ATTRIBUTES", "=x"),
             ("OTEL_TRACES_SAMPLER", "sometimes"),
             ("OTEL_SDK_DISABLED", "maybe"),
-            ("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "yes please"),
+            (
+                "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+                "yes please",
+            ),
             ("OTEL_EXPORTER_OTLP_TIMEOUT", "10s"),
         ];
         for (var, value) in cases {
@@ -410,14 +422,22 @@ mod tests {
             ("OTEL_TRACES_SAMPLER", "traceidratio"),
             ("OTEL_TRACES_SAMPLER_ARG", "1.5"),
         ]));
-        assert!(matches!(err, Err(ConfigError::InvalidValue { variable, .. }) if variable == "OTEL_TRACES_SAMPLER_ARG"));
+        assert!(
+            matches!(err, Err(ConfigError::InvalidValue { variable, .. }) if variable == "OTEL_TRACES_SAMPLER_ARG")
+        );
     }
 
     #[test]
     fn headers_and_resource_attributes_are_percent_decoded() {
         let s = EnvSettings::from_env(&env(&[
-            ("OTEL_EXPORTER_OTLP_HEADERS", "authorization=Basic%20abc, x-project-name=demo"),
-            ("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=dev,team=a%2Cb"),
+            (
+                "OTEL_EXPORTER_OTLP_HEADERS",
+                "authorization=Basic%20abc, x-project-name=demo",
+            ),
+            (
+                "OTEL_RESOURCE_ATTRIBUTES",
+                "deployment.environment=dev,team=a%2Cb",
+            ),
             ("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"),
             ("OTEL_TRACES_SAMPLER_ARG", "0.25"),
         ]));

@@ -160,7 +160,10 @@ impl LlmContext {
         }
         if !self.tags.is_empty() {
             let tags: Vec<StringValue> = self.tags.iter().cloned().map(StringValue::from).collect();
-            attrs.push(KeyValue::new(oi::TAG_TAGS, Value::Array(Array::String(tags))));
+            attrs.push(KeyValue::new(
+                oi::TAG_TAGS,
+                Value::Array(Array::String(tags)),
+            ));
         }
         if !self.metadata.is_empty() {
             let json = serde_json::to_string(&self.metadata).unwrap_or_default();

@@ -56,15 +56,24 @@ impl Evaluation {
     }
 
     pub(crate) fn attributes(&self) -> Vec<KeyValue> {
-        let mut attrs = vec![KeyValue::new(semconv::GEN_AI_EVALUATION_NAME, self.name.clone())];
+        let mut attrs = vec![KeyValue::new(
+            semconv::GEN_AI_EVALUATION_NAME,
+            self.name.clone(),
+        )];
         if let Some(score) = self.score {
             attrs.push(KeyValue::new(semconv::GEN_AI_EVALUATION_SCORE_VALUE, score));
         }
         if let Some(label) = &self.label {
-            attrs.push(KeyValue::new(semconv::GEN_AI_EVALUATION_SCORE_LABEL, label.clone()));
+            attrs.push(KeyValue::new(
+                semconv::GEN_AI_EVALUATION_SCORE_LABEL,
+                label.clone(),
+            ));
         }
         if let Some(text) = &self.explanation {
-            attrs.push(KeyValue::new(semconv::GEN_AI_EVALUATION_EXPLANATION, text.clone()));
+            attrs.push(KeyValue::new(
+                semconv::GEN_AI_EVALUATION_EXPLANATION,
+                text.clone(),
+            ));
         }
         if let Some(id) = &self.response_id {
             attrs.push(KeyValue::new(semconv::GEN_AI_RESPONSE_ID, id.clone()));
@@ -103,10 +112,22 @@ pub fn evaluate(trace_id: &str, span_id: &str, evaluation: &Evaluation) -> Resul
             value: span_id.to_owned(),
             digits: 16,
         })?;
-    let target = SpanContext::new(trace, span, TraceFlags::SAMPLED, true, TraceState::default());
-    let eval_span = crate::span::custom_span(format!("evaluation {}", evaluation.name), OiKind::Evaluator).start();
-    let _ = eval_span.set_parent(opentelemetry::Context::new().with_remote_span_context(target.clone()));
+    let target = SpanContext::new(
+        trace,
+        span,
+        TraceFlags::SAMPLED,
+        true,
+        TraceState::default(),
+    );
+    let eval_span =
+        crate::span::custom_span(format!("evaluation {}", evaluation.name), OiKind::Evaluator)
+            .start();
+    let _ = eval_span
+        .set_parent(opentelemetry::Context::new().with_remote_span_context(target.clone()));
     eval_span.add_link(target);
-    eval_span.add_event(semconv::GEN_AI_EVALUATION_RESULT_EVENT, evaluation.attributes());
+    eval_span.add_event(
+        semconv::GEN_AI_EVALUATION_RESULT_EVENT,
+        evaluation.attributes(),
+    );
     Ok(())
 }

@@ -5,11 +5,13 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry::KeyValue;
-use opentelemetry_sdk::trace::{BatchConfigBuilder, BatchSpanProcessor, Sampler, SdkTracerProvider, SpanProcessor};
-use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
+use opentelemetry_sdk::trace::{
+    BatchConfigBuilder, BatchSpanProcessor, Sampler, SdkTracerProvider, SpanProcessor,
+};
 use opentelemetry_sdk::Resource;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::{EnvFilter, Layer as _};
@@ -280,7 +282,11 @@ impl Builder {
                 .or(env_settings.capture_content)
                 .unwrap_or(false),
         );
-        settings::set_openinference(self.openinference.or(env_settings.openinference).unwrap_or(true));
+        settings::set_openinference(
+            self.openinference
+                .or(env_settings.openinference)
+                .unwrap_or(true),
+        );
 
         let shutdown_timeout = self.shutdown_timeout.unwrap_or(Duration::from_secs(5));
         if env_settings.disabled {
@@ -309,7 +315,11 @@ impl Builder {
         };
 
         let mut resource = Resource::builder();
-        if let Some(name) = self.service_name.clone().or(env_settings.service_name.clone()) {
+        if let Some(name) = self
+            .service_name
+            .clone()
+            .or(env_settings.service_name.clone())
+        {
             resource = resource.with_service_name(name);
         }
         resource = resource.with_attributes(
@@ -319,39 +329,32 @@ impl Builder {
                 .map(|(k, v)| KeyValue::new(k.clone(), v.clone())),
         );
         if let Some(project) = &self.project_name {
-            resource = resource.with_attribute(KeyValue::new("openinference.project.name", project.clone()));
+            resource = resource
+                .with_attribute(KeyValue::new("openinference.project.name", project.clone()));
         }
 
         let resource = resource.build();
 
+        // tonic needs a Tokio runtime; ours keeps exporting even when the host's runtime is
+        // shutting down, and the host needs none at all.
+        let needs_runtime = protocol == Protocol::Grpc
+            && (endpoint.is_some() || env_settings.metrics_endpoint.is_some());
+        let runtime = if needs_runtime {
+            Some(
+                tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(1)
+                    .thread_name("llmtrace-export")
+                    .enable_all()
+                    .build()
+                    .map_err(InitError::Runtime)?,
+            )
+        } else {
+            None
+        };
+
+        // Local destinations first: they finish within any shutdown deadline, whatever the
+        // network does.
         let mut destinations = FanOut::new();
-        let mut runtime = None;
-        if let Some(endpoint) = &endpoint {
-            let exporter = match protocol {
-                Protocol::Grpc => {
-                    // tonic needs a Tokio runtime; ours keeps exporting even when the host's
-                    // runtime is shutting down, and the host needs none at all.
-                    let rt = tokio::runtime::Builder::new_multi_thread()
-                        .worker_threads(1)
-                        .thread_name("llmtrace-export")
-                        .enable_all()
-                        .build()
-                        .map_err(InitError::Runtime)?;
-                    let exporter = {
-                        let _entered = rt.enter();
-                        build_otlp_exporter(protocol, endpoint, &headers, timeout)?
-                    };
-                    runtime = Some(rt);
-                    exporter
-                }
-                Protocol::HttpProtobuf => build_otlp_exporter(protocol, endpoint, &headers, timeout)?,
-            };
-            destinations.push(
-                BatchSpanProcessor::builder(exporter)
-                    .with_batch_config(batch_config())
-                    .build(),
-            );
-        }
         let console = self
             .console
             .or(env_settings.console)
@@ -368,6 +371,17 @@ impl Builder {
                 path: path.clone(),
                 source,
             })?;
+            destinations.push(
+                BatchSpanProcessor::builder(exporter)
+                    .with_batch_config(batch_config())
+                    .build(),
+            );
+        }
+        if let Some(endpoint) = &endpoint {
+            let exporter = {
+                let _entered = runtime.as_ref().map(|rt| rt.enter());
+                build_otlp_exporter(protocol, endpoint, &headers, timeout)?
+            };
             destinations.push(
                 BatchSpanProcessor::builder(exporter)
                     .with_batch_config(batch_config())
@@ -549,12 +563,19 @@ impl Guard {
     }
 
     fn shutdown_now(&mut self) {
-        if let Some(provider) = self.provider.take() {
-            let _ = provider.shutdown_with_timeout(self.shutdown_timeout);
-        }
-        if let Some(provider) = self.meter_provider.take() {
-            let _ = provider.shutdown_with_timeout(self.shutdown_timeout);
-        }
+        // Traces and metrics shut down side by side, so the whole takes at most one timeout.
+        let timeout = self.shutdown_timeout;
+        let (traces, metrics) = (self.provider.take(), self.meter_provider.take());
+        std::thread::scope(|scope| {
+            if let Some(provider) = metrics {
+                scope.spawn(move || {
+                    let _ = provider.shutdown_with_timeout(timeout);
+                });
+            }
+            if let Some(provider) = traces {
+                let _ = provider.shutdown_with_timeout(timeout);
+            }
+        });
         if let Some(rt) = self.runtime.take() {
             // Safe to call from inside another runtime; does not wait for stuck exports.
             rt.shutdown_background();

@@ -53,7 +53,12 @@
 //! # Feature flags
 //! - `macros` (default): the `#[llm]`, `#[tool]`, `#[agent]`, `#[retriever]`, `#[embedding]` and
 //!   `#[chain]` attribute macros.
-#![warn(missing_docs, missing_debug_implementations, rust_2018_idioms, unreachable_pub)]
+#![warn(
+    missing_docs,
+    missing_debug_implementations,
+    rust_2018_idioms,
+    unreachable_pub
+)]
 
 mod agent_loop;
 pub mod config;
@@ -67,12 +72,12 @@ pub mod retry;
 mod settings;
 mod span;
 
-pub use config::{ConfigError, HeadSampler, Protocol};
 pub use agent_loop::{AgentLoop, AgentLoopError};
+pub use config::{ConfigError, HeadSampler, Protocol};
 pub use context::{ContextProcessor, LlmContext};
 pub use eval::{evaluate, Evaluation, InvalidId};
-pub use retry::{Answered, Attempt, Retry, RetryError};
 pub use init::{builder, init, Builder, Guard, InitError};
+pub use retry::{Answered, Attempt, Retry, RetryError};
 pub use settings::{capture_content, openinference, set_capture_content, set_openinference};
 pub use span::{agent, chain, chat, completion, embeddings, rerank, retrieval, tool};
 pub use span::{kind, Document, LlmSpanExt, Message, Response, Role, SpanBuilder, ToolCall, Usage};

@@ -17,8 +17,8 @@ use llmtrace_semconv::{attribute as semconv, llmtrace as ours, TokenType};
 
 /// Bucket boundaries the conventions recommend for `gen_ai.client.token.usage`.
 pub const TOKEN_BUCKETS: &[f64] = &[
-    1.0, 4.0, 16.0, 64.0, 256.0, 1024.0, 4096.0, 16384.0, 65536.0, 262144.0, 1048576.0,
-    4194304.0, 16777216.0, 67108864.0,
+    1.0, 4.0, 16.0, 64.0, 256.0, 1024.0, 4096.0, 16384.0, 65536.0, 262144.0, 1048576.0, 4194304.0,
+    16777216.0, 67108864.0,
 ];
 /// Bucket boundaries the conventions recommend for `gen_ai.client.operation.duration`.
 pub const DURATION_BUCKETS: &[f64] = &[
@@ -113,7 +113,10 @@ impl<P: SpanProcessor> MetricsProcessor<P> {
         ] {
             if let Some(tokens) = int(key) {
                 let mut with_type = dims.clone();
-                with_type.push(KeyValue::new(semconv::GEN_AI_TOKEN_TYPE, token_type.as_str()));
+                with_type.push(KeyValue::new(
+                    semconv::GEN_AI_TOKEN_TYPE,
+                    token_type.as_str(),
+                ));
                 self.token_usage.record(tokens, &with_type);
             }
         }
@@ -121,7 +124,9 @@ impl<P: SpanProcessor> MetricsProcessor<P> {
             self.time_to_first_chunk.record(ttfc, &dims);
         }
         // The span's own cost (a local root's `llmtrace.cost.usd` is a sum over its trace).
-        if let (Some(input), Some(output)) = (float(ours::COST_INPUT_USD), float(ours::COST_OUTPUT_USD)) {
+        if let (Some(input), Some(output)) =
+            (float(ours::COST_INPUT_USD), float(ours::COST_OUTPUT_USD))
+        {
             self.cost.add(input + output, &dims);
         }
     }

@@ -28,21 +28,21 @@ use llmtrace_semconv::llmtrace as ours;
 use crate::span::{kind, SpanBuilder};
 use crate::LlmSpanExt;
 
-type SpanFactory = Box<dyn Fn(&str) -> SpanBuilder<kind::Llm> + Send + Sync>;
-type RetryIf = Box<dyn Fn(&(dyn Error + 'static)) -> bool + Send + Sync>;
+type SpanFactory<'a> = Box<dyn Fn(&str) -> SpanBuilder<kind::Llm> + Send + Sync + 'a>;
+type RetryIf<'a> = Box<dyn Fn(&(dyn Error + 'static)) -> bool + Send + Sync + 'a>;
 
 /// A traced call with retries and fallback models; see the [module docs](self).
 #[must_use = "a retry does nothing until `run` is awaited"]
-pub struct Retry {
+pub struct Retry<'a> {
     models: Vec<String>,
     max_attempts: u32,
     initial_backoff: Duration,
     max_backoff: Duration,
-    span: SpanFactory,
-    retry_if: Option<RetryIf>,
+    span: SpanFactory<'a>,
+    retry_if: Option<RetryIf<'a>>,
 }
 
-impl std::fmt::Debug for Retry {
+impl std::fmt::Debug for Retry<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Retry")
             .field("models", &self.models)
@@ -98,7 +98,7 @@ pub struct RetryError<E: Error + 'static> {
     pub attempts: u32,
 }
 
-impl Retry {
+impl<'a> Retry<'a> {
     /// Calls `model`, by default once.
     pub fn new(model: impl Into<String>) -> Self {
         Retry {
@@ -133,14 +133,20 @@ impl Retry {
 
     /// How each attempt's span is built (default `llmtrace::chat(model)`); set the provider and
     /// request parameters here.
-    pub fn span(mut self, factory: impl Fn(&str) -> SpanBuilder<kind::Llm> + Send + Sync + 'static) -> Self {
+    pub fn span(
+        mut self,
+        factory: impl Fn(&str) -> SpanBuilder<kind::Llm> + Send + Sync + 'a,
+    ) -> Self {
         self.span = Box::new(factory);
         self
     }
 
     /// Retries only errors for which `predicate` is true (default: every error). A
     /// non-retryable error ends the call at once.
-    pub fn retry_if(mut self, predicate: impl Fn(&(dyn Error + 'static)) -> bool + Send + Sync + 'static) -> Self {
+    pub fn retry_if(
+        mut self,
+        predicate: impl Fn(&(dyn Error + 'static)) -> bool + Send + Sync + 'a,
+    ) -> Self {
         self.retry_if = Some(Box::new(predicate));
         self
     }
@@ -165,62 +171,76 @@ impl Retry {
         let parent = crate::span::custom_span(
             format!("retry {}", self.models[0]),
             llmtrace_semconv::openinference::SpanKind::Chain,
-        ).start();
+        )
+        .start();
         // (model index, attempt with that model); `Retry::new` guarantees one model and
         // `max_attempts` ≥ 1, so the first step always exists.
-        let mut step = (0usize, 1u32);
-        let mut number = 0;
-        loop {
-            let (index, number_for_model) = step;
-            let model = &self.models[index];
-            number += 1;
-            let wait = self.backoff_before(number_for_model);
-            if !wait.is_zero() {
-                sleep(wait).await;
-            }
-            let span = parent.in_scope(|| {
-                (self.span)(model)
+        let attempts = async {
+            let mut step = (0usize, 1u32);
+            let mut number = 0;
+            loop {
+                let (index, number_for_model) = step;
+                let model = &self.models[index];
+                number += 1;
+                let wait = self.backoff_before(number_for_model);
+                if !wait.is_zero() {
+                    sleep(wait).await;
+                }
+                let span = (self.span)(model)
                     .attribute(ours::RETRY_ATTEMPT, i64::from(number))
                     .attribute(ours::RETRY_WAIT_BEFORE_S, wait.as_secs_f64())
-                    .start()
-            });
-            let attempt = Attempt {
-                model: model.clone(),
-                number,
-                number_for_model,
-                is_fallback: index > 0,
-                span: span.clone(),
-            };
-            match call(attempt).instrument(span.clone()).await {
-                Ok(value) => {
-                    record_outcome(&parent, number, Some((model, index > 0)));
-                    return Ok(Answered {
-                        value,
-                        model: model.clone(),
-                        attempts: number,
-                    });
-                }
-                Err(error) => {
-                    span.record_error(&error);
-                    let retryable = self.retry_if.as_ref().is_none_or(|p| p(&error));
-                    match self.next_step(step).filter(|_| retryable) {
-                        Some(next) => step = next,
-                        None => {
-                            record_outcome(&parent, number, None);
-                            parent.record_error_type(
-                                std::any::type_name::<E>(),
-                                &format!("{number} attempt(s) failed; last: {error}"),
-                            );
-                            return Err(RetryError {
-                                last: error,
-                                model: model.clone(),
-                                attempts: number,
-                            });
+                    .start();
+                let attempt = Attempt {
+                    model: model.clone(),
+                    number,
+                    number_for_model,
+                    is_fallback: index > 0,
+                    span: span.clone(),
+                };
+                match call(attempt).instrument(span.clone()).await {
+                    Ok(value) => {
+                        return Ok(Answered {
+                            value,
+                            model: model.clone(),
+                            attempts: number,
+                        })
+                    }
+                    Err(error) => {
+                        span.record_error(&error);
+                        let retryable = self.retry_if.as_ref().is_none_or(|p| p(&error));
+                        match self.next_step(step).filter(|_| retryable) {
+                            Some(next) => step = next,
+                            None => {
+                                return Err(RetryError {
+                                    last: error,
+                                    model: model.clone(),
+                                    attempts: number,
+                                })
+                            }
                         }
                     }
                 }
             }
+        };
+        // The parent is entered while attempts run, so it spans them all.
+        let outcome = attempts.instrument(parent.clone()).await;
+        match &outcome {
+            Ok(answered) => {
+                record_outcome(
+                    &parent,
+                    answered.attempts,
+                    Some((&answered.model, answered.model != self.models[0])),
+                );
+            }
+            Err(error) => {
+                record_outcome(&parent, error.attempts, None);
+                parent.record_error_type(
+                    std::any::type_name::<E>(),
+                    &format!("{} attempt(s) failed; last: {}", error.attempts, error.last),
+                );
+            }
         }
+        outcome
     }
 
     fn next_step(&self, (index, number_for_model): (usize, u32)) -> Option<(usize, u32)> {

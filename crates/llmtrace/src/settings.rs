@@ -62,7 +62,9 @@ pub fn set_capture_content(on: bool) {
 /// are written next to the `gen_ai.*` ones. On unless `LLMTRACE_OPENINFERENCE=false` or
 /// [`set_openinference`] turned it off.
 pub fn openinference() -> bool {
-    read(&OPENINFERENCE, || env_flag(&["LLMTRACE_OPENINFERENCE"], true))
+    read(&OPENINFERENCE, || {
+        env_flag(&["LLMTRACE_OPENINFERENCE"], true)
+    })
 }
 
 /// Turns the OpenInference mirror on or off for the whole process.

@@ -17,13 +17,17 @@ fn openinference_mirror_can_be_switched_off() {
             .console(false)
             .capture_content(true)
             .openinference(false)
-            .with_span_processor(opentelemetry_sdk::trace::SimpleSpanProcessor::new(exporter.clone()))
+            .with_span_processor(opentelemetry_sdk::trace::SimpleSpanProcessor::new(
+                exporter.clone(),
+            ))
             .build()
             .expect("pipeline");
         (guard, exporter)
     };
     tracing::dispatcher::with_default(&guard.dispatch(), || {
-        let span = llmtrace::chat("gpt-4o").input_messages(&[Message::user("x")]).start();
+        let span = llmtrace::chat("gpt-4o")
+            .input_messages(&[Message::user("x")])
+            .start();
         span.record_usage(llmtrace::Usage::new(1, 1));
     });
     guard.flush();
@@ -32,9 +36,11 @@ fn openinference_mirror_can_be_switched_off() {
     assert!(attr(chat, sc::GEN_AI_INPUT_MESSAGES).is_some());
     assert!(attr(chat, sc::GEN_AI_USAGE_INPUT_TOKENS).is_some());
     assert!(
-        chat.attributes.iter().all(|kv| !kv.key.as_str().starts_with("llm.")
-            && kv.key.as_str() != oi::OPENINFERENCE_SPAN_KIND
-            && kv.key.as_str() != oi::INPUT_VALUE),
+        chat.attributes
+            .iter()
+            .all(|kv| !kv.key.as_str().starts_with("llm.")
+                && kv.key.as_str() != oi::OPENINFERENCE_SPAN_KIND
+                && kv.key.as_str() != oi::INPUT_VALUE),
         "{:?}",
         chat.attributes
     );

@@ -46,12 +46,18 @@ fn cost_matches_hand_computed_values_for_several_models() {
             // 1000 × $2.50/M + 500 × $10/M
             llm_call("gpt-4o", Usage::new(1000, 500), None);
             // dated version resolves: 2000 × $0.15/M + 1000 × $0.60/M
-            llm_call("gpt-4o-mini", Usage::new(2000, 1000), Some("gpt-4o-mini-2024-07-18"));
+            llm_call(
+                "gpt-4o-mini",
+                Usage::new(2000, 1000),
+                Some("gpt-4o-mini-2024-07-18"),
+            );
             // cached input: 1000 uncached × $3 + 8000 read × $0.30 + 1000 written × $3.75,
             // 300 out × $15
             llm_call(
                 "claude-sonnet-4-20250514",
-                Usage::new(10_000, 300).cache_read(8000).cache_creation(1000),
+                Usage::new(10_000, 300)
+                    .cache_read(8000)
+                    .cache_creation(1000),
                 None,
             );
             // reasoning tokens are output tokens at the output price: 100 × $1.10 + 600 × $4.40
@@ -73,7 +79,10 @@ fn cost_matches_hand_computed_values_for_several_models() {
     let expected = [
         ("gpt-4o", 0.0025 + 0.005),
         ("gpt-4o-mini", 0.0003 + 0.0006),
-        ("claude-sonnet-4-20250514", 0.003 + 0.0024 + 0.00375 + 0.0045),
+        (
+            "claude-sonnet-4-20250514",
+            0.003 + 0.0024 + 0.00375 + 0.0045,
+        ),
         ("o3-mini", 0.00011 + 0.00264),
         ("gpt-4.1", 0.008 + 0.003 + 0.0008),
         ("text-embedding-3-small", 0.0001),
@@ -82,8 +91,16 @@ fn cost_matches_hand_computed_values_for_several_models() {
         assert_close(float(by_model(model), ours::COST_USD), cost, model);
     }
     let claude = by_model("claude-sonnet-4-20250514");
-    assert_close(float(claude, ours::COST_INPUT_USD), 0.00915, "claude input part");
-    assert_close(float(claude, ours::COST_OUTPUT_USD), 0.0045, "claude output part");
+    assert_close(
+        float(claude, ours::COST_INPUT_USD),
+        0.00915,
+        "claude input part",
+    );
+    assert_close(
+        float(claude, ours::COST_OUTPUT_USD),
+        0.0045,
+        "claude output part",
+    );
 
     let unknown = by_model("my-private-finetune");
     assert_eq!(attr(unknown, ours::COST_UNKNOWN), Some(&Value::Bool(true)));
@@ -92,12 +109,19 @@ fn cost_matches_hand_computed_values_for_several_models() {
     let root = find_span(&spans, "invoke_agent costs");
     let total: f64 = expected.iter().map(|(_, c)| c).sum();
     assert_close(float(root, ours::COST_USD), total, "trace total");
-    assert_eq!(attr(root, ours::COST_UNKNOWN), Some(&Value::Bool(true)), "partial total flagged");
+    assert_eq!(
+        attr(root, ours::COST_UNKNOWN),
+        Some(&Value::Bool(true)),
+        "partial total flagged"
+    );
     assert_eq!(
         attr_i64(root, ours::TRACE_INPUT_TOKENS),
         Some(1000 + 2000 + 10_000 + 100 + 10_000 + 5000 + 10)
     );
-    assert_eq!(attr_i64(root, ours::TRACE_OUTPUT_TOKENS), Some(500 + 1000 + 300 + 600 + 100 + 10));
+    assert_eq!(
+        attr_i64(root, ours::TRACE_OUTPUT_TOKENS),
+        Some(500 + 1000 + 300 + 600 + 100 + 10)
+    );
 }
 
 #[test]
@@ -113,7 +137,9 @@ fn prices_can_be_overridden_from_code() {
         .install_global(false)
         .console(false)
         .prices(prices)
-        .with_span_processor(opentelemetry_sdk::trace::SimpleSpanProcessor::new(exporter.clone()))
+        .with_span_processor(opentelemetry_sdk::trace::SimpleSpanProcessor::new(
+            exporter.clone(),
+        ))
         .build()
         .expect("pipeline");
     tracing::dispatcher::with_default(&guard.dispatch(), || {
@@ -177,23 +203,52 @@ fn retries_then_fallback_give_one_span_per_attempt_under_a_parent() {
     });
     let parent = find_span(&spans, "retry gpt-4o");
     assert_eq!(attr_i64(parent, ours::RETRY_ATTEMPTS), Some(3));
-    assert_eq!(attr_str(parent, ours::RETRY_MODEL_USED).as_deref(), Some("claude-sonnet-4"));
-    assert_eq!(attr(parent, ours::RETRY_FALLBACK_USED), Some(&Value::Bool(true)));
-    assert_eq!(attr_str(parent, oi::OPENINFERENCE_SPAN_KIND).as_deref(), Some("CHAIN"));
+    assert_eq!(
+        attr_str(parent, ours::RETRY_MODEL_USED).as_deref(),
+        Some("claude-sonnet-4")
+    );
+    assert_eq!(
+        attr(parent, ours::RETRY_FALLBACK_USED),
+        Some(&Value::Bool(true))
+    );
+    assert_eq!(
+        attr_str(parent, oi::OPENINFERENCE_SPAN_KIND).as_deref(),
+        Some("CHAIN")
+    );
     assert_eq!(parent.status, Status::Unset);
 
     let mut attempts: Vec<&SpanData> = spans.iter().filter(|s| is_child_of(s, parent)).collect();
     attempts.sort_by_key(|s| attr_i64(s, ours::RETRY_ATTEMPT));
     let names: Vec<&str> = attempts.iter().map(|s| s.name.as_ref()).collect();
-    assert_eq!(names, ["chat gpt-4o", "chat gpt-4o", "chat claude-sonnet-4"]);
+    assert_eq!(
+        names,
+        ["chat gpt-4o", "chat gpt-4o", "chat claude-sonnet-4"]
+    );
     assert_eq!(attempts[0].status, Status::error("gpt-4o is overloaded"));
-    assert_eq!(attr_str(attempts[1], sc::ERROR_TYPE).as_deref(), Some("semantics::Overloaded"));
+    assert_eq!(
+        attr_str(attempts[1], sc::ERROR_TYPE).as_deref(),
+        Some("semantics::Overloaded")
+    );
     assert_eq!(float(attempts[0], ours::RETRY_WAIT_BEFORE_S), Some(0.0));
-    assert_eq!(float(attempts[1], ours::RETRY_WAIT_BEFORE_S), Some(0.005), "backoff recorded");
-    assert_eq!(float(attempts[2], ours::RETRY_WAIT_BEFORE_S), Some(0.0), "no wait to switch model");
+    assert_eq!(
+        float(attempts[1], ours::RETRY_WAIT_BEFORE_S),
+        Some(0.005),
+        "backoff recorded"
+    );
+    assert_eq!(
+        float(attempts[2], ours::RETRY_WAIT_BEFORE_S),
+        Some(0.0),
+        "no wait to switch model"
+    );
     assert_eq!(attempts[2].status, Status::Unset);
-    assert_eq!(attr_i64(attempts[2], sc::GEN_AI_USAGE_INPUT_TOKENS), Some(100));
-    assert_eq!(attr_str(attempts[2], sc::GEN_AI_PROVIDER_NAME).as_deref(), Some("test"));
+    assert_eq!(
+        attr_i64(attempts[2], sc::GEN_AI_USAGE_INPUT_TOKENS),
+        Some(100)
+    );
+    assert_eq!(
+        attr_str(attempts[2], sc::GEN_AI_PROVIDER_NAME).as_deref(),
+        Some("test")
+    );
 }
 
 #[test]
@@ -233,7 +288,9 @@ fn repeated_identical_tool_calls_raise_an_event_and_a_cap_stops_the_loop() {
     let mut outcome = None;
     let spans = run(false, || {
         let agent = llmtrace::agent("looper").start();
-        let mut agent_loop = AgentLoop::new(&agent).repeat_threshold(3).max_identical_calls(5);
+        let mut agent_loop = AgentLoop::new(&agent)
+            .repeat_threshold(3)
+            .max_identical_calls(5);
         let same = serde_json::json!({"query": "weather", "city": "Oslo"});
         // Key order does not matter: the arguments are compared canonically.
         let same_reordered: serde_json::Value =
@@ -269,10 +326,16 @@ fn repeated_identical_tool_calls_raise_an_event_and_a_cap_stops_the_loop() {
             .find(|kv| kv.key.as_str() == key)
             .map(|kv| kv.value.clone())
     };
-    assert_eq!(event_attr(sc::GEN_AI_TOOL_NAME), Some(Value::from("search")));
+    assert_eq!(
+        event_attr(sc::GEN_AI_TOOL_NAME),
+        Some(Value::from("search"))
+    );
     assert_eq!(event_attr(ours::AGENT_REPEAT_COUNT), Some(Value::I64(3)));
     assert_eq!(attr_i64(agent, ours::AGENT_ITERATIONS), Some(5));
-    assert_eq!(attr_str(agent, sc::ERROR_TYPE).as_deref(), Some("loop_detected"));
+    assert_eq!(
+        attr_str(agent, sc::ERROR_TYPE).as_deref(),
+        Some("loop_detected")
+    );
 }
 
 #[test]
@@ -289,7 +352,10 @@ fn an_iteration_cap_is_a_typed_error() {
     });
     let agent = find_span(&spans, "invoke_agent capped");
     assert_eq!(attr_i64(agent, ours::AGENT_ITERATIONS), Some(2));
-    assert_eq!(attr_str(agent, sc::ERROR_TYPE).as_deref(), Some("max_iterations"));
+    assert_eq!(
+        attr_str(agent, sc::ERROR_TYPE).as_deref(),
+        Some("max_iterations")
+    );
 }
 
 #[test]
@@ -304,7 +370,9 @@ fn metrics_count_tokens_durations_and_cost_by_semconv_dimensions() {
         .install_global(false)
         .console(false)
         .meter_provider(meter_provider)
-        .with_span_processor(opentelemetry_sdk::trace::SimpleSpanProcessor::new(span_exporter))
+        .with_span_processor(opentelemetry_sdk::trace::SimpleSpanProcessor::new(
+            span_exporter,
+        ))
         .build()
         .expect("pipeline");
     tracing::dispatcher::with_default(&guard.dispatch(), || {
@@ -323,7 +391,10 @@ fn metrics_count_tokens_durations_and_cost_by_semconv_dimensions() {
             for metric in sm.metrics() {
                 seen.insert(metric.name().to_owned(), ());
                 match (metric.name(), metric.data()) {
-                    ("gen_ai.client.token.usage", AggregatedMetrics::U64(MetricData::Histogram(h))) => {
+                    (
+                        "gen_ai.client.token.usage",
+                        AggregatedMetrics::U64(MetricData::Histogram(h)),
+                    ) => {
                         let mut by_type = std::collections::HashMap::new();
                         for dp in h.data_points() {
                             let ty = dp
@@ -340,11 +411,17 @@ fn metrics_count_tokens_durations_and_cost_by_semconv_dimensions() {
                         assert_eq!(by_type["input"], (3, 3000));
                         assert_eq!(by_type["output"], (3, 300));
                     }
-                    ("gen_ai.client.operation.duration", AggregatedMetrics::F64(MetricData::Histogram(h))) => {
+                    (
+                        "gen_ai.client.operation.duration",
+                        AggregatedMetrics::F64(MetricData::Histogram(h)),
+                    ) => {
                         let count: u64 = h.data_points().map(|dp| dp.count()).sum();
                         assert_eq!(count, 4, "three chats and one tool");
                     }
-                    ("gen_ai.client.operation.time_to_first_chunk", AggregatedMetrics::F64(MetricData::Histogram(h))) => {
+                    (
+                        "gen_ai.client.operation.time_to_first_chunk",
+                        AggregatedMetrics::F64(MetricData::Histogram(h)),
+                    ) => {
                         let dp = h.data_points().next().expect("point");
                         assert_eq!(dp.count(), 3);
                         assert!((dp.sum() - 0.36).abs() < 1e-9);
@@ -364,7 +441,11 @@ fn metrics_count_tokens_durations_and_cost_by_semconv_dimensions() {
         "gen_ai.client.operation.time_to_first_chunk",
         "llmtrace.cost.usd",
     ] {
-        assert!(seen.contains_key(name), "missing metric {name}: {:?}", seen.keys());
+        assert!(
+            seen.contains_key(name),
+            "missing metric {name}: {:?}",
+            seen.keys()
+        );
     }
 }
 
@@ -380,15 +461,16 @@ fn evaluations_attach_to_a_span_or_to_a_remote_span_by_id() {
                 .explanation("cites the policy"),
         );
         chat.in_scope(|| {});
-        use tracing_opentelemetry::OpenTelemetrySpanExt;
         use opentelemetry::trace::TraceContextExt;
+        use tracing_opentelemetry::OpenTelemetrySpanExt;
         let cx = chat.context();
         let sc = cx.span().span_context().clone();
         ids = Some((sc.trace_id().to_string(), sc.span_id().to_string()));
         drop(chat);
         // "Another process": only the ids are known.
         let (trace, span) = ids.clone().expect("ids");
-        llmtrace::evaluate(&trace, &span, &Evaluation::new("thumbs").label("down")).expect("valid ids");
+        llmtrace::evaluate(&trace, &span, &Evaluation::new("thumbs").label("down"))
+            .expect("valid ids");
         assert!(llmtrace::evaluate("xyz", &span, &Evaluation::new("x")).is_err());
         assert!(llmtrace::evaluate(&trace, "0000000000000000", &Evaluation::new("x")).is_err());
     });
@@ -398,36 +480,82 @@ fn evaluations_attach_to_a_span_or_to_a_remote_span_by_id() {
         .iter()
         .find(|e| e.name == sc::GEN_AI_EVALUATION_RESULT_EVENT)
         .expect("evaluation event");
-    let get = |key: &str| event.attributes.iter().find(|kv| kv.key.as_str() == key).map(|kv| kv.value.clone());
-    assert_eq!(get(sc::GEN_AI_EVALUATION_NAME), Some(Value::from("relevance")));
-    assert_eq!(get(sc::GEN_AI_EVALUATION_SCORE_VALUE), Some(Value::F64(0.8)));
-    assert_eq!(get(sc::GEN_AI_EVALUATION_SCORE_LABEL), Some(Value::from("relevant")));
+    let get = |key: &str| {
+        event
+            .attributes
+            .iter()
+            .find(|kv| kv.key.as_str() == key)
+            .map(|kv| kv.value.clone())
+    };
+    assert_eq!(
+        get(sc::GEN_AI_EVALUATION_NAME),
+        Some(Value::from("relevance"))
+    );
+    assert_eq!(
+        get(sc::GEN_AI_EVALUATION_SCORE_VALUE),
+        Some(Value::F64(0.8))
+    );
+    assert_eq!(
+        get(sc::GEN_AI_EVALUATION_SCORE_LABEL),
+        Some(Value::from("relevant"))
+    );
 
     let remote = find_span(&spans, "evaluation thumbs");
     assert_eq!(remote.span_context.trace_id(), chat.span_context.trace_id());
     assert_eq!(remote.parent_span_id, chat.span_context.span_id());
     assert!(remote.parent_span_is_remote);
     assert_eq!(remote.links.len(), 1);
-    assert_eq!(remote.links[0].span_context.span_id(), chat.span_context.span_id());
-    assert_eq!(attr_str(remote, oi::OPENINFERENCE_SPAN_KIND).as_deref(), Some("EVALUATOR"));
-    assert!(remote.events.iter().any(|e| e.name == sc::GEN_AI_EVALUATION_RESULT_EVENT));
+    assert_eq!(
+        remote.links[0].span_context.span_id(),
+        chat.span_context.span_id()
+    );
+    assert_eq!(
+        attr_str(remote, oi::OPENINFERENCE_SPAN_KIND).as_deref(),
+        Some("EVALUATOR")
+    );
+    assert!(remote
+        .events
+        .iter()
+        .any(|e| e.name == sc::GEN_AI_EVALUATION_RESULT_EVENT));
 }
 
 #[test]
 fn prompt_templates_and_experiments_group_cleanly() {
     let spans = run(false, || {
-        let _experiment = LlmContext::new().experiment("system-prompt-v2", "B").attach();
+        let _experiment = LlmContext::new()
+            .experiment("system-prompt-v2", "B")
+            .attach();
         llmtrace::chat("gpt-4o")
-            .prompt_template("support-answer", "7", &serde_json::json!({"customer": "Ada"}))
+            .prompt_template(
+                "support-answer",
+                "7",
+                &serde_json::json!({"customer": "Ada"}),
+            )
             .start()
             .in_scope(|| {});
     });
     let chat = find_span(&spans, "chat gpt-4o");
-    assert_eq!(attr_str(chat, sc::GEN_AI_PROMPT_NAME).as_deref(), Some("support-answer"));
-    assert_eq!(attr_str(chat, oi::LLM_PROMPT_TEMPLATE_VERSION).as_deref(), Some("7"));
-    assert_eq!(attr(chat, oi::LLM_PROMPT_TEMPLATE_VARIABLES), None, "variables are content");
-    assert_eq!(attr_str(chat, ours::EXPERIMENT_NAME).as_deref(), Some("system-prompt-v2"));
-    assert_eq!(attr_str(chat, ours::EXPERIMENT_VARIANT).as_deref(), Some("B"));
+    assert_eq!(
+        attr_str(chat, sc::GEN_AI_PROMPT_NAME).as_deref(),
+        Some("support-answer")
+    );
+    assert_eq!(
+        attr_str(chat, oi::LLM_PROMPT_TEMPLATE_VERSION).as_deref(),
+        Some("7")
+    );
+    assert_eq!(
+        attr(chat, oi::LLM_PROMPT_TEMPLATE_VARIABLES),
+        None,
+        "variables are content"
+    );
+    assert_eq!(
+        attr_str(chat, ours::EXPERIMENT_NAME).as_deref(),
+        Some("system-prompt-v2")
+    );
+    assert_eq!(
+        attr_str(chat, ours::EXPERIMENT_VARIANT).as_deref(),
+        Some("B")
+    );
     assert_eq!(
         attr_str(chat, oi::TAG_TAGS).as_deref(),
         Some("[\"experiment:system-prompt-v2\",\"variant:B\"]")

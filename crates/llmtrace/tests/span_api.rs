@@ -12,41 +12,109 @@ use tracing::Instrument;
 #[test]
 fn each_builder_names_its_span_by_the_semconv_rule_with_kind_and_required_attributes() {
     let spans = run(false, || {
-        llmtrace::chat("gpt-4o").provider("openai").start().in_scope(|| {});
-        llmtrace::completion("davinci-002").provider("openai").start().in_scope(|| {});
-        llmtrace::embeddings("text-embedding-3-small").start().in_scope(|| {});
+        llmtrace::chat("gpt-4o")
+            .provider("openai")
+            .start()
+            .in_scope(|| {});
+        llmtrace::completion("davinci-002")
+            .provider("openai")
+            .start()
+            .in_scope(|| {});
+        llmtrace::embeddings("text-embedding-3-small")
+            .start()
+            .in_scope(|| {});
         llmtrace::retrieval("docs-index").start().in_scope(|| {});
         llmtrace::rerank("rerank-v3").start().in_scope(|| {});
-        llmtrace::tool("get_weather").call_id("call_9").start().in_scope(|| {});
+        llmtrace::tool("get_weather")
+            .call_id("call_9")
+            .start()
+            .in_scope(|| {});
         llmtrace::agent("planner").start().in_scope(|| {});
         llmtrace::chain("build-context").start().in_scope(|| {});
     });
     let expect = [
         ("chat gpt-4o", SpanKind::Client, Some("chat"), "LLM"),
-        ("text_completion davinci-002", SpanKind::Client, Some("text_completion"), "LLM"),
-        ("embeddings text-embedding-3-small", SpanKind::Client, Some("embeddings"), "EMBEDDING"),
-        ("retrieval docs-index", SpanKind::Client, Some("retrieval"), "RETRIEVER"),
+        (
+            "text_completion davinci-002",
+            SpanKind::Client,
+            Some("text_completion"),
+            "LLM",
+        ),
+        (
+            "embeddings text-embedding-3-small",
+            SpanKind::Client,
+            Some("embeddings"),
+            "EMBEDDING",
+        ),
+        (
+            "retrieval docs-index",
+            SpanKind::Client,
+            Some("retrieval"),
+            "RETRIEVER",
+        ),
         ("rerank rerank-v3", SpanKind::Client, None, "RERANKER"),
-        ("execute_tool get_weather", SpanKind::Internal, Some("execute_tool"), "TOOL"),
-        ("invoke_agent planner", SpanKind::Internal, Some("invoke_agent"), "AGENT"),
-        ("invoke_workflow build-context", SpanKind::Internal, Some("invoke_workflow"), "CHAIN"),
+        (
+            "execute_tool get_weather",
+            SpanKind::Internal,
+            Some("execute_tool"),
+            "TOOL",
+        ),
+        (
+            "invoke_agent planner",
+            SpanKind::Internal,
+            Some("invoke_agent"),
+            "AGENT",
+        ),
+        (
+            "invoke_workflow build-context",
+            SpanKind::Internal,
+            Some("invoke_workflow"),
+            "CHAIN",
+        ),
     ];
     assert_eq!(spans.len(), expect.len());
     for (name, kind, op, oi_kind) in expect {
         let span = find_span(&spans, name);
         assert_eq!(span.span_kind, kind, "{name}");
-        assert_eq!(attr_str(span, sc::GEN_AI_OPERATION_NAME).as_deref(), op, "{name}");
-        assert_eq!(attr_str(span, oi::OPENINFERENCE_SPAN_KIND).as_deref(), Some(oi_kind), "{name}");
+        assert_eq!(
+            attr_str(span, sc::GEN_AI_OPERATION_NAME).as_deref(),
+            op,
+            "{name}"
+        );
+        assert_eq!(
+            attr_str(span, oi::OPENINFERENCE_SPAN_KIND).as_deref(),
+            Some(oi_kind),
+            "{name}"
+        );
     }
     let chat = find_span(&spans, "chat gpt-4o");
-    assert_eq!(attr_str(chat, sc::GEN_AI_PROVIDER_NAME).as_deref(), Some("openai"));
-    assert_eq!(attr_str(chat, sc::GEN_AI_REQUEST_MODEL).as_deref(), Some("gpt-4o"));
-    assert_eq!(attr_str(chat, oi::LLM_MODEL_NAME).as_deref(), Some("gpt-4o"));
-    let tool = find_span(&spans, "execute_tool get_weather");
-    assert_eq!(attr_str(tool, sc::GEN_AI_TOOL_NAME).as_deref(), Some("get_weather"));
-    assert_eq!(attr_str(tool, sc::GEN_AI_TOOL_CALL_ID).as_deref(), Some("call_9"));
     assert_eq!(
-        attr_str(find_span(&spans, "retrieval docs-index"), sc::GEN_AI_DATA_SOURCE_ID).as_deref(),
+        attr_str(chat, sc::GEN_AI_PROVIDER_NAME).as_deref(),
+        Some("openai")
+    );
+    assert_eq!(
+        attr_str(chat, sc::GEN_AI_REQUEST_MODEL).as_deref(),
+        Some("gpt-4o")
+    );
+    assert_eq!(
+        attr_str(chat, oi::LLM_MODEL_NAME).as_deref(),
+        Some("gpt-4o")
+    );
+    let tool = find_span(&spans, "execute_tool get_weather");
+    assert_eq!(
+        attr_str(tool, sc::GEN_AI_TOOL_NAME).as_deref(),
+        Some("get_weather")
+    );
+    assert_eq!(
+        attr_str(tool, sc::GEN_AI_TOOL_CALL_ID).as_deref(),
+        Some("call_9")
+    );
+    assert_eq!(
+        attr_str(
+            find_span(&spans, "retrieval docs-index"),
+            sc::GEN_AI_DATA_SOURCE_ID
+        )
+        .as_deref(),
         Some("docs-index")
     );
 }
@@ -62,30 +130,59 @@ fn request_params_response_and_usage_are_recorded_with_their_types() {
             .stream(true)
             .stop_sequences(["\n\n", "END"])
             .start();
-        span.record_usage(Usage::new(1200, 80).cache_read(1000).cache_creation(50).reasoning(30));
+        span.record_usage(
+            Usage::new(1200, 80)
+                .cache_read(1000)
+                .cache_creation(50)
+                .reasoning(30),
+        );
         span.record_response(
-            &Response::new().id("chatcmpl-1").model("gpt-4o-2024-08-06").finish_reason("stop"),
+            &Response::new()
+                .id("chatcmpl-1")
+                .model("gpt-4o-2024-08-06")
+                .finish_reason("stop"),
         );
     });
     let span = find_span(&spans, "chat gpt-4o");
     use opentelemetry::Value;
-    assert_eq!(attr(span, sc::GEN_AI_REQUEST_TEMPERATURE), Some(&Value::F64(0.25)));
+    assert_eq!(
+        attr(span, sc::GEN_AI_REQUEST_TEMPERATURE),
+        Some(&Value::F64(0.25))
+    );
     assert_eq!(attr(span, sc::GEN_AI_REQUEST_TOP_P), Some(&Value::F64(0.9)));
     assert_eq!(attr_i64(span, sc::GEN_AI_REQUEST_MAX_TOKENS), Some(300));
     assert_eq!(attr_i64(span, sc::GEN_AI_REQUEST_SEED), Some(7));
-    assert_eq!(attr(span, sc::GEN_AI_REQUEST_STREAM), Some(&Value::Bool(true)));
+    assert_eq!(
+        attr(span, sc::GEN_AI_REQUEST_STREAM),
+        Some(&Value::Bool(true))
+    );
     assert!(matches!(
         attr(span, sc::GEN_AI_REQUEST_STOP_SEQUENCES),
         Some(Value::Array(opentelemetry::Array::String(v))) if v.len() == 2
     ));
     assert_eq!(attr_i64(span, sc::GEN_AI_USAGE_INPUT_TOKENS), Some(1200));
     assert_eq!(attr_i64(span, sc::GEN_AI_USAGE_OUTPUT_TOKENS), Some(80));
-    assert_eq!(attr_i64(span, sc::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS), Some(1000));
-    assert_eq!(attr_i64(span, sc::GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS), Some(50));
-    assert_eq!(attr_i64(span, sc::GEN_AI_USAGE_REASONING_OUTPUT_TOKENS), Some(30));
+    assert_eq!(
+        attr_i64(span, sc::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS),
+        Some(1000)
+    );
+    assert_eq!(
+        attr_i64(span, sc::GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS),
+        Some(50)
+    );
+    assert_eq!(
+        attr_i64(span, sc::GEN_AI_USAGE_REASONING_OUTPUT_TOKENS),
+        Some(30)
+    );
     assert_eq!(attr_i64(span, oi::LLM_TOKEN_COUNT_TOTAL), Some(1280));
-    assert_eq!(attr_str(span, sc::GEN_AI_RESPONSE_ID).as_deref(), Some("chatcmpl-1"));
-    assert_eq!(attr_str(span, sc::GEN_AI_RESPONSE_MODEL).as_deref(), Some("gpt-4o-2024-08-06"));
+    assert_eq!(
+        attr_str(span, sc::GEN_AI_RESPONSE_ID).as_deref(),
+        Some("chatcmpl-1")
+    );
+    assert_eq!(
+        attr_str(span, sc::GEN_AI_RESPONSE_MODEL).as_deref(),
+        Some("gpt-4o-2024-08-06")
+    );
     assert!(matches!(
         attr(span, sc::GEN_AI_RESPONSE_FINISH_REASONS),
         Some(Value::Array(opentelemetry::Array::String(v))) if v[0].as_str() == "stop"
@@ -165,18 +262,46 @@ fn context_values_reach_every_descendant_across_spawn_and_spawn_blocking() {
             llmtrace::chat("outside").start().in_scope(|| {});
         });
     });
-    for name in ["invoke_agent support", "chat gpt-4o", "plain user span", "execute_tool lookup"] {
+    for name in [
+        "invoke_agent support",
+        "chat gpt-4o",
+        "plain user span",
+        "execute_tool lookup",
+    ] {
         let span = find_span(&spans, name);
-        assert_eq!(attr_str(span, oi::SESSION_ID).as_deref(), Some("s-1"), "{name}");
-        assert_eq!(attr_str(span, oi::USER_ID).as_deref(), Some("u-1"), "{name}");
-        assert_eq!(attr_str(span, sc::GEN_AI_CONVERSATION_ID).as_deref(), Some("c-1"), "{name}");
-        assert_eq!(attr_str(span, oi::TAG_TAGS).as_deref(), Some("[\"beta\"]"), "{name}");
-        assert_eq!(attr_str(span, oi::METADATA).as_deref(), Some("{\"tenant\":\"acme\"}"), "{name}");
+        assert_eq!(
+            attr_str(span, oi::SESSION_ID).as_deref(),
+            Some("s-1"),
+            "{name}"
+        );
+        assert_eq!(
+            attr_str(span, oi::USER_ID).as_deref(),
+            Some("u-1"),
+            "{name}"
+        );
+        assert_eq!(
+            attr_str(span, sc::GEN_AI_CONVERSATION_ID).as_deref(),
+            Some("c-1"),
+            "{name}"
+        );
+        assert_eq!(
+            attr_str(span, oi::TAG_TAGS).as_deref(),
+            Some("[\"beta\"]"),
+            "{name}"
+        );
+        assert_eq!(
+            attr_str(span, oi::METADATA).as_deref(),
+            Some("{\"tenant\":\"acme\"}"),
+            "{name}"
+        );
     }
     let root = find_span(&spans, "invoke_agent support");
     assert!(is_child_of(find_span(&spans, "chat gpt-4o"), root));
     assert!(is_child_of(find_span(&spans, "execute_tool lookup"), root));
-    assert_eq!(attr(find_span(&spans, "chat outside"), oi::SESSION_ID), None);
+    assert_eq!(
+        attr(find_span(&spans, "chat outside"), oi::SESSION_ID),
+        None
+    );
 }
 
 #[test]
@@ -192,8 +317,14 @@ fn attached_context_applies_to_spans_started_in_its_scope_and_nests() {
     let chat = find_span(&spans, "chat m");
     assert_eq!(attr_str(chat, oi::SESSION_ID).as_deref(), Some("s-outer"));
     assert_eq!(attr_str(chat, oi::USER_ID).as_deref(), Some("u-inner"));
-    assert_eq!(attr_str(chat, oi::TAG_TAGS).as_deref(), Some("[\"a\",\"b\"]"));
-    assert_eq!(attr(find_span(&spans, "invoke_agent outer"), oi::USER_ID), None);
+    assert_eq!(
+        attr_str(chat, oi::TAG_TAGS).as_deref(),
+        Some("[\"a\",\"b\"]")
+    );
+    assert_eq!(
+        attr(find_span(&spans, "invoke_agent outer"), oi::USER_ID),
+        None
+    );
 }
 
 #[derive(Debug)]
@@ -219,15 +350,26 @@ fn errors_set_status_error_type_and_an_exception_event() {
     });
     let chat = find_span(&spans, "chat gpt-4o");
     assert_eq!(chat.status, Status::error("429 too many requests"));
-    assert_eq!(attr_str(chat, sc::ERROR_TYPE).as_deref(), Some("span_api::RateLimited"));
-    let event = chat.events.iter().find(|e| e.name == "exception").expect("exception event");
+    assert_eq!(
+        attr_str(chat, sc::ERROR_TYPE).as_deref(),
+        Some("span_api::RateLimited")
+    );
+    let event = chat
+        .events
+        .iter()
+        .find(|e| e.name == "exception")
+        .expect("exception event");
     assert!(event
         .attributes
         .iter()
-        .any(|kv| kv.key.as_str() == sc::EXCEPTION_MESSAGE && kv.value.as_str() == "429 too many requests"));
+        .any(|kv| kv.key.as_str() == sc::EXCEPTION_MESSAGE
+            && kv.value.as_str() == "429 too many requests"));
     let tool = find_span(&spans, "execute_tool fetch");
     assert_eq!(attr_str(tool, sc::ERROR_TYPE).as_deref(), Some("429"));
-    assert_eq!(attr_str(find_span(&spans, "execute_tool dyn"), sc::ERROR_TYPE).as_deref(), Some("_OTHER"));
+    assert_eq!(
+        attr_str(find_span(&spans, "execute_tool dyn"), sc::ERROR_TYPE).as_deref(),
+        Some("_OTHER")
+    );
 }
 
 #[test]
@@ -240,21 +382,32 @@ fn no_content_is_exported_when_capture_is_off() {
             .start();
         span.record_output_messages(&[Message::assistant(SECRET)]);
         span.record_output(SECRET);
-        let tool = llmtrace::tool("t").arguments(&serde_json::json!({"q": SECRET})).start();
+        let tool = llmtrace::tool("t")
+            .arguments(&serde_json::json!({"q": SECRET}))
+            .start();
         tool.record_tool_result(&serde_json::json!(SECRET));
         let retrieval = llmtrace::retrieval("kb").query(SECRET).start();
         retrieval.record_documents(&[Document::new("d1").score(0.9).content(SECRET)]);
         llmtrace::agent("a").input(SECRET).start().in_scope(|| {});
     });
-    assert!(!all_strings(&spans).contains("4111"), "content leaked: {spans:#?}");
+    assert!(
+        !all_strings(&spans).contains("4111"),
+        "content leaked: {spans:#?}"
+    );
     // Structure is still there: ids and scores are not content.
     let retrieval = find_span(&spans, "retrieval kb");
-    assert_eq!(attr_str(retrieval, "retrieval.documents.0.document.id").as_deref(), Some("d1"));
+    assert_eq!(
+        attr_str(retrieval, "retrieval.documents.0.document.id").as_deref(),
+        Some("d1")
+    );
     assert_eq!(
         attr(retrieval, "retrieval.documents.0.document.score"),
         Some(&opentelemetry::Value::F64(0.9))
     );
-    assert_eq!(attr(retrieval, "retrieval.documents.0.document.content"), None);
+    assert_eq!(
+        attr(retrieval, "retrieval.documents.0.document.content"),
+        None
+    );
 }
 
 #[test]

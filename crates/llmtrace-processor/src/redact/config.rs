@@ -228,7 +228,11 @@ impl Default for RedactionConfig {
 }
 
 fn split_list(v: &str) -> Vec<String> {
-    v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    v.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 fn parse_bool(var: &str, v: &str) -> Result<bool, RedactionError> {
@@ -246,7 +250,9 @@ fn parse_bool(var: &str, v: &str) -> Result<bool, RedactionError> {
 impl RedactionConfig {
     /// A builder starting from the defaults.
     pub fn builder() -> RedactionConfigBuilder {
-        RedactionConfigBuilder { config: Self::default() }
+        RedactionConfigBuilder {
+            config: Self::default(),
+        }
     }
 
     /// The defaults overlaid with the `LLMTRACE_REDACTION_*` environment variables.
@@ -271,7 +277,8 @@ impl RedactionConfig {
             serde_norway::from_str(yaml).map_err(|e| RedactionError::Yaml(e.to_string()))?;
         match doc.get("redaction") {
             None | Some(serde_norway::Value::Null) => Ok(Self::default()),
-            Some(section) => serde_norway::from_value(section.clone()).map_err(|e| RedactionError::Yaml(e.to_string())),
+            Some(section) => serde_norway::from_value(section.clone())
+                .map_err(|e| RedactionError::Yaml(e.to_string())),
         }
     }
 
@@ -281,7 +288,10 @@ impl RedactionConfig {
     }
 
     /// Overlays variables obtained from `lookup` (for tests and embedding).
-    pub fn apply_env_with(&mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<(), RedactionError> {
+    pub fn apply_env_with(
+        &mut self,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<(), RedactionError> {
         if let Some(v) = lookup(ENV_HASH_KEY).filter(|v| !v.is_empty()) {
             self.hash_key = Some(HashKey::new(v.into_bytes()));
         }
@@ -374,11 +384,19 @@ impl RedactionConfigBuilder {
     }
     /// Adds a key rule.
     pub fn key_rule(mut self, pattern: impl Into<String>, action: KeyAction) -> Self {
-        self.config.key_rules.push(KeyRule { pattern: pattern.into(), action });
+        self.config.key_rules.push(KeyRule {
+            pattern: pattern.into(),
+            action,
+        });
         self
     }
     /// Adds a custom value rule; `replacement: None` masks with `[REDACTED:<name>]`.
-    pub fn custom_rule(mut self, name: impl Into<String>, pattern: impl Into<String>, replacement: Option<&str>) -> Self {
+    pub fn custom_rule(
+        mut self,
+        name: impl Into<String>,
+        pattern: impl Into<String>,
+        replacement: Option<&str>,
+    ) -> Self {
         self.config.custom_rules.push(CustomRule {
             name: name.into(),
             pattern: pattern.into(),

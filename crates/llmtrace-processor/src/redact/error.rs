@@ -36,7 +36,9 @@ pub enum RedactionError {
     #[error("redaction: detector `{0}` does not exist; known detectors: {known}", known = super::Detector::names_joined())]
     UnknownDetector(String),
     /// The value-size limit is too small to hold a marker.
-    #[error("redaction: `max_value_bytes: {0}` is too small; use 0 (no truncation) or at least 256")]
+    #[error(
+        "redaction: `max_value_bytes: {0}` is too small; use 0 (no truncation) or at least 256"
+    )]
     InvalidMaxValueBytes(usize),
     /// An environment variable holds a value that cannot be used.
     #[error("redaction: environment variable {var}={value:?} is invalid: {reason}")]

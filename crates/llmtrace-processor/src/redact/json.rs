@@ -59,12 +59,22 @@ struct Frame {
 }
 
 fn frame_reserve(is_obj: bool) -> usize {
-    1 + 1 + if is_obj { OBJECT_MARKER.len() } else { ARRAY_MARKER.len() }
+    1 + 1
+        + if is_obj {
+            OBJECT_MARKER.len()
+        } else {
+            ARRAY_MARKER.len()
+        }
 }
 
 /// Scrubs valid JSON `s`, keeping the output within `budget` bytes (`usize::MAX`: no limit).
 /// `leaf_limit` caps how much of one huge string is decoded and scanned.
-pub(crate) fn scrub(s: &str, budget: usize, leaf_limit: usize, cb: &mut dyn JsonScrubber) -> JsonOutcome {
+pub(crate) fn scrub(
+    s: &str,
+    budget: usize,
+    leaf_limit: usize,
+    cb: &mut dyn JsonScrubber,
+) -> JsonOutcome {
     let b = s.as_bytes();
     let mut w = Writer {
         out: String::with_capacity(s.len().min(budget).saturating_add(64)),
@@ -113,7 +123,13 @@ pub(crate) fn scrub(s: &str, budget: usize, leaf_limit: usize, cb: &mut dyn Json
                 w.out.push(char::from(c));
                 w.reserve += r;
                 let safe = w.out.len();
-                w.stack.push(Frame { is_obj, safe, count: 0, expect_key: is_obj, reserve: r });
+                w.stack.push(Frame {
+                    is_obj,
+                    safe,
+                    count: 0,
+                    expect_key: is_obj,
+                    reserve: r,
+                });
                 i += 1;
             }
             b'}' | b']' => {
@@ -193,7 +209,11 @@ pub(crate) fn scrub(s: &str, budget: usize, leaf_limit: usize, cb: &mut dyn Json
             }
         }
     }
-    JsonOutcome { text: w.out, changed: w.changed, truncated: false }
+    JsonOutcome {
+        text: w.out,
+        changed: w.changed,
+        truncated: false,
+    }
 }
 
 struct Writer {
@@ -206,7 +226,11 @@ struct Writer {
 
 impl Writer {
     fn fits(&self, n: usize) -> bool {
-        self.out.len().saturating_add(n).saturating_add(self.reserve) <= self.budget
+        self.out
+            .len()
+            .saturating_add(n)
+            .saturating_add(self.reserve)
+            <= self.budget
     }
 
     fn value_done(&mut self) {
@@ -247,7 +271,10 @@ impl Writer {
             self.value_done();
             return true;
         }
-        let room = self.budget.saturating_sub(self.out.len()).saturating_sub(self.reserve);
+        let room = self
+            .budget
+            .saturating_sub(self.out.len())
+            .saturating_sub(self.reserve);
         let needed = 2 + STRING_MARKER.len();
         if room < needed {
             return false;
@@ -270,13 +297,21 @@ impl Writer {
             if f.count > 0 {
                 self.out.push(',');
             }
-            self.out.push_str(if f.is_obj { OBJECT_MARKER } else { ARRAY_MARKER });
+            self.out.push_str(if f.is_obj {
+                OBJECT_MARKER
+            } else {
+                ARRAY_MARKER
+            });
             self.out.push(if f.is_obj { '}' } else { ']' });
             if let Some(parent) = self.stack.last_mut() {
                 parent.count += 1;
             }
         }
-        JsonOutcome { text: self.out, changed: true, truncated: true }
+        JsonOutcome {
+            text: self.out,
+            changed: true,
+            truncated: true,
+        }
     }
 }
 
@@ -492,10 +527,16 @@ mod tests {
     #[test]
     fn truncation_stays_valid() {
         let long: String = "x".repeat(500);
-        let s = format!(r#"{{"messages":[{{"role":"user","content":"{long}"}},{{"role":"a","content":"b"}}],"n":1}}"#);
+        let s = format!(
+            r#"{{"messages":[{{"role":"user","content":"{long}"}},{{"role":"a","content":"b"}}],"n":1}}"#
+        );
         for budget in [60, 100, 150, 300, 400, 700] {
             let out = scrub(&s, budget, budget + 64, &mut Upper);
-            assert!(out.text.len() <= budget, "{budget}: {} > budget", out.text.len());
+            assert!(
+                out.text.len() <= budget,
+                "{budget}: {} > budget",
+                out.text.len()
+            );
             assert!(is_valid_json(&out.text), "{budget}: {}", out.text);
             assert_eq!(out.truncated, budget < s.len());
         }

@@ -66,7 +66,10 @@ fn wrap_ascii(p: &str) -> String {
 
 impl Matcher {
     /// Compiles the enabled detectors plus user patterns (which take priority, in order).
-    pub(crate) fn new(enabled: &[bool; Detector::COUNT], user: &[UserPattern]) -> Result<Self, RedactionError> {
+    pub(crate) fn new(
+        enabled: &[bool; Detector::COUNT],
+        user: &[UserPattern],
+    ) -> Result<Self, RedactionError> {
         let mut entries = Vec::new();
         let mut sources: Vec<String> = Vec::new();
         for up in user {
@@ -78,8 +81,13 @@ impl Matcher {
                     source: Box::new(e),
                 });
             }
-            let single = meta::Regex::new(&up.pattern).map_err(|e| RedactionError::Matcher(e.to_string()))?;
-            entries.push(Entry { source: up.source, builtin: None, single });
+            let single = meta::Regex::new(&up.pattern)
+                .map_err(|e| RedactionError::Matcher(e.to_string()))?;
+            entries.push(Entry {
+                source: up.source,
+                builtin: None,
+                single,
+            });
             sources.push(up.pattern.clone());
         }
         for bp in BUILTIN {
@@ -91,7 +99,11 @@ impl Matcher {
                 .syntax(builtin_syntax())
                 .build(&wrapped)
                 .map_err(|e| RedactionError::Matcher(format!("{}: {e}", bp.detector)))?;
-            entries.push(Entry { source: Source::Detector(bp.detector), builtin: Some(*bp), single });
+            entries.push(Entry {
+                source: Source::Detector(bp.detector),
+                builtin: Some(*bp),
+                single,
+            });
             sources.push(wrapped);
         }
         let all = if sources.is_empty() {
@@ -111,12 +123,18 @@ impl Matcher {
             .enumerate()
             .filter(|(_, e)| {
                 e.builtin.is_some_and(|b| {
-                    !b.group && b.detector.is_secret() && !matches!(b.detector, Detector::PrivateKey)
+                    !b.group
+                        && b.detector.is_secret()
+                        && !matches!(b.detector, Detector::PrivateKey)
                 })
             })
             .map(|(i, _)| i)
             .collect();
-        Ok(Self { all, entries, classifiers })
+        Ok(Self {
+            all,
+            entries,
+            classifiers,
+        })
     }
 
     /// Whether any candidate (validated or not) occurs in `hay`. Allocation-free.
@@ -136,8 +154,12 @@ impl Matcher {
             // Lower-priority patterns may still match at the same place (leftmost-first means
             // the higher ones did not).
             for alt in pid + 1..self.entries.len() {
-                let Some(entry) = self.entries.get(alt) else { break };
-                let input = Input::new(hay).span(m.start()..hay.len()).anchored(Anchored::Yes);
+                let Some(entry) = self.entries.get(alt) else {
+                    break;
+                };
+                let input = Input::new(hay)
+                    .span(m.start()..hay.len())
+                    .anchored(Anchored::Yes);
                 if let Some(m2) = entry.single.search(&input) {
                     if let Some(hit) = self.accept(hay, alt, m2.start(), m2.end()) {
                         return Some(hit);
@@ -151,9 +173,13 @@ impl Matcher {
 
     /// The capture groups of user pattern `source` matched at `start` (for `$1` replacements).
     pub(crate) fn expand_custom(&self, hay: &str, hit: &Hit, template: &str, dst: &mut String) {
-        let Some(entry) = self.entries.iter().find(|e| e.source == hit.source) else { return };
+        let Some(entry) = self.entries.iter().find(|e| e.source == hit.source) else {
+            return;
+        };
         let mut caps = entry.single.create_captures();
-        let input = Input::new(hay).span(hit.start..hay.len()).anchored(Anchored::Yes);
+        let input = Input::new(hay)
+            .span(hit.start..hay.len())
+            .anchored(Anchored::Yes);
         entry.single.search_captures(&input, &mut caps);
         if caps.is_match() {
             caps.interpolate_string_into(hay, template, dst);
@@ -165,7 +191,11 @@ impl Matcher {
     fn accept(&self, hay: &str, pid: usize, start: usize, end: usize) -> Option<Hit> {
         let entry = self.entries.get(pid)?;
         let Some(bp) = entry.builtin else {
-            return Some(Hit { start, end, source: entry.source });
+            return Some(Hit {
+                start,
+                end,
+                source: entry.source,
+            });
         };
         let (mut s, mut e) = (start, end);
         if bp.group {
@@ -186,7 +216,11 @@ impl Matcher {
         if bp.classify {
             detector = self.classify(hay, s, e).unwrap_or(detector);
         }
-        Some(Hit { start: s, end: e, source: Source::Detector(detector) })
+        Some(Hit {
+            start: s,
+            end: e,
+            source: Source::Detector(detector),
+        })
     }
 
     /// If `hay[s..e]` is itself a provider key, its detector.

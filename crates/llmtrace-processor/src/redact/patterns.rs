@@ -23,12 +23,32 @@ pub(crate) struct BuiltinPattern {
     pub(crate) validate: Option<Validator>,
 }
 
-const fn pat(detector: Detector, regex: &'static str, validate: Option<Validator>) -> BuiltinPattern {
-    BuiltinPattern { detector, regex, group: false, classify: false, validate }
+const fn pat(
+    detector: Detector,
+    regex: &'static str,
+    validate: Option<Validator>,
+) -> BuiltinPattern {
+    BuiltinPattern {
+        detector,
+        regex,
+        group: false,
+        classify: false,
+        validate,
+    }
 }
 
-const fn ctx(detector: Detector, regex: &'static str, validate: Option<Validator>) -> BuiltinPattern {
-    BuiltinPattern { detector, regex, group: true, classify: true, validate }
+const fn ctx(
+    detector: Detector,
+    regex: &'static str,
+    validate: Option<Validator>,
+) -> BuiltinPattern {
+    BuiltinPattern {
+        detector,
+        regex,
+        group: true,
+        classify: true,
+        validate,
+    }
 }
 
 /// All built-in patterns in priority order (the order of [`Detector::ALL`]).
@@ -43,9 +63,21 @@ pub(crate) const BUILTIN: &[BuiltinPattern] = &[
         r"\beyJ[A-Za-z0-9_-]{6,}\.eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*",
         None,
     ),
-    pat(Detector::AnthropicKey, r"\bsk-ant-[A-Za-z0-9_-]{32,}", Some(v_random_tail)),
-    pat(Detector::OpenaiKey, r"\bsk-[A-Za-z0-9_-]{20,}", Some(v_random_tail)),
-    pat(Detector::AwsAccessKey, r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b", Some(v_has_digit)),
+    pat(
+        Detector::AnthropicKey,
+        r"\bsk-ant-[A-Za-z0-9_-]{32,}",
+        Some(v_random_tail),
+    ),
+    pat(
+        Detector::OpenaiKey,
+        r"\bsk-[A-Za-z0-9_-]{20,}",
+        Some(v_random_tail),
+    ),
+    pat(
+        Detector::AwsAccessKey,
+        r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b",
+        Some(v_has_digit),
+    ),
     pat(
         Detector::GithubToken,
         r"\b(?:(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b",
@@ -66,7 +98,11 @@ pub(crate) const BUILTIN: &[BuiltinPattern] = &[
         r"\b(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{24,})\b",
         Some(v_random_tail),
     ),
-    pat(Detector::GoogleApiKey, r"\bAIza[0-9A-Za-z_-]{35}", Some(v_google)),
+    pat(
+        Detector::GoogleApiKey,
+        r"\bAIza[0-9A-Za-z_-]{35}",
+        Some(v_google),
+    ),
     pat(
         Detector::PlatformToken,
         r"\b(?:glpat-[A-Za-z0-9_-]{20,}|hf_[A-Za-z0-9]{30,}|npm_[A-Za-z0-9]{36}|SG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64}|dop_v1_[a-f0-9]{64})",
@@ -77,7 +113,11 @@ pub(crate) const BUILTIN: &[BuiltinPattern] = &[
         r#"\b(?i:authorization)["']?[ \t]*[:=][ \t]*["']?(?i:basic)[ \t]+([A-Za-z0-9+/]{4,}={0,2})"#,
         None,
     ),
-    ctx(Detector::BasicAuth, r"\b(?i:basic)[ \t]+([A-Za-z0-9+/]{6,}={0,2})", Some(v_basic)),
+    ctx(
+        Detector::BasicAuth,
+        r"\b(?i:basic)[ \t]+([A-Za-z0-9+/]{6,}={0,2})",
+        Some(v_basic),
+    ),
     ctx(
         Detector::BasicAuth,
         r"\b[A-Za-z][A-Za-z0-9+.-]{1,15}://([A-Za-z0-9._~%!$&'()*+,;=-]{1,64}:[A-Za-z0-9._~%!$&'()*+,;=:-]{1,128})@",
@@ -88,7 +128,11 @@ pub(crate) const BUILTIN: &[BuiltinPattern] = &[
         r#"\b(?i:proxy-authorization|authorization)["']?[ \t]*[:=][ \t]*["']?(?:(?i:bearer|token)[ \t]+)?([A-Za-z0-9._~+/-]{8,}=*)"#,
         Some(v_random),
     ),
-    ctx(Detector::BearerToken, r"\b(?i:bearer)[ \t]+([A-Za-z0-9._~+/-]{16,}=*)", Some(v_random)),
+    ctx(
+        Detector::BearerToken,
+        r"\b(?i:bearer)[ \t]+([A-Za-z0-9._~+/-]{16,}=*)",
+        Some(v_random),
+    ),
     ctx(
         Detector::GenericSecret,
         r#"\b[A-Za-z0-9_.-]*(?i:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|private[_-]?key|credentials?|signature)[A-Za-z0-9_.-]*["']?[ \t]*(?::=|=>|=|:)[ \t]*["']?([A-Za-z0-9!#$%&*+./:<=>?@^_|~-]{4,256})"#,
@@ -109,7 +153,11 @@ pub(crate) const BUILTIN: &[BuiltinPattern] = &[
         r"\b(?:4[0-9]{3}|5[1-5][0-9]{2}|2[2-7][0-9]{2}|3[0-9]{3}|6[0-9]{3})(?:[ -]?[0-9]){9,15}\b",
         Some(v_card),
     ),
-    pat(Detector::UsSsn, r"\b[0-9]{3}[- ][0-9]{2}[- ][0-9]{4}\b", Some(v_ssn)),
+    pat(
+        Detector::UsSsn,
+        r"\b[0-9]{3}[- ][0-9]{2}[- ][0-9]{4}\b",
+        Some(v_ssn),
+    ),
     pat(
         Detector::Phone,
         r"\+[1-9](?:[ .-]?(?:\([0-9]{1,4}\)|[0-9])){6,16}",
@@ -136,7 +184,9 @@ pub(crate) const BUILTIN: &[BuiltinPattern] = &[
 // Small helpers over bytes around a match.
 
 fn prev_byte(hay: &str, start: usize) -> Option<u8> {
-    start.checked_sub(1).and_then(|i| hay.as_bytes().get(i).copied())
+    start
+        .checked_sub(1)
+        .and_then(|i| hay.as_bytes().get(i).copied())
 }
 
 fn byte_at(hay: &str, i: usize) -> Option<u8> {
@@ -145,7 +195,8 @@ fn byte_at(hay: &str, i: usize) -> Option<u8> {
 
 /// `.5`, `-7`: the match continues a longer dotted or dashed number.
 fn continues_number(hay: &str, end: usize) -> bool {
-    matches!(byte_at(hay, end), Some(b'.' | b'-')) && byte_at(hay, end + 1).is_some_and(|b| b.is_ascii_digit())
+    matches!(byte_at(hay, end), Some(b'.' | b'-'))
+        && byte_at(hay, end + 1).is_some_and(|b| b.is_ascii_digit())
 }
 
 fn char_classes(s: &str) -> (bool, bool, bool) {
@@ -188,7 +239,10 @@ fn looks_random(s: &str) -> bool {
 // Validators.
 
 fn v_has_digit(hay: &str, start: usize, end: usize) -> Option<usize> {
-    hay.get(start..end)?.bytes().any(|b| b.is_ascii_digit()).then_some(end)
+    hay.get(start..end)?
+        .bytes()
+        .any(|b| b.is_ascii_digit())
+        .then_some(end)
 }
 
 /// The part after the provider prefix must look generated (`sk-learn-wrapper-…` is not a key).
@@ -222,14 +276,33 @@ fn v_basic(hay: &str, start: usize, end: usize) -> Option<usize> {
 fn v_url_credentials(hay: &str, start: usize, end: usize) -> Option<usize> {
     let userinfo = hay.get(start..end)?;
     let (_, password) = userinfo.split_once(':')?;
-    let placeholder = password.bytes().all(|b| b == b'*' || b == b'x' || b == b'X');
+    let placeholder = password
+        .bytes()
+        .all(|b| b == b'*' || b == b'x' || b == b'X');
     (!password.is_empty() && !placeholder).then_some(end)
 }
 
 const PLACEHOLDERS: &[&str] = &[
-    "null", "none", "true", "false", "undefined", "required", "optional", "string", "hidden",
-    "redacted", "example", "value", "empty", "secret", "password", "token", "your_password",
-    "your_api_key", "your-api-key", "changeit",
+    "null",
+    "none",
+    "true",
+    "false",
+    "undefined",
+    "required",
+    "optional",
+    "string",
+    "hidden",
+    "redacted",
+    "example",
+    "value",
+    "empty",
+    "secret",
+    "password",
+    "token",
+    "your_password",
+    "your_api_key",
+    "your-api-key",
+    "changeit",
 ];
 
 /// Passwords of any shape (≥ 4 chars, not a placeholder); other key names need a random value.
@@ -237,18 +310,24 @@ fn v_generic(hay: &str, start: usize, end: usize) -> Option<usize> {
     let value = hay.get(start..end)?;
     let lower = value.to_ascii_lowercase();
     if PLACEHOLDERS.contains(&lower.as_str())
-        || value.bytes().all(|b| matches!(b, b'*' | b'x' | b'X' | b'.' | b'#' | b'-'))
+        || value
+            .bytes()
+            .all(|b| matches!(b, b'*' | b'x' | b'X' | b'.' | b'#' | b'-'))
     {
         return None;
     }
     // The key name is the text of the match before the value; find it by walking back.
     let before = hay.get(..start)?;
     let key_start = before
-        .trim_end_matches(|c: char| c == '"' || c == '\'' || c == ' ' || c == '\t' || c == ':' || c == '=' || c == '>')
+        .trim_end_matches(|c: char| {
+            c == '"' || c == '\'' || c == ' ' || c == '\t' || c == ':' || c == '=' || c == '>'
+        })
         .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'))
         .map_or(0, |i| i + 1);
     let key = before.get(key_start..)?.to_ascii_lowercase();
-    let is_password = ["password", "passwd", "passphrase", "pwd"].iter().any(|k| key.contains(k));
+    let is_password = ["password", "passwd", "passphrase", "pwd"]
+        .iter()
+        .any(|k| key.contains(k));
     if is_password {
         return Some(end);
     }
@@ -269,15 +348,75 @@ fn v_email(hay: &str, start: usize, end: usize) -> Option<usize> {
 
 /// IBAN lengths by country (ISO 13616 registry, common countries).
 const IBAN_LENGTHS: &[(&str, usize)] = &[
-    ("AD", 24), ("AE", 23), ("AL", 28), ("AT", 20), ("AZ", 28), ("BA", 20), ("BE", 16), ("BG", 22),
-    ("BH", 22), ("BR", 29), ("CH", 21), ("CR", 22), ("CY", 28), ("CZ", 24), ("DE", 22), ("DK", 18),
-    ("DO", 28), ("EE", 20), ("EG", 29), ("ES", 24), ("FI", 18), ("FO", 18), ("FR", 27), ("GB", 22),
-    ("GE", 22), ("GI", 23), ("GL", 18), ("GR", 27), ("GT", 28), ("HR", 21), ("HU", 28), ("IE", 22),
-    ("IL", 23), ("IS", 26), ("IT", 27), ("JO", 30), ("KW", 30), ("KZ", 20), ("LB", 28), ("LI", 21),
-    ("LT", 20), ("LU", 20), ("LV", 21), ("MC", 27), ("MD", 24), ("ME", 22), ("MK", 19), ("MR", 27),
-    ("MT", 31), ("MU", 30), ("NL", 18), ("NO", 15), ("PK", 24), ("PL", 28), ("PS", 29), ("PT", 25),
-    ("QA", 29), ("RO", 24), ("RS", 22), ("SA", 24), ("SE", 24), ("SI", 19), ("SK", 24), ("SM", 27),
-    ("TN", 24), ("TR", 26), ("UA", 29), ("VG", 24), ("XK", 20),
+    ("AD", 24),
+    ("AE", 23),
+    ("AL", 28),
+    ("AT", 20),
+    ("AZ", 28),
+    ("BA", 20),
+    ("BE", 16),
+    ("BG", 22),
+    ("BH", 22),
+    ("BR", 29),
+    ("CH", 21),
+    ("CR", 22),
+    ("CY", 28),
+    ("CZ", 24),
+    ("DE", 22),
+    ("DK", 18),
+    ("DO", 28),
+    ("EE", 20),
+    ("EG", 29),
+    ("ES", 24),
+    ("FI", 18),
+    ("FO", 18),
+    ("FR", 27),
+    ("GB", 22),
+    ("GE", 22),
+    ("GI", 23),
+    ("GL", 18),
+    ("GR", 27),
+    ("GT", 28),
+    ("HR", 21),
+    ("HU", 28),
+    ("IE", 22),
+    ("IL", 23),
+    ("IS", 26),
+    ("IT", 27),
+    ("JO", 30),
+    ("KW", 30),
+    ("KZ", 20),
+    ("LB", 28),
+    ("LI", 21),
+    ("LT", 20),
+    ("LU", 20),
+    ("LV", 21),
+    ("MC", 27),
+    ("MD", 24),
+    ("ME", 22),
+    ("MK", 19),
+    ("MR", 27),
+    ("MT", 31),
+    ("MU", 30),
+    ("NL", 18),
+    ("NO", 15),
+    ("PK", 24),
+    ("PL", 28),
+    ("PS", 29),
+    ("PT", 25),
+    ("QA", 29),
+    ("RO", 24),
+    ("RS", 22),
+    ("SA", 24),
+    ("SE", 24),
+    ("SI", 19),
+    ("SK", 24),
+    ("SM", 27),
+    ("TN", 24),
+    ("TR", 26),
+    ("UA", 29),
+    ("VG", 24),
+    ("XK", 20),
 ];
 
 /// Mod-97 of the rearranged IBAN (ISO 7064); valid IBANs give 1.
@@ -293,7 +432,11 @@ pub(crate) fn iban_checksum_ok(compact: &[u8]) -> bool {
             b'A'..=b'Z' => u32::from(b - b'A') + 10,
             _ => return false,
         };
-        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
     }
     rem == 1
 }
@@ -338,7 +481,10 @@ pub(crate) fn luhn_ok(digits: &[u8]) -> bool {
 }
 
 fn v_card(hay: &str, start: usize, end: usize) -> Option<usize> {
-    if matches!(prev_byte(hay, start), Some(b'.' | b'-' | b'/' | b':' | b'+')) {
+    if matches!(
+        prev_byte(hay, start),
+        Some(b'.' | b'-' | b'/' | b':' | b'+')
+    ) {
         return None;
     }
     let m = hay.get(start..end)?.as_bytes();
@@ -372,7 +518,11 @@ fn v_card(hay: &str, start: usize, end: usize) -> Option<usize> {
 }
 
 fn v_ssn(hay: &str, start: usize, end: usize) -> Option<usize> {
-    if matches!(prev_byte(hay, start), Some(b'-' | b'.' | b'+' | b'/' | b':')) || continues_number(hay, end) {
+    if matches!(
+        prev_byte(hay, start),
+        Some(b'-' | b'.' | b'+' | b'/' | b':')
+    ) || continues_number(hay, end)
+    {
         return None;
     }
     let m = hay.get(start..end)?.as_bytes();
@@ -401,8 +551,10 @@ fn v_phone_intl(hay: &str, start: usize, end: usize) -> Option<usize> {
 }
 
 fn v_phone_nanp(hay: &str, start: usize, end: usize) -> Option<usize> {
-    if matches!(prev_byte(hay, start), Some(b'.' | b'-' | b'+' | b'/' | b':' | b'_'))
-        || prev_byte(hay, start).is_some_and(|b| b.is_ascii_alphanumeric())
+    if matches!(
+        prev_byte(hay, start),
+        Some(b'.' | b'-' | b'+' | b'/' | b':' | b'_')
+    ) || prev_byte(hay, start).is_some_and(|b| b.is_ascii_alphanumeric())
         || continues_number(hay, end)
     {
         return None;
@@ -417,7 +569,9 @@ fn v_phone_nanp(hay: &str, start: usize, end: usize) -> Option<usize> {
     Some(end)
 }
 
-const VERSION_WORDS: &[&str] = &["version", "ver", "v", "release", "build", "firmware", "sdk", "oid"];
+const VERSION_WORDS: &[&str] = &[
+    "version", "ver", "v", "release", "build", "firmware", "sdk", "oid",
+];
 
 fn v_ipv4(hay: &str, start: usize, end: usize) -> Option<usize> {
     if matches!(prev_byte(hay, start), Some(b'.' | b'-')) || continues_number(hay, end) {
@@ -487,14 +641,20 @@ mod tests {
 
     #[test]
     fn base64() {
-        assert_eq!(base64_decode("dXNlcjpwYXNz").as_deref(), Some(&b"user:pass"[..]));
+        assert_eq!(
+            base64_decode("dXNlcjpwYXNz").as_deref(),
+            Some(&b"user:pass"[..])
+        );
         assert!(base64_decode("not base64!").is_none());
     }
 
     #[test]
     fn pattern_count_matches_detectors() {
         for d in Detector::ALL {
-            assert!(BUILTIN.iter().any(|p| p.detector == d), "no pattern for {d}");
+            assert!(
+                BUILTIN.iter().any(|p| p.detector == d),
+                "no pattern for {d}"
+            );
         }
     }
 }

@@ -55,7 +55,12 @@ impl<P: SpanProcessor> RedactingProcessor<P> {
 
     /// Wraps `inner` with a redactor shared with other code.
     pub fn with_shared(inner: P, redactor: Arc<Redactor>) -> Self {
-        Self { inner, redactor, counters: Arc::new(Counters::default()), forward_unsampled: false }
+        Self {
+            inner,
+            redactor,
+            counters: Arc::new(Counters::default()),
+            forward_unsampled: false,
+        }
     }
 
     /// Compiles `config` and wraps `inner`.

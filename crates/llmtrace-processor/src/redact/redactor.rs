@@ -86,10 +86,31 @@ const STRUCTURAL_PREFIXES: &[&str] = &["llmtrace.", "redaction."];
 /// Key names (last dotted segment) whose values are secrets; masked by the `generic_secret`
 /// detector whatever their shape.
 const SECRET_KEY_NAMES: &[&str] = &[
-    "password", "passwd", "pwd", "passphrase", "secret", "client_secret", "api_key", "apikey",
-    "x_api_key", "access_token", "refresh_token", "id_token", "auth_token", "session_token",
-    "token", "authorization", "proxy_authorization", "private_key", "secret_key", "access_key",
-    "secret_access_key", "credentials", "credential", "cookie", "set_cookie",
+    "password",
+    "passwd",
+    "pwd",
+    "passphrase",
+    "secret",
+    "client_secret",
+    "api_key",
+    "apikey",
+    "x_api_key",
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "auth_token",
+    "session_token",
+    "token",
+    "authorization",
+    "proxy_authorization",
+    "private_key",
+    "secret_key",
+    "access_key",
+    "secret_access_key",
+    "credentials",
+    "credential",
+    "cookie",
+    "set_cookie",
 ];
 
 fn is_secret_key_name(key: &str) -> bool {
@@ -99,10 +120,19 @@ fn is_secret_key_name(key: &str) -> bool {
     }
     let norm: String = last
         .chars()
-        .map(|c| if c == '-' { '_' } else { c.to_ascii_lowercase() })
+        .map(|c| {
+            if c == '-' {
+                '_'
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
         .collect();
     SECRET_KEY_NAMES.iter().any(|n| {
-        norm == *n || (norm.len() > n.len() && norm.ends_with(n) && norm.as_bytes()[norm.len() - n.len() - 1] == b'_')
+        norm == *n
+            || (norm.len() > n.len()
+                && norm.ends_with(n)
+                && norm.as_bytes()[norm.len() - n.len() - 1] == b'_')
     })
 }
 
@@ -199,7 +229,11 @@ fn compile_set(field: &str, patterns: &[String]) -> Result<Option<RegexSet>, Red
     }
     RegexSet::new(patterns)
         .map(Some)
-        .map_err(|e| RedactionError::InvalidRegex { field: field.to_owned(), pattern: patterns.join(" | "), source: Box::new(e) })
+        .map_err(|e| RedactionError::InvalidRegex {
+            field: field.to_owned(),
+            pattern: patterns.join(" | "),
+            source: Box::new(e),
+        })
 }
 
 impl Redactor {
@@ -225,7 +259,11 @@ impl Redactor {
             });
         }
         for (i, p) in config.blocked_values.iter().enumerate() {
-            user.push(UserPattern { field: format!("blocked_values[{i}]"), pattern: p.clone(), source: Source::Blocked });
+            user.push(UserPattern {
+                field: format!("blocked_values[{i}]"),
+                pattern: p.clone(),
+                source: Source::Blocked,
+            });
         }
         let mut enabled = [false; Detector::COUNT];
         for d in Detector::ALL {
@@ -235,15 +273,21 @@ impl Redactor {
 
         let mut key_rules = Vec::new();
         for (i, rule) in config.key_rules.iter().enumerate() {
-            let re = Regex::new(&format!("^(?:{})$", rule.pattern)).map_err(|e| RedactionError::InvalidRegex {
-                field: format!("key_rules[{i}].pattern"),
-                pattern: rule.pattern.clone(),
-                source: Box::new(e),
+            let re = Regex::new(&format!("^(?:{})$", rule.pattern)).map_err(|e| {
+                RedactionError::InvalidRegex {
+                    field: format!("key_rules[{i}].pattern"),
+                    pattern: rule.pattern.clone(),
+                    source: Box::new(e),
+                }
             })?;
             key_rules.push((re, rule.action));
         }
 
-        let hmac = config.hash_key.as_ref().filter(|k| !k.bytes().is_empty()).map(|k| Hasher::Hmac(k.bytes().to_vec()));
+        let hmac = config
+            .hash_key
+            .as_ref()
+            .filter(|k| !k.bytes().is_empty())
+            .map(|k| Hasher::Hmac(k.bytes().to_vec()));
         let value_hasher = match config.hash_function {
             HashFunction::None => None,
             HashFunction::Sha256 => Some(Hasher::Sha256),
@@ -265,12 +309,19 @@ impl Redactor {
             ignored_keys: config.ignored_keys.iter().cloned().collect(),
             blocked_keys: config.blocked_keys.iter().cloned().collect(),
             allowed_values: compile_set("allowed_values", &config.allowed_values)?,
-            blocked_key_patterns: compile_set("blocked_key_patterns", &config.blocked_key_patterns)?,
+            blocked_key_patterns: compile_set(
+                "blocked_key_patterns",
+                &config.blocked_key_patterns,
+            )?,
             key_rules,
             value_hasher,
             key_hasher,
             summary: config.summary,
-            max_value_bytes: if config.max_value_bytes == 0 { usize::MAX } else { config.max_value_bytes },
+            max_value_bytes: if config.max_value_bytes == 0 {
+                usize::MAX
+            } else {
+                config.max_value_bytes
+            },
             scrub_json: config.scrub_json,
             skip_structural: config.skip_structural_keys,
             secret_key_names: config.detector_enabled(Detector::GenericSecret),
@@ -292,7 +343,11 @@ impl Redactor {
     }
 
     /// Like [`redact_str`](Self::redact_str), adding what was found to `report`.
-    pub fn redact_str_with_report<'a>(&self, s: &'a str, report: &mut RedactionReport) -> Cow<'a, str> {
+    pub fn redact_str_with_report<'a>(
+        &self,
+        s: &'a str,
+        report: &mut RedactionReport,
+    ) -> Cow<'a, str> {
         self.scrub_string(s, usize::MAX, 0, report).0
     }
 
@@ -314,7 +369,13 @@ impl Redactor {
         Cow::Owned(out)
     }
 
-    fn write_replacement(&self, hay: &str, hit: &Hit, out: &mut String, report: &mut RedactionReport) {
+    fn write_replacement(
+        &self,
+        hay: &str,
+        hit: &Hit,
+        out: &mut String,
+        report: &mut RedactionReport,
+    ) {
         let matched = hay.get(hit.start..hit.end).unwrap_or("");
         match hit.source {
             Source::Detector(d) => {
@@ -357,12 +418,22 @@ impl Redactor {
 
     /// Scrubs a string value: JSON structurally when it is JSON, else as text; cuts it to
     /// `limit` bytes. Returns the result and whether it was truncated.
-    fn scrub_string<'a>(&self, s: &'a str, limit: usize, depth: u8, report: &mut RedactionReport) -> (Cow<'a, str>, bool) {
+    fn scrub_string<'a>(
+        &self,
+        s: &'a str,
+        limit: usize,
+        depth: u8,
+        report: &mut RedactionReport,
+    ) -> (Cow<'a, str>, bool) {
         if self.scrub_json && json::looks_like_json(s) && json::is_valid_json(s) {
             if s.len() <= limit && !self.json_needs_walk(s) {
                 return (Cow::Borrowed(s), false);
             }
-            let mut cb = JsonCallbacks { redactor: self, report, depth };
+            let mut cb = JsonCallbacks {
+                redactor: self,
+                report,
+                depth,
+            };
             let out = json::scrub(s, limit, limit.saturating_add(SCAN_SLACK), &mut cb);
             if out.changed || out.truncated {
                 return (Cow::Owned(out.text), out.truncated);
@@ -388,7 +459,8 @@ impl Redactor {
     fn key_decision(&self, key: &str, attribute: bool) -> KeyDecision {
         if attribute {
             if self.skip_structural
-                && (STRUCTURAL_KEYS.contains(&key) || STRUCTURAL_PREFIXES.iter().any(|p| key.starts_with(p)))
+                && (STRUCTURAL_KEYS.contains(&key)
+                    || STRUCTURAL_PREFIXES.iter().any(|p| key.starts_with(p)))
             {
                 return KeyDecision::Pass;
             }
@@ -411,8 +483,16 @@ impl Redactor {
                 };
             }
         }
-        if self.blocked_key_patterns.as_ref().is_some_and(|set| set.is_match(key)) {
-            return if self.value_hasher.is_some() { KeyDecision::Hash } else { KeyDecision::Mask(KEY_MASK) };
+        if self
+            .blocked_key_patterns
+            .as_ref()
+            .is_some_and(|set| set.is_match(key))
+        {
+            return if self.value_hasher.is_some() {
+                KeyDecision::Hash
+            } else {
+                KeyDecision::Mask(KEY_MASK)
+            };
         }
         if self.secret_key_names && is_secret_key_name(key) {
             return if self.value_hasher.is_some() {
@@ -453,7 +533,8 @@ impl Redactor {
             pseudo.push("span.name");
         }
         if let Status::Error { description } = &mut span.status {
-            let (scrubbed, truncated) = self.scrub_string(description, self.max_value_bytes, 0, &mut report);
+            let (scrubbed, truncated) =
+                self.scrub_string(description, self.max_value_bytes, 0, &mut report);
             if let Cow::Owned(new) = scrubbed {
                 if truncated {
                     report.values_truncated += 1;
@@ -477,7 +558,12 @@ impl Redactor {
         report
     }
 
-    fn process_attributes(&self, attrs: &mut Vec<KeyValue>, pseudo_masked: &[&'static str], report: &mut RedactionReport) {
+    fn process_attributes(
+        &self,
+        attrs: &mut Vec<KeyValue>,
+        pseudo_masked: &[&'static str],
+        report: &mut RedactionReport,
+    ) {
         let mut redacted: Vec<String> = Vec::new();
         let mut masked: Vec<String> = pseudo_masked.iter().map(|s| (*s).to_owned()).collect();
         let mut allowed: Vec<String> = Vec::new();
@@ -540,14 +626,21 @@ impl Redactor {
     }
 
     /// The new value (and original length when truncated) if anything changed.
-    fn scrub_value(&self, value: &Value, report: &mut RedactionReport) -> Option<(Value, Option<usize>)> {
+    fn scrub_value(
+        &self,
+        value: &Value,
+        report: &mut RedactionReport,
+    ) -> Option<(Value, Option<usize>)> {
         match value {
             Value::String(sv) => {
                 let s = sv.as_str();
                 let (out, truncated) = self.scrub_string(s, self.max_value_bytes, 0, report);
                 match out {
                     Cow::Borrowed(_) => None,
-                    Cow::Owned(new) => Some((Value::String(StringValue::from(new)), truncated.then_some(s.len()))),
+                    Cow::Owned(new) => Some((
+                        Value::String(StringValue::from(new)),
+                        truncated.then_some(s.len()),
+                    )),
                 }
             }
             Value::Array(Array::String(items)) => {
@@ -581,13 +674,21 @@ impl Redactor {
                 if cut {
                     out.push(StringValue::from(TRUNCATED_ELEMENT));
                 }
-                (changed || cut).then(|| (Value::Array(Array::String(out)), cut.then_some(original)))
+                (changed || cut)
+                    .then(|| (Value::Array(Array::String(out)), cut.then_some(original)))
             }
             _ => None,
         }
     }
 
-    fn add_summary(&self, attrs: &mut Vec<KeyValue>, redacted: Vec<String>, masked: Vec<String>, allowed: Vec<String>, ignored: i64) {
+    fn add_summary(
+        &self,
+        attrs: &mut Vec<KeyValue>,
+        redacted: Vec<String>,
+        masked: Vec<String>,
+        allowed: Vec<String>,
+        ignored: i64,
+    ) {
         if self.summary == Summary::Silent {
             return;
         }
@@ -603,10 +704,21 @@ impl Redactor {
             let count = i64::try_from(keys.len()).unwrap_or(i64::MAX);
             if debug {
                 if let Some(existing) = attrs.iter().find(|kv| kv.key.as_str() == keys_attr) {
-                    keys.extend(existing.value.as_str().split(',').filter(|k| !k.is_empty()).map(str::to_owned));
+                    keys.extend(
+                        existing
+                            .value
+                            .as_str()
+                            .split(',')
+                            .filter(|k| !k.is_empty())
+                            .map(str::to_owned),
+                    );
                 }
                 keys.sort();
-                upsert(attrs, keys_attr, Value::String(StringValue::from(keys.join(","))));
+                upsert(
+                    attrs,
+                    keys_attr,
+                    Value::String(StringValue::from(keys.join(","))),
+                );
             }
             add_count(attrs, count_attr, count);
         }
@@ -624,11 +736,18 @@ fn upsert(attrs: &mut Vec<KeyValue>, key: &'static str, value: Value) {
 }
 
 fn add_count(attrs: &mut Vec<KeyValue>, key: &'static str, n: i64) {
-    let previous = attrs.iter().find(|kv| kv.key.as_str() == key).and_then(|kv| match kv.value {
-        Value::I64(v) => Some(v),
-        _ => None,
-    });
-    upsert(attrs, key, Value::I64(previous.unwrap_or(0).saturating_add(n)));
+    let previous = attrs
+        .iter()
+        .find(|kv| kv.key.as_str() == key)
+        .and_then(|kv| match kv.value {
+            Value::I64(v) => Some(v),
+            _ => None,
+        });
+    upsert(
+        attrs,
+        key,
+        Value::I64(previous.unwrap_or(0).saturating_add(n)),
+    );
 }
 
 /// Bridges the JSON pass to the redactor.
@@ -640,7 +759,10 @@ struct JsonCallbacks<'r> {
 
 impl JsonScrubber for JsonCallbacks<'_> {
     fn covers_key(&mut self, key: &str) -> bool {
-        !matches!(self.redactor.key_decision(key, false), KeyDecision::Scan | KeyDecision::Pass | KeyDecision::Ignored)
+        !matches!(
+            self.redactor.key_decision(key, false),
+            KeyDecision::Scan | KeyDecision::Pass | KeyDecision::Ignored
+        )
     }
 
     fn replace_member(&mut self, key: &str, raw: &str) -> String {
@@ -666,7 +788,9 @@ impl JsonScrubber for JsonCallbacks<'_> {
 
     fn leaf<'a>(&mut self, text: &'a str) -> Cow<'a, str> {
         if self.depth < MAX_JSON_DEPTH {
-            self.redactor.scrub_string(text, usize::MAX, self.depth + 1, self.report).0
+            self.redactor
+                .scrub_string(text, usize::MAX, self.depth + 1, self.report)
+                .0
         } else {
             self.redactor.redact_text(text, self.report)
         }
@@ -679,10 +803,23 @@ mod tests {
 
     #[test]
     fn secret_key_names() {
-        for k in ["password", "db.password", "OPENAI_API_KEY", "x-api-key", "http.request.header.authorization", "next_page_token"] {
+        for k in [
+            "password",
+            "db.password",
+            "OPENAI_API_KEY",
+            "x-api-key",
+            "http.request.header.authorization",
+            "next_page_token",
+        ] {
             assert!(is_secret_key_name(k), "{k}");
         }
-        for k in ["max_tokens", "gen_ai.usage.input_tokens", "token_count", "tokenizer", "keyboard"] {
+        for k in [
+            "max_tokens",
+            "gen_ai.usage.input_tokens",
+            "token_count",
+            "tokenizer",
+            "keyboard",
+        ] {
             assert!(!is_secret_key_name(k), "{k}");
         }
     }

@@ -157,7 +157,11 @@ impl DecisionCache {
             match queue.pop_front() {
                 Some(old) => {
                     // Only forget it if the map still holds the decision of this queue.
-                    if self.map.get(&old).is_some_and(|x| x.is_some() == d.is_some()) {
+                    if self
+                        .map
+                        .get(&old)
+                        .is_some_and(|x| x.is_some() == d.is_some())
+                    {
                         self.map.remove(&old);
                     }
                 }

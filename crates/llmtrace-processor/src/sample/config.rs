@@ -379,7 +379,11 @@ impl PolicyConfig {
     }
 
     /// `string_attribute` with exact values.
-    pub fn string_attribute<I, S>(name: impl Into<String>, key: impl Into<String>, values: I) -> Self
+    pub fn string_attribute<I, S>(
+        name: impl Into<String>,
+        key: impl Into<String>,
+        values: I,
+    ) -> Self
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
@@ -581,7 +585,11 @@ impl TailSamplingConfig {
         if let Some(v) = get(ENV_PERCENTAGE) {
             let pct: f64 = parse_env(ENV_PERCENTAGE, &v, "a percentage from 0 to 100, e.g. 10")?;
             if !(0.0..=100.0).contains(&pct) {
-                return Err(env_error(ENV_PERCENTAGE, &v, "a percentage from 0 to 100, e.g. 10"));
+                return Err(env_error(
+                    ENV_PERCENTAGE,
+                    &v,
+                    "a percentage from 0 to 100, e.g. 10",
+                ));
             }
             config.policies.retain(|p| p.name != SAMPLED_POLICY);
             if pct > 0.0 {
@@ -619,12 +627,18 @@ impl TailSamplingConfig {
             config.num_traces = parse_env(ENV_NUM_TRACES, &v, "a positive integer, e.g. 50000")?;
         }
         if let Some(v) = get(ENV_MAX_SPANS_PER_TRACE) {
-            config.max_spans_per_trace =
-                parse_env(ENV_MAX_SPANS_PER_TRACE, &v, "a positive integer, e.g. 10000")?;
+            config.max_spans_per_trace = parse_env(
+                ENV_MAX_SPANS_PER_TRACE,
+                &v,
+                "a positive integer, e.g. 10000",
+            )?;
         }
         if let Some(v) = get(ENV_MAX_BUFFERED_BYTES) {
-            config.max_buffered_bytes =
-                parse_env(ENV_MAX_BUFFERED_BYTES, &v, "bytes as an integer, e.g. 67108864")?;
+            config.max_buffered_bytes = parse_env(
+                ENV_MAX_BUFFERED_BYTES,
+                &v,
+                "bytes as an integer, e.g. 67108864",
+            )?;
         }
         Ok(Some(config))
     }
@@ -674,7 +688,11 @@ mod tests {
     fn yaml_round_trips() {
         let c = TailSamplingConfig::recommended()
             .with_decision_wait(Duration::from_millis(1500))
-            .with_policy(PolicyConfig::string_attribute("premium", "user.tier", ["premium"]));
+            .with_policy(PolicyConfig::string_attribute(
+                "premium",
+                "user.tier",
+                ["premium"],
+            ));
         let yaml = serde_norway::to_string(&c).expect("serializes");
         assert!(yaml.contains("decision_wait: 1500ms"), "{yaml}");
         assert_eq!(TailSamplingConfig::from_yaml_str(&yaml).expect("parses"), c);
@@ -696,10 +714,15 @@ mod tests {
         assert_eq!(names, ["errors", "slow", "sampled"]);
         assert_eq!(c.policies[1].latency.map(|l| l.threshold_ms), Some(2000));
         assert_eq!(
-            c.policies[2].probabilistic.as_ref().map(|p| p.sampling_percentage),
+            c.policies[2]
+                .probabilistic
+                .as_ref()
+                .map(|p| p.sampling_percentage),
             Some(25.0)
         );
-        assert!(TailSamplingConfig::from_env_vars(|_| None).expect("ok").is_none());
+        assert!(TailSamplingConfig::from_env_vars(|_| None)
+            .expect("ok")
+            .is_none());
     }
 
     #[test]
@@ -710,7 +733,10 @@ mod tests {
         .expect_err("out of range");
         assert!(matches!(
             err,
-            SamplingConfigError::InvalidEnv { var: "LLMTRACE_SAMPLING_PERCENTAGE", .. }
+            SamplingConfigError::InvalidEnv {
+                var: "LLMTRACE_SAMPLING_PERCENTAGE",
+                ..
+            }
         ));
     }
 }

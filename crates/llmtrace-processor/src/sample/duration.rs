@@ -21,7 +21,9 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(rest.len());
         if num_len == 0 {
-            return Err(format!("`{text}`: expected a number before the unit (e.g. `30s`)"));
+            return Err(format!(
+                "`{text}`: expected a number before the unit (e.g. `30s`)"
+            ));
         }
         let number: f64 = rest[..num_len]
             .parse()
@@ -37,8 +39,16 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
             "s" => 1e9,
             "m" => 60e9,
             "h" => 3600e9,
-            "" => return Err(format!("`{text}`: missing unit; write e.g. `{number}s` or `{number}ms`")),
-            other => return Err(format!("`{text}`: unknown unit `{other}` (use ns, us, ms, s, m, h)")),
+            "" => {
+                return Err(format!(
+                    "`{text}`: missing unit; write e.g. `{number}s` or `{number}ms`"
+                ))
+            }
+            other => {
+                return Err(format!(
+                    "`{text}`: unknown unit `{other}` (use ns, us, ms, s, m, h)"
+                ))
+            }
         };
         total += number * nanos_per_unit;
         rest = &rest[unit_len..];

@@ -133,8 +133,13 @@
 //!
 //! **Metrics count all traffic.** Dropping a trace drops its spans only. Metrics such as
 //! token usage and operation durations must be recorded by the instrumentation through the
-//! OTel metrics API (or derived from spans *before* this processor), never from exported
-//! spans; metrics derived from spans can only see what the head sampler recorded.
+//! OTel metrics API, or derived from spans *before* the tail decision — never from exported
+//! spans. [`TailSamplerBuilder::record_genai_metrics`] does the latter: it records
+//! `gen_ai.client.token.usage` and `gen_ai.client.operation.duration` (semconv buckets and
+//! attributes) from every CLIENT span with `gen_ai.operation.name` as it arrives, kept or not
+//! (including record-only spans). Off by default, so instrumentation that already records
+//! these metrics is not double counted. Metrics derived from spans can only see what the head
+//! sampler recorded; keep the head sampler at `parentbased_always_on` for exact totals.
 //!
 //! # Observability of the sampler
 //!
@@ -155,6 +160,7 @@ mod clock;
 mod config;
 mod duration;
 mod error;
+mod genai_metrics;
 mod policy;
 mod processor;
 mod stats;
@@ -163,9 +169,8 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
     AndConfig, DecisionCacheConfig, LatencyConfig, NumericAttributeConfig, PolicyConfig,
     ProbabilisticConfig, RateLimitingConfig, SpanCountConfig, StatusCodeConfig,
-    StringAttributeConfig, TailSamplingConfig, DEFAULT_DECISION_CACHE_SIZE,
-    DEFAULT_DECISION_WAIT, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_SPANS_PER_TRACE,
-    DEFAULT_NUM_TRACES, ENV_VARS,
+    StringAttributeConfig, TailSamplingConfig, DEFAULT_DECISION_CACHE_SIZE, DEFAULT_DECISION_WAIT,
+    DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_SPANS_PER_TRACE, DEFAULT_NUM_TRACES, ENV_VARS,
 };
 pub use error::SamplingConfigError;
 pub use policy::probabilistic_keeps;

@@ -93,8 +93,16 @@ impl PolicySet {
             }
         };
         limit("num_traces", config.num_traces, "e.g. 50000")?;
-        limit("max_spans_per_trace", config.max_spans_per_trace, "e.g. 10000")?;
-        limit("max_buffered_bytes", config.max_buffered_bytes, "e.g. 67108864 for 64 MiB")?;
+        limit(
+            "max_spans_per_trace",
+            config.max_spans_per_trace,
+            "e.g. 10000",
+        )?;
+        limit(
+            "max_buffered_bytes",
+            config.max_buffered_bytes,
+            "e.g. 67108864 for 64 MiB",
+        )?;
         if config.decision_wait.is_zero() {
             return Err(SamplingConfigError::InvalidLimit {
                 key: "decision_wait",
@@ -140,15 +148,21 @@ fn invalid(p: &PolicyConfig, key: &str, value: impl ToString, reason: &str) -> S
 }
 
 fn section<'a, T>(p: &PolicyConfig, s: &'a Option<T>) -> Result<&'a T, SamplingConfigError> {
-    s.as_ref().ok_or_else(|| SamplingConfigError::MissingSection {
-        policy: p.name.clone(),
-        policy_type: p.policy_type.clone(),
-    })
+    s.as_ref()
+        .ok_or_else(|| SamplingConfigError::MissingSection {
+            policy: p.name.clone(),
+            policy_type: p.policy_type.clone(),
+        })
 }
 
 fn compile_rule(p: &PolicyConfig, top_level: bool) -> Result<Rule, SamplingConfigError> {
     if p.name.trim().is_empty() {
-        return Err(invalid(p, "name", "\"\"", "every policy needs a non-empty name"));
+        return Err(invalid(
+            p,
+            "name",
+            "\"\"",
+            "every policy needs a non-empty name",
+        ));
     }
     Ok(match p.policy_type.as_str() {
         "always_sample" => Rule::Always,
@@ -164,7 +178,8 @@ fn compile_rule(p: &PolicyConfig, top_level: bool) -> Result<Rule, SamplingConfi
             }
             Rule::Latency {
                 min: Duration::from_millis(c.threshold_ms),
-                max: (c.upper_threshold_ms != 0).then(|| Duration::from_millis(c.upper_threshold_ms)),
+                max: (c.upper_threshold_ms != 0)
+                    .then(|| Duration::from_millis(c.upper_threshold_ms)),
             }
         }
         "status_code" => {
@@ -214,10 +229,20 @@ fn compile_rule(p: &PolicyConfig, top_level: bool) -> Result<Rule, SamplingConfi
         "string_attribute" => {
             let c = section(p, &p.string_attribute)?;
             if c.key.is_empty() {
-                return Err(invalid(p, "string_attribute.key", "\"\"", "name the attribute, e.g. user.tier"));
+                return Err(invalid(
+                    p,
+                    "string_attribute.key",
+                    "\"\"",
+                    "name the attribute, e.g. user.tier",
+                ));
             }
             if c.values.is_empty() {
-                return Err(invalid(p, "string_attribute.values", "[]", "list at least one value"));
+                return Err(invalid(
+                    p,
+                    "string_attribute.values",
+                    "[]",
+                    "list at least one value",
+                ));
             }
             let values = if c.enabled_regex_matching {
                 let mut regexes = Vec::with_capacity(c.values.len());
@@ -287,7 +312,11 @@ fn compile_rule(p: &PolicyConfig, top_level: bool) -> Result<Rule, SamplingConfi
             }
             Rule::SpanCount {
                 min: c.min_spans,
-                max: if c.max_spans == 0 { usize::MAX } else { c.max_spans },
+                max: if c.max_spans == 0 {
+                    usize::MAX
+                } else {
+                    c.max_spans
+                },
             }
         }
         "rate_limiting" => {
@@ -308,7 +337,12 @@ fn compile_rule(p: &PolicyConfig, top_level: bool) -> Result<Rule, SamplingConfi
         "and" if top_level => {
             let c = section(p, &p.and)?;
             if c.and_sub_policy.is_empty() {
-                return Err(invalid(p, "and.and_sub_policy", "[]", "list at least one sub-policy"));
+                return Err(invalid(
+                    p,
+                    "and.and_sub_policy",
+                    "[]",
+                    "list at least one sub-policy",
+                ));
             }
             let mut rules = Vec::with_capacity(c.and_sub_policy.len());
             for sub in &c.and_sub_policy {
@@ -380,7 +414,11 @@ impl Rule {
                 None => true,
                 Some(th) => trace_hash(salt, t.trace_id) < *th,
             },
-            Rule::StringAttr { key, values, invert } => {
+            Rule::StringAttr {
+                key,
+                values,
+                invert,
+            } => {
                 let found = attribute_values(t, key).any(|v| string_matches(v, values));
                 found != *invert
             }
@@ -434,7 +472,10 @@ fn trace_duration(spans: &[SpanData]) -> Duration {
 }
 
 /// Every value of `key` on the spans, then on the resource.
-fn attribute_values<'a>(t: &'a TraceView<'a>, key: &'a Key) -> impl Iterator<Item = &'a Value> + 'a {
+fn attribute_values<'a>(
+    t: &'a TraceView<'a>,
+    key: &'a Key,
+) -> impl Iterator<Item = &'a Value> + 'a {
     t.spans
         .iter()
         .flat_map(|s| s.attributes.iter())

@@ -138,7 +138,12 @@ impl fmt::Debug for Instruments {
     }
 }
 
-const TRIGGERS: [Trigger; 4] = [Trigger::Root, Trigger::Timeout, Trigger::Forced, Trigger::Flush];
+const TRIGGERS: [Trigger; 4] = [
+    Trigger::Root,
+    Trigger::Timeout,
+    Trigger::Forced,
+    Trigger::Flush,
+];
 
 impl Instruments {
     pub(crate) fn new(meter: &Meter, counters: &Arc<Counters>) -> Self {
@@ -195,7 +200,8 @@ impl Instruments {
 
     pub(crate) fn spans(&self, kept: bool, n: u64) {
         if n > 0 {
-            self.spans.add(n, if kept { &self.kept } else { &self.dropped });
+            self.spans
+                .add(n, if kept { &self.kept } else { &self.dropped });
         }
     }
 

@@ -38,7 +38,10 @@ impl Rng {
         loop {
             let t = self.from_alphabet(alphabet, n);
             let b = t.as_bytes();
-            if b.iter().any(u8::is_ascii_digit) && b.iter().any(u8::is_ascii_uppercase) && b.iter().any(u8::is_ascii_lowercase) {
+            if b.iter().any(u8::is_ascii_digit)
+                && b.iter().any(u8::is_ascii_uppercase)
+                && b.iter().any(u8::is_ascii_lowercase)
+            {
                 return t;
             }
         }
@@ -128,15 +131,34 @@ fn mod97(s: &str) -> u32 {
     let mut rem = 0u32;
     for c in s.chars() {
         let v = c.to_digit(36).unwrap_or(0);
-        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
     }
     rem
 }
 
 pub fn iban(rng: &mut Rng) -> String {
-    let (country, len) = *rng.pick(&[("DE", 22usize), ("GB", 22), ("FR", 27), ("NL", 18), ("ES", 24), ("IT", 27), ("CH", 21), ("BE", 16), ("PL", 28), ("AT", 20)]);
+    let (country, len) = *rng.pick(&[
+        ("DE", 22usize),
+        ("GB", 22),
+        ("FR", 27),
+        ("NL", 18),
+        ("ES", 24),
+        ("IT", 27),
+        ("CH", 21),
+        ("BE", 16),
+        ("PL", 28),
+        ("AT", 20),
+    ]);
     let bban = if country == "GB" || country == "NL" {
-        format!("{}{}", rng.from_alphabet("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 4), rng.digits(len - 8))
+        format!(
+            "{}{}",
+            rng.from_alphabet("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 4),
+            rng.digits(len - 8)
+        )
     } else {
         rng.digits(len - 4)
     };
@@ -145,7 +167,12 @@ pub fn iban(rng: &mut Rng) -> String {
     if rng.below(2) == 0 {
         compact
     } else {
-        compact.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
+        compact
+            .as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -156,14 +183,22 @@ pub fn ssn(rng: &mut Rng) -> String {
             break a;
         }
     };
-    format!("{area:03}-{:02}-{:04}", rng.range(1, 99), rng.range(1, 9999))
+    format!(
+        "{area:03}-{:02}-{:04}",
+        rng.range(1, 99),
+        rng.range(1, 9999)
+    )
 }
 
 pub fn b64url(bytes: &[u8]) -> String {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         let chars = chunk.len() + 1;
         for i in 0..chars {
@@ -179,7 +214,14 @@ pub fn b64std(bytes: &[u8]) -> String {
 
 pub fn jwt(rng: &mut Rng) -> String {
     let header = b64url(br#"{"alg":"HS256","typ":"JWT"}"#);
-    let payload = b64url(format!(r#"{{"sub":"{}","name":"Test User","iat":{}}}"#, rng.digits(8), 1_700_000_000 + rng.below(10_000_000)).as_bytes());
+    let payload = b64url(
+        format!(
+            r#"{{"sub":"{}","name":"Test User","iat":{}}}"#,
+            rng.digits(8),
+            1_700_000_000 + rng.below(10_000_000)
+        )
+        .as_bytes(),
+    );
     format!("{header}.{payload}.{}", rng.from_alphabet(URLSAFE, 43))
 }
 
@@ -194,7 +236,9 @@ pub fn private_key(rng: &mut Rng) -> String {
 }
 
 pub fn ipv6(rng: &mut Rng) -> String {
-    let groups: Vec<String> = (0..8).map(|_| format!("{:x}", rng.below(0xffff) + 1)).collect();
+    let groups: Vec<String> = (0..8)
+        .map(|_| format!("{:x}", rng.below(0xffff) + 1))
+        .collect();
     match rng.below(3) {
         0 => groups.join(":"),
         1 => format!("2001:db8::{}", groups[7]),
@@ -202,8 +246,16 @@ pub fn ipv6(rng: &mut Rng) -> String {
     }
 }
 
-const FIRST: &[&str] = &["ada", "alan", "grace", "linus", "margaret", "dennis", "barbara", "ken", "frances", "edsger"];
-const DOMAINS: &[&str] = &["example.org", "example.com", "mail.example.net", "corp.example.co.uk", "test.example.io"];
+const FIRST: &[&str] = &[
+    "ada", "alan", "grace", "linus", "margaret", "dennis", "barbara", "ken", "frances", "edsger",
+];
+const DOMAINS: &[&str] = &[
+    "example.org",
+    "example.com",
+    "mail.example.net",
+    "corp.example.co.uk",
+    "test.example.io",
+];
 const SENTENCES: &[&str] = &[
     "Please contact me at {} about the invoice.",
     "{}",
@@ -221,20 +273,53 @@ fn embed(rng: &mut Rng, secret: &str) -> String {
 pub fn positives(seed: u64, per_detector: usize) -> Vec<Positive> {
     let mut rng = Rng::new(seed);
     let mut out = Vec::new();
-    let mut push = |label: &'static str, text: String, secret: String| out.push(Positive { label, text, secret });
+    let mut push = |label: &'static str, text: String, secret: String| {
+        out.push(Positive {
+            label,
+            text,
+            secret,
+        })
+    };
     for i in 0..per_detector {
         let r = &mut rng;
         // email
-        let e = format!("{}.{}{}@{}", r.pick(FIRST), r.pick(FIRST), r.below(100), r.pick(DOMAINS));
+        let e = format!(
+            "{}.{}{}@{}",
+            r.pick(FIRST),
+            r.pick(FIRST),
+            r.below(100),
+            r.pick(DOMAINS)
+        );
         push("email", embed(r, &e), e);
         // phone
         let p = match i % 6 {
-            0 => format!("+1 {} {} {}", r.range(201, 989), r.range(200, 999), r.digits(4)),
+            0 => format!(
+                "+1 {} {} {}",
+                r.range(201, 989),
+                r.range(200, 999),
+                r.digits(4)
+            ),
             1 => format!("+44 20 {} {}", r.digits(4), r.digits(4)),
             2 => format!("+49 30 {}", r.digits(7)),
-            3 => format!("+33 1 {} {} {} {}", r.digits(2), r.digits(2), r.digits(2), r.digits(2)),
-            4 => format!("({}) {}-{}", r.range(201, 989), r.range(200, 999), r.digits(4)),
-            _ => format!("{}-{}-{}", r.range(201, 989), r.range(200, 999), r.digits(4)),
+            3 => format!(
+                "+33 1 {} {} {} {}",
+                r.digits(2),
+                r.digits(2),
+                r.digits(2),
+                r.digits(2)
+            ),
+            4 => format!(
+                "({}) {}-{}",
+                r.range(201, 989),
+                r.range(200, 999),
+                r.digits(4)
+            ),
+            _ => format!(
+                "{}-{}-{}",
+                r.range(201, 989),
+                r.range(200, 999),
+                r.digits(4)
+            ),
         };
         push("phone", embed(r, &p), p);
         // payment card
@@ -248,17 +333,31 @@ pub fn positives(seed: u64, per_detector: usize) -> Vec<Positive> {
         push("us_ssn", format!("SSN {s} on file"), s);
         // ip
         let ip = if i % 2 == 0 {
-            format!("{}.{}.{}.{}", r.range(1, 223), r.below(256), r.below(256), r.range(1, 254))
+            format!(
+                "{}.{}.{}.{}",
+                r.range(1, 223),
+                r.below(256),
+                r.below(256),
+                r.range(1, 254)
+            )
         } else {
             ipv6(r)
         };
-        push("ip_address", format!("client connected from {ip} at noon"), ip);
+        push(
+            "ip_address",
+            format!("client connected from {ip} at noon"),
+            ip,
+        );
         // jwt
         let j = jwt(r);
         push("jwt", embed(r, &j), j);
         // bearer
         let t = r.token(URLSAFE, 40);
-        let text = if i % 2 == 0 { format!("Authorization: Bearer {t}") } else { format!("curl -H 'authorization: bearer {t}' https://api.example.com") };
+        let text = if i % 2 == 0 {
+            format!("Authorization: Bearer {t}")
+        } else {
+            format!("curl -H 'authorization: bearer {t}' https://api.example.com")
+        };
         push("bearer_token", text, t);
         // basic auth
         let user = r.pick(FIRST).to_string();
@@ -267,12 +366,20 @@ pub fn positives(seed: u64, per_detector: usize) -> Vec<Positive> {
             let cred = b64std(format!("{user}:{pass}").as_bytes());
             push("basic_auth", format!("Authorization: Basic {cred}"), cred);
         } else {
-            push("basic_auth", format!("DATABASE_URL=postgres://{user}:{pass}@db.internal:5432/app"), pass);
+            push(
+                "basic_auth",
+                format!("DATABASE_URL=postgres://{user}:{pass}@db.internal:5432/app"),
+                pass,
+            );
         }
         // private key
         let k = private_key(r);
         let secret_line = k.lines().nth(1).unwrap_or_default().to_owned();
-        push("private_key", format!("Here is my key:\n{k}\nplease debug"), secret_line);
+        push(
+            "private_key",
+            format!("Here is my key:\n{k}\nplease debug"),
+            secret_line,
+        );
         // openai
         let o = match i % 3 {
             0 => format!("sk-{}", r.token(ALNUM, 48)),
@@ -284,25 +391,44 @@ pub fn positives(seed: u64, per_detector: usize) -> Vec<Positive> {
         let a = format!("sk-ant-api03-{}AA", r.token(URLSAFE, 93));
         push("anthropic_key", embed(r, &a), a);
         // aws
-        let aws = format!("{}{}", r.pick(&["AKIA", "ASIA"]), loop {
-            let t = r.from_alphabet(UPPER_DIGITS, 16);
-            if t.bytes().any(|b| b.is_ascii_digit()) {
-                break t;
+        let aws = format!(
+            "{}{}",
+            r.pick(&["AKIA", "ASIA"]),
+            loop {
+                let t = r.from_alphabet(UPPER_DIGITS, 16);
+                if t.bytes().any(|b| b.is_ascii_digit()) {
+                    break t;
+                }
             }
-        });
+        );
         push("aws_access_key", format!("aws_access_key_id = {aws}"), aws);
         // github
         let g = if i % 3 == 2 {
             format!("github_pat_{}_{}", r.token(ALNUM, 22), r.token(ALNUM, 59))
         } else {
-            format!("{}_{}", r.pick(&["ghp", "gho", "ghs", "ghu", "ghr"]), r.token(ALNUM, 36))
+            format!(
+                "{}_{}",
+                r.pick(&["ghp", "gho", "ghs", "ghu", "ghr"]),
+                r.token(ALNUM, 36)
+            )
         };
         push("github_token", embed(r, &g), g);
         // slack
         let sl = if i % 3 == 0 {
-            format!("https://hooks.slack.com/services/T{}/B{}/{}", r.from_alphabet(UPPER_DIGITS, 8), r.from_alphabet(UPPER_DIGITS, 10), r.token(ALNUM, 24))
+            format!(
+                "https://hooks.slack.com/services/T{}/B{}/{}",
+                r.from_alphabet(UPPER_DIGITS, 8),
+                r.from_alphabet(UPPER_DIGITS, 10),
+                r.token(ALNUM, 24)
+            )
         } else {
-            format!("{}-{}-{}-{}", r.pick(&["xoxb", "xoxp", "xoxa"]), r.digits(11), r.digits(12), r.token(ALNUM, 24))
+            format!(
+                "{}-{}-{}-{}",
+                r.pick(&["xoxb", "xoxp", "xoxa"]),
+                r.digits(11),
+                r.digits(12),
+                r.token(ALNUM, 24)
+            )
         };
         push("slack_token", embed(r, &sl), sl);
         // stripe
@@ -314,11 +440,19 @@ pub fn positives(seed: u64, per_detector: usize) -> Vec<Positive> {
         push("stripe_key", embed(r, &st), st);
         // google
         let go = format!("AIza{}", r.token(URLSAFE, 35));
-        push("google_api_key", format!("https://maps.example.com/api?key={go}&q=x"), go);
+        push(
+            "google_api_key",
+            format!("https://maps.example.com/api?key={go}&q=x"),
+            go,
+        );
         // platform
         let pt = match i % 5 {
             0 => format!("glpat-{}", r.token(URLSAFE, 20)),
-            1 => format!("hf_{}", r.token("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 34).replace(char::is_numeric, "x")),
+            1 => format!(
+                "hf_{}",
+                r.token("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 34)
+                    .replace(char::is_numeric, "x")
+            ),
             2 => format!("npm_{}", r.token(ALNUM, 36)),
             3 => format!("SG.{}.{}", r.token(URLSAFE, 22), r.token(URLSAFE, 43)),
             _ => format!("dop_v1_{}", r.from_alphabet(HEX, 64)),
@@ -331,7 +465,10 @@ pub fn positives(seed: u64, per_detector: usize) -> Vec<Positive> {
             0 => (format!("password={}", &v[..10]), v[..10].to_owned()),
             1 => (format!(r#"{{"api_key": "{v}"}}"#), v),
             2 => (format!("client_secret: {v}"), v),
-            3 => (format!("export DB_PASSWORD='{}'", &v[..12]), v[..12].to_owned()),
+            3 => (
+                format!("export DB_PASSWORD='{}'", &v[..12]),
+                v[..12].to_owned(),
+            ),
             _ => (format!("auth_token={v}&user=1"), v),
         };
         push("generic_secret", text, secret);
@@ -346,10 +483,25 @@ pub fn generated_negatives(seed: u64, n: usize) -> Vec<String> {
     while out.len() < n {
         let v = match out.len() % 12 {
             0 => format!("v{}.{}.{}", r.below(20), r.below(50), r.below(200)),
-            1 => format!("2024-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", r.range(1, 12), r.range(1, 28), r.below(24), r.below(60), r.below(60), r.below(1000)),
+            1 => format!(
+                "2024-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+                r.range(1, 12),
+                r.range(1, 28),
+                r.below(24),
+                r.below(60),
+                r.below(60),
+                r.below(1000)
+            ),
             2 => r.from_alphabet(HEX, 64),
             3 => r.from_alphabet(HEX, 32),
-            4 => format!("{}-{}-4{}-a{}-{}", r.from_alphabet(HEX, 8), r.from_alphabet(HEX, 4), r.from_alphabet(HEX, 3), r.from_alphabet(HEX, 3), r.from_alphabet(HEX, 12)),
+            4 => format!(
+                "{}-{}-4{}-a{}-{}",
+                r.from_alphabet(HEX, 8),
+                r.from_alphabet(HEX, 4),
+                r.from_alphabet(HEX, 3),
+                r.from_alphabet(HEX, 3),
+                r.from_alphabet(HEX, 12)
+            ),
             5 => format!("ORD-{}-{}", 2020 + r.below(6), r.digits(6)),
             6 => {
                 // A 16-digit number that fails Luhn (order numbers, not cards).
@@ -361,10 +513,30 @@ pub fn generated_negatives(seed: u64, n: usize) -> Vec<String> {
                 }
             }
             7 => format!("gpt-4o-2024-{:02}-{:02}", r.range(1, 12), r.range(1, 28)),
-            8 => format!("took {}.{} ms, {} tokens", r.below(900), r.below(100), r.below(5000)),
-            9 => format!("{}.{}.{}-beta.{}", r.below(5), r.below(30), r.below(30), r.below(9)),
-            10 => format!("span_id={} parent={}", r.from_alphabet(HEX, 16), r.from_alphabet(HEX, 16)),
-            _ => format!("price ${}.{:02} x {}", r.below(1000), r.below(100), r.below(50)),
+            8 => format!(
+                "took {}.{} ms, {} tokens",
+                r.below(900),
+                r.below(100),
+                r.below(5000)
+            ),
+            9 => format!(
+                "{}.{}.{}-beta.{}",
+                r.below(5),
+                r.below(30),
+                r.below(30),
+                r.below(9)
+            ),
+            10 => format!(
+                "span_id={} parent={}",
+                r.from_alphabet(HEX, 16),
+                r.from_alphabet(HEX, 16)
+            ),
+            _ => format!(
+                "price ${}.{:02} x {}",
+                r.below(1000),
+                r.below(100),
+                r.below(50)
+            ),
         };
         out.push(v);
     }

@@ -83,7 +83,9 @@ impl Harness {
     }
 
     pub fn spans(&self) -> Vec<SpanData> {
-        self.exporter.get_finished_spans().expect("exporter readable")
+        self.exporter
+            .get_finished_spans()
+            .expect("exporter readable")
     }
 
     pub fn trace_ids(&self) -> HashSet<TraceId> {

@@ -72,10 +72,13 @@ pub struct CostStats {
 }
 
 fn int(span: &SpanData, key: &str) -> Option<i64> {
-    span.attributes.iter().find(|kv| kv.key.as_str() == key).and_then(|kv| match kv.value {
-        Value::I64(v) => Some(v),
-        _ => None,
-    })
+    span.attributes
+        .iter()
+        .find(|kv| kv.key.as_str() == key)
+        .and_then(|kv| match kv.value {
+            Value::I64(v) => Some(v),
+            _ => None,
+        })
 }
 
 fn text<'a>(span: &'a SpanData, key: &str) -> Option<std::borrow::Cow<'a, str>> {
@@ -155,7 +158,8 @@ impl<P: SpanProcessor> CostProcessor<P> {
             }
             None => {
                 totals.unknown = true;
-                span.attributes.push(KeyValue::new(ours::COST_UNKNOWN, true));
+                span.attributes
+                    .push(KeyValue::new(ours::COST_UNKNOWN, true));
                 self.stats.unknown_spans.fetch_add(1, Ordering::Relaxed);
                 if let Ok(mut models) = self.stats.unknown_models.lock() {
                     if models.len() < 1024 {
@@ -189,12 +193,15 @@ impl<P: SpanProcessor> SpanProcessor for CostProcessor<P> {
                 sum.priced |= own.priced;
             }
             if sum.priced || sum.unknown {
-                span.attributes.retain(|kv| kv.key.as_str() != ours::COST_USD);
+                span.attributes
+                    .retain(|kv| kv.key.as_str() != ours::COST_USD);
                 if sum.priced {
-                    span.attributes.push(KeyValue::new(ours::COST_USD, sum.cost));
+                    span.attributes
+                        .push(KeyValue::new(ours::COST_USD, sum.cost));
                 }
                 if sum.unknown && own.is_none_or(|o| !o.unknown) {
-                    span.attributes.push(KeyValue::new(ours::COST_UNKNOWN, true));
+                    span.attributes
+                        .push(KeyValue::new(ours::COST_UNKNOWN, true));
                 }
                 span.attributes.extend([
                     KeyValue::new(ours::TRACE_INPUT_TOKENS, sum.input),

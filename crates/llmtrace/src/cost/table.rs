@@ -131,7 +131,13 @@ impl PriceTable {
         })?;
         let mut table = PriceTable::default();
         for (model, price) in file.models {
-            let fields = [Some(price.input), Some(price.output), price.cached_input, price.cache_write, price.reasoning];
+            let fields = [
+                Some(price.input),
+                Some(price.output),
+                price.cached_input,
+                price.cache_write,
+                price.reasoning,
+            ];
             if fields.iter().flatten().any(|p| !p.is_finite() || *p < 0.0) {
                 return Err(PriceError::Invalid {
                     model,
@@ -156,7 +162,8 @@ impl PriceTable {
     pub fn insert(&mut self, model: impl Into<String>, price: Price) {
         let model = model.into().to_ascii_lowercase();
         for alias in &price.aliases {
-            self.aliases.insert(alias.to_ascii_lowercase(), model.clone());
+            self.aliases
+                .insert(alias.to_ascii_lowercase(), model.clone());
         }
         self.prices.insert(model, price);
     }
@@ -265,9 +272,18 @@ mod tests {
         }
         let sonnet = table.price("claude-sonnet-4").expect("sonnet");
         assert_eq!(table.price("claude-sonnet-4-20250514"), Some(sonnet));
-        assert_eq!(table.price("claude-3-5-sonnet@20241022").map(|p| p.input), Some(3.0));
-        assert_eq!(table.price("gpt-4o-mini-2024-07-18").map(|p| p.input), Some(0.15));
-        assert!(table.price("gpt-4").is_none(), "no prefix matching across models");
+        assert_eq!(
+            table.price("claude-3-5-sonnet@20241022").map(|p| p.input),
+            Some(3.0)
+        );
+        assert_eq!(
+            table.price("gpt-4o-mini-2024-07-18").map(|p| p.input),
+            Some(0.15)
+        );
+        assert!(
+            table.price("gpt-4").is_none(),
+            "no prefix matching across models"
+        );
         assert!(table.price("my-finetune").is_none());
     }
 

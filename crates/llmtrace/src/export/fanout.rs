@@ -68,7 +68,11 @@ impl SpanProcessor for FanOut {
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
-        self.each(|p| p.shutdown_with_timeout(timeout))
+        // One deadline for all destinations, not one each.
+        let deadline = std::time::Instant::now() + timeout;
+        self.each(|p| {
+            p.shutdown_with_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+        })
     }
 
     fn set_resource(&mut self, resource: &Resource) {

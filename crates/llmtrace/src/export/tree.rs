@@ -207,14 +207,46 @@ fn describe(span: &SpanData) -> String {
     if matches!(attr(span, ours::COST_UNKNOWN), Some(Value::Bool(true))) {
         line.push_str("  $?");
     }
-    if let Some(attempt) = int(span, ours::RETRY_ATTEMPT) {
+    let failed = matches!(span.status, Status::Error { .. });
+    if let Some(attempt) = int(span, ours::RETRY_ATTEMPT).filter(|a| *a > 1 || failed) {
         let _ = write!(line, "  attempt {attempt}");
+    }
+    if let Some(model) = attr(span, ours::RETRY_MODEL_USED) {
+        if matches!(
+            attr(span, ours::RETRY_FALLBACK_USED),
+            Some(Value::Bool(true))
+        ) {
+            let _ = write!(line, "  ↪ fallback {}", model.as_str());
+        }
     }
     if let Some(Value::String(policy)) = attr(span, ours::SAMPLING_POLICY) {
         let _ = write!(line, "  kept by {policy}");
     }
     for event in span.events.iter() {
-        if event.name.starts_with("llmtrace.") {
+        let event_attr = |key: &str| {
+            event
+                .attributes
+                .iter()
+                .find(|kv| kv.key.as_str() == key)
+                .map(|kv| kv.value.as_str())
+        };
+        if event.name == ours::AGENT_LOOP_DETECTED_EVENT {
+            let _ = write!(
+                line,
+                "  ⚑ loop: {} ×{}",
+                event_attr(semconv::GEN_AI_TOOL_NAME).unwrap_or_default(),
+                event_attr(ours::AGENT_REPEAT_COUNT).unwrap_or_default()
+            );
+        } else if event.name == semconv::GEN_AI_EVALUATION_RESULT_EVENT {
+            let _ = write!(
+                line,
+                "  ★ {}={}",
+                event_attr(semconv::GEN_AI_EVALUATION_NAME).unwrap_or_default(),
+                event_attr(semconv::GEN_AI_EVALUATION_SCORE_VALUE)
+                    .or_else(|| event_attr(semconv::GEN_AI_EVALUATION_SCORE_LABEL))
+                    .unwrap_or_default()
+            );
+        } else if event.name.starts_with("llmtrace.") {
             let _ = write!(line, "  ⚑ {}", event.name);
         }
     }
@@ -257,8 +289,16 @@ pub(crate) fn render_trace(spans: &[SpanData], dropped: usize, complete: bool) -
             o + int(s, semconv::GEN_AI_USAGE_OUTPUT_TOKENS).unwrap_or(0),
         )
     });
-    let start = spans.iter().map(|s| s.start_time).min().unwrap_or(first.start_time);
-    let end = spans.iter().map(|s| s.end_time).max().unwrap_or(first.end_time);
+    let start = spans
+        .iter()
+        .map(|s| s.start_time)
+        .min()
+        .unwrap_or(first.start_time);
+    let end = spans
+        .iter()
+        .map(|s| s.end_time)
+        .max()
+        .unwrap_or(first.end_time);
     let count = spans.len() + dropped;
     let mut out = format!(
         "\ntrace {} · {count} span{} · {}",
@@ -274,7 +314,11 @@ pub(crate) fn render_trace(spans: &[SpanData], dropped: usize, complete: bool) -
         .filter(|s| matches!(s.status, Status::Error { .. }))
         .count();
     if errors > 0 {
-        let _ = write!(out, " · {errors} error{}", if errors == 1 { "" } else { "s" });
+        let _ = write!(
+            out,
+            " · {errors} error{}",
+            if errors == 1 { "" } else { "s" }
+        );
     }
     if !complete {
         out.push_str(" · incomplete (root not seen)");

@@ -4,9 +4,7 @@ use std::marker::PhantomData;
 use opentelemetry::{Array, KeyValue, StringValue, Value};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
-use llmtrace_semconv::{
-    attribute as semconv, openinference as oi, span_name, Operation, SpanKind,
-};
+use llmtrace_semconv::{attribute as semconv, openinference as oi, span_name, Operation, SpanKind};
 
 use super::types::{messages_json, Message};
 use crate::{settings, LlmContext};
@@ -59,7 +57,10 @@ pub struct SpanBuilder<K> {
 }
 
 fn text_array(values: impl IntoIterator<Item = impl Into<String>>) -> Value {
-    let values: Vec<StringValue> = values.into_iter().map(|v| StringValue::from(v.into())).collect();
+    let values: Vec<StringValue> = values
+        .into_iter()
+        .map(|v| StringValue::from(v.into()))
+        .collect();
     Value::Array(Array::String(values))
 }
 
@@ -110,7 +111,12 @@ impl<K> SpanBuilder<K> {
         }
     }
 
-    fn param(mut self, key: &'static str, semconv_key: &'static str, value: impl Into<Value> + Into<serde_json::Value> + Clone) -> Self {
+    fn param(
+        mut self,
+        key: &'static str,
+        semconv_key: &'static str,
+        value: impl Into<Value> + Into<serde_json::Value> + Clone,
+    ) -> Self {
         self.invocation_parameters
             .insert(key.to_owned(), value.clone().into());
         self.attr(semconv_key, value)
@@ -147,7 +153,11 @@ impl<K> SpanBuilder<K> {
     }
 
     /// Any other attribute.
-    pub fn attribute(mut self, key: impl Into<opentelemetry::Key>, value: impl Into<Value>) -> Self {
+    pub fn attribute(
+        mut self,
+        key: impl Into<opentelemetry::Key>,
+        value: impl Into<Value>,
+    ) -> Self {
         self.attributes.push(KeyValue::new(key, value));
         self
     }
@@ -192,8 +202,10 @@ impl<K> SpanBuilder<K> {
         }
         if !self.invocation_parameters.is_empty() && settings::openinference() {
             let params = serde_json::Value::Object(std::mem::take(&mut self.invocation_parameters));
-            self.attributes
-                .push(KeyValue::new(oi::LLM_INVOCATION_PARAMETERS, params.to_string()));
+            self.attributes.push(KeyValue::new(
+                oi::LLM_INVOCATION_PARAMETERS,
+                params.to_string(),
+            ));
         }
         for kv in self.attributes {
             span.set_attribute(kv.key, kv.value);
@@ -203,7 +215,12 @@ impl<K> SpanBuilder<K> {
 
 impl<K> SpanBuilder<K> {
     fn for_operation(op: Operation, target: &str, oi_kind: oi::SpanKind) -> Self {
-        SpanBuilder::new(Some(op), span_name(op, Some(target)), op.span_kind(), oi_kind)
+        SpanBuilder::new(
+            Some(op),
+            span_name(op, Some(target)),
+            op.span_kind(),
+            oi_kind,
+        )
     }
 }
 
@@ -296,7 +313,11 @@ impl SpanBuilder<kind::Llm> {
 
     /// Maximum tokens to generate (`gen_ai.request.max_tokens`).
     pub fn max_tokens(self, value: u32) -> Self {
-        self.param("max_tokens", semconv::GEN_AI_REQUEST_MAX_TOKENS, i64::from(value))
+        self.param(
+            "max_tokens",
+            semconv::GEN_AI_REQUEST_MAX_TOKENS,
+            i64::from(value),
+        )
     }
 
     /// Seed (`gen_ai.request.seed`).
@@ -306,12 +327,20 @@ impl SpanBuilder<kind::Llm> {
 
     /// Frequency penalty (`gen_ai.request.frequency_penalty`).
     pub fn frequency_penalty(self, value: f64) -> Self {
-        self.param("frequency_penalty", semconv::GEN_AI_REQUEST_FREQUENCY_PENALTY, value)
+        self.param(
+            "frequency_penalty",
+            semconv::GEN_AI_REQUEST_FREQUENCY_PENALTY,
+            value,
+        )
     }
 
     /// Presence penalty (`gen_ai.request.presence_penalty`).
     pub fn presence_penalty(self, value: f64) -> Self {
-        self.param("presence_penalty", semconv::GEN_AI_REQUEST_PRESENCE_PENALTY, value)
+        self.param(
+            "presence_penalty",
+            semconv::GEN_AI_REQUEST_PRESENCE_PENALTY,
+            value,
+        )
     }
 
     /// Number of choices requested (`gen_ai.request.choice.count`).
@@ -381,7 +410,10 @@ impl SpanBuilder<kind::Llm> {
 impl SpanBuilder<kind::Embedding> {
     /// Requested encoding formats (`gen_ai.request.encoding_formats`).
     pub fn encoding_formats(self, formats: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.attr(semconv::GEN_AI_REQUEST_ENCODING_FORMATS, text_array(formats))
+        self.attr(
+            semconv::GEN_AI_REQUEST_ENCODING_FORMATS,
+            text_array(formats),
+        )
     }
 
     /// The dimension of the embeddings (`gen_ai.embeddings.dimension.count`).

@@ -99,7 +99,10 @@ fn record_document_list(span: &tracing::Span, prefix: &str, documents: &[Documen
         }
         if capture {
             if let Some(content) = &doc.content {
-                span.set_attribute(document_key(prefix, i, DocumentField::Content), content.clone());
+                span.set_attribute(
+                    document_key(prefix, i, DocumentField::Content),
+                    content.clone(),
+                );
             }
             if let Some(metadata) = &doc.metadata {
                 span.set_attribute(
@@ -116,21 +119,53 @@ impl LlmSpanExt for tracing::Span {
         if self.is_disabled() {
             return;
         }
-        set(self, semconv::GEN_AI_USAGE_INPUT_TOKENS, count(usage.input_tokens));
-        set(self, semconv::GEN_AI_USAGE_OUTPUT_TOKENS, count(usage.output_tokens));
+        set(
+            self,
+            semconv::GEN_AI_USAGE_INPUT_TOKENS,
+            count(usage.input_tokens),
+        );
+        set(
+            self,
+            semconv::GEN_AI_USAGE_OUTPUT_TOKENS,
+            count(usage.output_tokens),
+        );
         set_oi(self, oi::LLM_TOKEN_COUNT_PROMPT, count(usage.input_tokens));
-        set_oi(self, oi::LLM_TOKEN_COUNT_COMPLETION, count(usage.output_tokens));
+        set_oi(
+            self,
+            oi::LLM_TOKEN_COUNT_COMPLETION,
+            count(usage.output_tokens),
+        );
         set_oi(self, oi::LLM_TOKEN_COUNT_TOTAL, count(usage.total()));
         if let Some(n) = usage.cache_read_input_tokens {
-            set(self, semconv::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, count(n));
-            set_oi(self, oi::LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_READ, count(n));
+            set(
+                self,
+                semconv::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+                count(n),
+            );
+            set_oi(
+                self,
+                oi::LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_READ,
+                count(n),
+            );
         }
         if let Some(n) = usage.cache_creation_input_tokens {
-            set(self, semconv::GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, count(n));
+            set(
+                self,
+                semconv::GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+                count(n),
+            );
         }
         if let Some(n) = usage.reasoning_output_tokens {
-            set(self, semconv::GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, count(n));
-            set_oi(self, oi::LLM_TOKEN_COUNT_COMPLETION_DETAILS_REASONING, count(n));
+            set(
+                self,
+                semconv::GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+                count(n),
+            );
+            set_oi(
+                self,
+                oi::LLM_TOKEN_COUNT_COMPLETION_DETAILS_REASONING,
+                count(n),
+            );
         }
     }
 
@@ -235,7 +270,11 @@ impl LlmSpanExt for tracing::Span {
         if self.is_disabled() {
             return;
         }
-        set(self, semconv::GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, elapsed.as_secs_f64());
+        set(
+            self,
+            semconv::GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+            elapsed.as_secs_f64(),
+        );
     }
 
     fn record_error<E: std::error::Error + ?Sized>(&self, error: &E) {
@@ -261,7 +300,10 @@ impl LlmSpanExt for tracing::Span {
         if self.is_disabled() {
             return;
         }
-        self.add_event(semconv::GEN_AI_EVALUATION_RESULT_EVENT, evaluation.attributes());
+        self.add_event(
+            semconv::GEN_AI_EVALUATION_RESULT_EVENT,
+            evaluation.attributes(),
+        );
     }
 
     fn record_attribute(&self, key: impl Into<opentelemetry::Key>, value: impl Into<Value>) {
@@ -271,4 +313,3 @@ impl LlmSpanExt for tracing::Span {
         self.set_attribute(key, value);
     }
 }
-

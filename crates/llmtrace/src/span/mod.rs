@@ -6,6 +6,8 @@ mod ext;
 mod types;
 
 pub(crate) use builder::custom_span;
-pub use builder::{agent, chain, chat, completion, embeddings, kind, rerank, retrieval, tool, SpanBuilder};
+pub use builder::{
+    agent, chain, chat, completion, embeddings, kind, rerank, retrieval, tool, SpanBuilder,
+};
 pub use ext::LlmSpanExt;
 pub use types::{Document, Message, Response, Role, ToolCall, Usage};

@@ -158,7 +158,11 @@ pub struct ToolCall {
 
 impl ToolCall {
     /// A tool call.
-    pub fn new(id: impl Into<String>, name: impl Into<String>, arguments: serde_json::Value) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        arguments: serde_json::Value,
+    ) -> Self {
         ToolCall {
             id: id.into(),
             name: name.into(),
@@ -243,7 +247,9 @@ impl Message {
         let mut parts = Vec::new();
         if let Some(text) = &self.text {
             if let Some(id) = &self.tool_call_id {
-                parts.push(serde_json::json!({"type": "tool_call_response", "id": id, "response": text}));
+                parts.push(
+                    serde_json::json!({"type": "tool_call_response", "id": id, "response": text}),
+                );
             } else {
                 parts.push(serde_json::json!({"type": "text", "content": text}));
             }

@@ -1,0 +1,306 @@
+//! Traced chat completions: the request becomes the span's attributes, the response its usage,
+//! response metadata and output messages.
+
+use std::time::Instant;
+
+use async_openai::config::Config;
+use async_openai::error::OpenAIError;
+use async_openai::types::chat::{
+    ChatChoice, ChatCompletionMessageToolCalls, ChatCompletionRequestMessage, CompletionUsage,
+    CreateChatCompletionRequest, CreateChatCompletionResponse, ResponseFormat, StopConfiguration,
+};
+use llmtrace::semconv::llmtrace as ours;
+use llmtrace::{LlmSpanExt, Message, OutputType, Response, Role, ToolCall, Usage};
+use tracing::Instrument;
+
+use crate::attributes::{
+    OPENAI_API_TYPE, OPENAI_REQUEST_SERVICE_TIER, OPENAI_RESPONSE_SERVICE_TIER,
+    OPENAI_RESPONSE_SYSTEM_FINGERPRINT,
+};
+use crate::client::{Client, Target};
+use crate::stream::ChatCompletionStream;
+use crate::{error, http};
+
+/// Traced chat completions, from [`Client::chat`]; mirrors [`async_openai::Chat`].
+#[derive(Debug)]
+pub struct Chat<'c, C: Config> {
+    client: &'c Client<C>,
+}
+
+impl<'c, C: Config> Chat<'c, C> {
+    pub(crate) fn new(client: &'c Client<C>) -> Self {
+        Chat { client }
+    }
+
+    /// Creates a chat completion in a `chat {model}` span (see the [crate docs](crate) for what
+    /// is recorded).
+    pub async fn create(
+        &self,
+        request: CreateChatCompletionRequest,
+    ) -> Result<CreateChatCompletionResponse, OpenAIError> {
+        let span = request_span(self.client.target(), &request, false);
+        let chat = self.client.inner().chat();
+        let (result, attempts) = http::counting_attempts(chat.create(request))
+            .instrument(span.clone())
+            .await;
+        record_attempts(&span, attempts);
+        match &result {
+            Ok(response) => record_response(&span, response),
+            Err(e) => error::record(&span, e),
+        }
+        result
+    }
+
+    /// Creates a streamed chat completion. The returned stream keeps the `chat {model}` span
+    /// open until it ends or is dropped, and records the time to the first chunk, the chunk
+    /// count, finish reasons and output (tool-call deltas assembled), and usage when the request
+    /// set `stream_options.include_usage`. A stream dropped before its end is marked
+    /// `llmtrace.stream.cancelled = true`.
+    pub async fn create_stream(
+        &self,
+        request: CreateChatCompletionRequest,
+    ) -> Result<ChatCompletionStream, OpenAIError> {
+        let span = request_span(self.client.target(), &request, true);
+        let started = Instant::now();
+        let chat = self.client.inner().chat();
+        let (result, attempts) = http::counting_attempts(chat.create_stream(request))
+            .instrument(span.clone())
+            .await;
+        record_attempts(&span, attempts);
+        match result {
+            Ok(inner) => Ok(ChatCompletionStream::new(inner, span, started)),
+            Err(e) => {
+                error::record(&span, &e);
+                Err(e)
+            }
+        }
+    }
+}
+
+/// `llmtrace.retry.attempts` when the HTTP layer had to retry.
+pub(crate) fn record_attempts(span: &tracing::Span, attempts: u32) {
+    if attempts > 1 {
+        span.record_attribute(ours::RETRY_ATTEMPTS, i64::from(attempts));
+    }
+}
+
+/// An `f32` request parameter as the `f64` it was written as (`0.2`, not `0.2000000029…`).
+pub(crate) fn widen(value: f32) -> f64 {
+    value.to_string().parse().unwrap_or(f64::from(value))
+}
+
+/// The name an enum value has on the wire (`"tool_calls"`, `"flex"`).
+pub(crate) fn wire_name<T: serde::Serialize>(value: &T) -> Option<String> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+fn request_span(
+    target: &Target,
+    request: &CreateChatCompletionRequest,
+    stream: bool,
+) -> tracing::Span {
+    let mut span = target
+        .apply(llmtrace::chat(request.model.clone()))
+        .attribute(OPENAI_API_TYPE, "chat_completions")
+        .stream(stream);
+    if let Some(t) = request.temperature {
+        span = span.temperature(widen(t));
+    }
+    if let Some(p) = request.top_p {
+        span = span.top_p(widen(p));
+    }
+    if let Some(max) = request.max_completion_tokens.or(request.max_tokens) {
+        span = span.max_tokens(max);
+    }
+    if let Some(seed) = request.seed {
+        span = span.seed(seed);
+    }
+    if let Some(p) = request.frequency_penalty {
+        span = span.frequency_penalty(widen(p));
+    }
+    if let Some(p) = request.presence_penalty {
+        span = span.presence_penalty(widen(p));
+    }
+    if let Some(n) = request.n.filter(|n| *n != 1) {
+        span = span.choice_count(u32::from(n));
+    }
+    match &request.stop {
+        Some(StopConfiguration::String(s)) => span = span.stop_sequences([s.clone()]),
+        Some(StopConfiguration::StringArray(v)) => span = span.stop_sequences(v.iter().cloned()),
+        None => {}
+    }
+    match &request.response_format {
+        Some(ResponseFormat::Text) => span = span.output_type(OutputType::Text),
+        Some(ResponseFormat::JsonObject | ResponseFormat::JsonSchema { .. }) => {
+            span = span.output_type(OutputType::Json);
+        }
+        None => {}
+    }
+    if let Some(tier) = request.service_tier.as_ref().and_then(wire_name) {
+        span = span.attribute(OPENAI_REQUEST_SERVICE_TIER, tier);
+    }
+    if llmtrace::capture_content() {
+        span = span.input_messages(&input_messages(&request.messages));
+        if let Some(tools) = &request.tools {
+            if let Ok(definitions) = serde_json::to_value(tools) {
+                span = span.tool_definitions(&definitions);
+            }
+        }
+    }
+    span.start()
+}
+
+/// The request's messages in llmtrace's form, read from their wire JSON (text parts only; other
+/// parts — images, audio, files — are left out).
+pub fn input_messages(messages: &[ChatCompletionRequestMessage]) -> Vec<Message> {
+    match serde_json::to_value(messages) {
+        Ok(serde_json::Value::Array(items)) => items.iter().map(message_from_json).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn message_from_json(json: &serde_json::Value) -> Message {
+    let role = match json["role"].as_str() {
+        Some("system" | "developer") => Role::System,
+        Some("assistant") => Role::Assistant,
+        Some("tool" | "function") => Role::Tool,
+        _ => Role::User,
+    };
+    let tool_calls = json["tool_calls"]
+        .as_array()
+        .map(|calls| calls.iter().filter_map(tool_call_from_json).collect())
+        .unwrap_or_default();
+    Message {
+        role,
+        text: content_text(&json["content"]),
+        tool_calls,
+        tool_call_id: json["tool_call_id"].as_str().map(str::to_owned),
+        finish_reason: None,
+    }
+}
+
+fn content_text(content: &serde_json::Value) -> Option<String> {
+    match content {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Array(parts) => {
+            let texts: Vec<&str> = parts
+                .iter()
+                .filter_map(|p| p["text"].as_str().or_else(|| p["refusal"].as_str()))
+                .collect();
+            (!texts.is_empty()).then(|| texts.join("\n"))
+        }
+        _ => None,
+    }
+}
+
+fn tool_call_from_json(call: &serde_json::Value) -> Option<ToolCall> {
+    let id = call["id"].as_str()?;
+    if let Some(custom) = call.get("custom") {
+        let input = custom["input"].as_str().unwrap_or_default();
+        return Some(ToolCall::new(id, custom["name"].as_str()?, arguments(input)));
+    }
+    let function = &call["function"];
+    let args = function["arguments"].as_str().unwrap_or_default();
+    Some(ToolCall::new(id, function["name"].as_str()?, arguments(args)))
+}
+
+/// Tool-call arguments as JSON when they parse, else as the string the model produced.
+pub(crate) fn arguments(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_owned()))
+}
+
+pub(crate) fn usage(usage: &CompletionUsage) -> Usage {
+    let mut out = Usage::new(
+        u64::from(usage.prompt_tokens),
+        u64::from(usage.completion_tokens),
+    );
+    if let Some(cached) = usage
+        .prompt_tokens_details
+        .as_ref()
+        .and_then(|d| d.cached_tokens)
+    {
+        out = out.cache_read(u64::from(cached));
+    }
+    if let Some(reasoning) = usage
+        .completion_tokens_details
+        .as_ref()
+        .and_then(|d| d.reasoning_tokens)
+    {
+        out = out.reasoning(u64::from(reasoning));
+    }
+    out
+}
+
+/// Service tier and system fingerprint of a response.
+pub(crate) fn record_openai_response(
+    span: &tracing::Span,
+    service_tier: Option<String>,
+    fingerprint: Option<&String>,
+) {
+    if let Some(tier) = service_tier {
+        span.record_attribute(OPENAI_RESPONSE_SERVICE_TIER, tier);
+    }
+    if let Some(fingerprint) = fingerprint {
+        span.record_attribute(OPENAI_RESPONSE_SYSTEM_FINGERPRINT, fingerprint.clone());
+    }
+}
+
+fn record_response(span: &tracing::Span, response: &CreateChatCompletionResponse) {
+    if let Some(u) = &response.usage {
+        span.record_usage(usage(u));
+    }
+    let mut choices: Vec<&ChatChoice> = response.choices.iter().collect();
+    choices.sort_by_key(|c| c.index);
+    let mut meta = Response::new()
+        .id(response.id.clone())
+        .model(response.model.clone());
+    for reason in choices
+        .iter()
+        .filter_map(|c| c.finish_reason.as_ref().and_then(wire_name))
+    {
+        meta = meta.finish_reason(reason);
+    }
+    span.record_response(&meta);
+    #[allow(deprecated)] // the field is deprecated by OpenAI but still sent
+    let fingerprint = response.system_fingerprint.as_ref();
+    record_openai_response(
+        span,
+        response.service_tier.as_ref().and_then(wire_name),
+        fingerprint,
+    );
+    if llmtrace::capture_content() {
+        let messages: Vec<Message> = choices.iter().map(|c| output_message(c)).collect();
+        span.record_output_messages(&messages);
+    }
+}
+
+fn output_message(choice: &ChatChoice) -> Message {
+    let message = &choice.message;
+    let tool_calls = message
+        .tool_calls
+        .iter()
+        .flatten()
+        .map(|call| match call {
+            ChatCompletionMessageToolCalls::Function(f) => ToolCall::new(
+                f.id.clone(),
+                f.function.name.clone(),
+                arguments(&f.function.arguments),
+            ),
+            ChatCompletionMessageToolCalls::Custom(c) => ToolCall::new(
+                c.id.clone(),
+                c.custom_tool.name.clone(),
+                arguments(&c.custom_tool.input),
+            ),
+        })
+        .collect();
+    Message {
+        role: Role::Assistant,
+        text: message.content.clone().or_else(|| message.refusal.clone()),
+        tool_calls,
+        tool_call_id: None,
+        finish_reason: choice.finish_reason.as_ref().and_then(wire_name),
+    }
+}
