@@ -344,6 +344,12 @@ fn unreachable_backend_costs_dropped_spans_not_a_hang_or_a_crash() {
             "{protocol}: took {elapsed:?}"
         );
         assert!(String::from_utf8_lossy(&out.stdout).contains("Lisbon"));
+        // The loss is counted and reported, not silent.
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("llmtrace: 16 of 16 spans did not reach the OTLP endpoint"),
+            "{protocol}: {stderr}"
+        );
     }
 }
 

@@ -1,6 +1,7 @@
 //! Shared by the end-to-end tests: running the example binaries, and an OTLP/HTTP receiver.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
+pub mod grpc_receiver;
 pub mod http_receiver;
 
 use std::path::PathBuf;

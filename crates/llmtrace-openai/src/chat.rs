@@ -112,10 +112,12 @@ fn request_span(
     if let Some(p) = request.top_p {
         span = span.top_p(widen(p));
     }
-    if let Some(max) = request.max_completion_tokens.or(request.max_tokens) {
+    #[allow(deprecated)] // deprecated by OpenAI, still sent by users and honored by servers
+    let (max_tokens, seed) = (request.max_tokens, request.seed);
+    if let Some(max) = request.max_completion_tokens.or(max_tokens) {
         span = span.max_tokens(max);
     }
-    if let Some(seed) = request.seed {
+    if let Some(seed) = seed {
         span = span.seed(seed);
     }
     if let Some(p) = request.frequency_penalty {
@@ -277,7 +279,7 @@ fn record_response(span: &tracing::Span, response: &CreateChatCompletionResponse
     }
 }
 
-fn output_message(choice: &ChatChoice) -> Message {
+pub(crate) fn output_message(choice: &ChatChoice) -> Message {
     let message = &choice.message;
     let tool_calls = message
         .tool_calls

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use opentelemetry::metrics::MeterProvider as _;
@@ -19,8 +20,8 @@ use tracing_subscriber::{EnvFilter, Layer as _};
 use crate::config::{ConfigError, Env, EnvSettings, HeadSampler, ProcessEnv, Protocol};
 use crate::cost::{CostProcessor, PriceTable};
 use crate::export::{
-    build_otlp_exporter, build_otlp_metric_exporter, DynProcessor, FanOut, JsonLinesExporter,
-    TreeExporter,
+    build_otlp_exporter, build_otlp_metric_exporter, Counters, CountingExporter,
+    CountingProcessor, DynProcessor, ExportStats, FanOut, JsonLinesExporter, TreeExporter,
 };
 use crate::metrics::MetricsProcessor;
 use crate::{settings, ContextProcessor};
@@ -377,16 +378,22 @@ impl Builder {
                     .build(),
             );
         }
+        let export_counters = Arc::new(Counters::default());
         if let Some(endpoint) = &endpoint {
             let exporter = {
                 let _entered = runtime.as_ref().map(|rt| rt.enter());
                 build_otlp_exporter(protocol, endpoint, &headers, timeout)?
             };
-            destinations.push(
-                BatchSpanProcessor::builder(exporter)
+            let exporter = CountingExporter {
+                inner: exporter,
+                counters: export_counters.clone(),
+            };
+            destinations.push(CountingProcessor {
+                inner: BatchSpanProcessor::builder(exporter)
                     .with_batch_config(batch_config())
                     .build(),
-            );
+                counters: export_counters.clone(),
+            });
         }
         for extra in self.extra {
             destinations.push_boxed(extra);
@@ -441,6 +448,8 @@ impl Builder {
         let guard = Guard {
             provider: Some(provider),
             meter_provider,
+            export_counters: endpoint.is_some().then_some(export_counters),
+            reported_loss: false,
             runtime,
             shutdown_timeout,
             filter_directives: filter.to_string(),
@@ -478,6 +487,8 @@ fn sampler(choice: Option<HeadSampler>) -> Sampler {
 pub struct Guard {
     provider: Option<SdkTracerProvider>,
     meter_provider: Option<SdkMeterProvider>,
+    export_counters: Option<Arc<Counters>>,
+    reported_loss: bool,
     runtime: Option<tokio::runtime::Runtime>,
     shutdown_timeout: Duration,
     filter_directives: String,
@@ -497,6 +508,8 @@ impl Guard {
         Guard {
             provider: None,
             meter_provider: None,
+            export_counters: None,
+            reported_loss: false,
             runtime: None,
             shutdown_timeout,
             filter_directives: String::new(),
@@ -542,6 +555,12 @@ impl Guard {
         tracing::Dispatch::new(tracing_subscriber::registry().with(self.layer()))
     }
 
+    /// What happened to the spans sent to the OTLP endpoint (`None` without one). After
+    /// [`shutdown`](Self::shutdown) (or drop), `pending_or_dropped` counts spans that were lost.
+    pub fn export_stats(&self) -> Option<ExportStats> {
+        self.export_counters.as_ref().map(|c| c.snapshot())
+    }
+
     /// The meter provider GenAI metrics are recorded into, if metrics are on.
     pub fn meter_provider(&self) -> Option<&SdkMeterProvider> {
         self.meter_provider.as_ref()
@@ -557,9 +576,11 @@ impl Guard {
         }
     }
 
-    /// Flushes and shuts down, waiting at most the shutdown timeout.
-    pub fn shutdown(mut self) {
+    /// Flushes and shuts down, waiting at most the shutdown timeout; returns what happened to
+    /// the spans sent to the OTLP endpoint, if there was one.
+    pub fn shutdown(mut self) -> Option<ExportStats> {
         self.shutdown_now();
+        self.export_stats()
     }
 
     fn shutdown_now(&mut self) {
@@ -579,6 +600,19 @@ impl Guard {
         if let Some(rt) = self.runtime.take() {
             // Safe to call from inside another runtime; does not wait for stuck exports.
             rt.shutdown_background();
+        }
+        // Lost spans are reported once, on stderr: the subscriber may be gone by now.
+        if let Some(stats) = self.export_stats().filter(|s| s.lost() > 0) {
+            if !self.reported_loss {
+                self.reported_loss = true;
+                eprintln!(
+                    "llmtrace: {} of {} spans did not reach the OTLP endpoint ({} failed to export, {} dropped)",
+                    stats.lost(),
+                    stats.submitted,
+                    stats.failed,
+                    stats.pending_or_dropped
+                );
+            }
         }
     }
 }

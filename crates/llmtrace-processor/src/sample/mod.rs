@@ -134,12 +134,12 @@
 //! **Metrics count all traffic.** Dropping a trace drops its spans only. Metrics such as
 //! token usage and operation durations must be recorded by the instrumentation through the
 //! OTel metrics API, or derived from spans *before* the tail decision — never from exported
-//! spans. [`TailSamplerBuilder::record_genai_metrics`] does the latter: it records
-//! `gen_ai.client.token.usage` and `gen_ai.client.operation.duration` (semconv buckets and
-//! attributes) from every CLIENT span with `gen_ai.operation.name` as it arrives, kept or not
-//! (including record-only spans). Off by default, so instrumentation that already records
-//! these metrics is not double counted. Metrics derived from spans can only see what the head
-//! sampler recorded; keep the head sampler at `parentbased_always_on` for exact totals.
+//! spans. The `llmtrace` facade does the latter: its `MetricsProcessor` sits in front of the
+//! redacting and sampling processors, so `gen_ai.client.token.usage` and
+//! `gen_ai.client.operation.duration` count every span the head sampler recorded, including
+//! the traces this sampler drops. When assembling a chain by hand, put metric derivation in
+//! front of the `TailSampler`. Metrics derived from spans can only see what the head sampler
+//! recorded; keep it at `parentbased_always_on` for exact totals.
 //!
 //! # Observability of the sampler
 //!
@@ -160,7 +160,6 @@ mod clock;
 mod config;
 mod duration;
 mod error;
-mod genai_metrics;
 mod policy;
 mod processor;
 mod stats;

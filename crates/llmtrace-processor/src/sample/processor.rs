@@ -15,7 +15,6 @@ use super::buffer::{Decision, PendingTrace, Shard, TRACE_OVERHEAD_BYTES};
 use super::clock::{Clock, SystemClock};
 use super::config::TailSamplingConfig;
 use super::error::SamplingConfigError;
-use super::genai_metrics::GenAiMetrics;
 use super::policy::{PolicySet, TraceView};
 use super::stats::{add, sub, Counters, Instruments, SamplerStats, SamplerStatsHandle, Trigger};
 use llmtrace_semconv::llmtrace::SAMPLING_POLICY;
@@ -61,7 +60,6 @@ pub struct TailSampler<P: SpanProcessor> {
     is_shutdown: AtomicBool,
     counters: Arc<Counters>,
     instruments: Instruments,
-    genai_metrics: Option<GenAiMetrics>,
 }
 
 impl<P: SpanProcessor> fmt::Debug for TailSampler<P> {
@@ -85,7 +83,6 @@ pub struct TailSamplerBuilder<P: SpanProcessor> {
     config: TailSamplingConfig,
     clock: Arc<dyn Clock>,
     meter: Option<Meter>,
-    genai_metrics: bool,
 }
 
 impl<P: SpanProcessor> TailSamplerBuilder<P> {
@@ -108,15 +105,6 @@ impl<P: SpanProcessor> TailSamplerBuilder<P> {
         self
     }
 
-    /// Also record the GenAI client metrics `gen_ai.client.token.usage` and
-    /// `gen_ai.client.operation.duration` from every CLIENT span carrying
-    /// `gen_ai.operation.name`, **before** the tail decision, so they count all traffic
-    /// (default off: enable it only when the instrumentation does not record them already).
-    pub fn record_genai_metrics(mut self, on: bool) -> Self {
-        self.genai_metrics = on;
-        self
-    }
-
     /// Validates the configuration and builds the sampler.
     pub fn build(self) -> Result<TailSampler<P>, SamplingConfigError> {
         let policies = PolicySet::compile(&self.config)?;
@@ -131,7 +119,6 @@ impl<P: SpanProcessor> TailSamplerBuilder<P> {
             .unwrap_or_else(|| opentelemetry::global::meter("llmtrace"));
         let counters = Arc::new(Counters::default());
         let instruments = Instruments::new(&meter, &counters);
-        let genai_metrics = self.genai_metrics.then(|| GenAiMetrics::new(&meter));
         let epoch = self.clock.now();
         Ok(TailSampler {
             inner: self.inner,
@@ -151,7 +138,6 @@ impl<P: SpanProcessor> TailSamplerBuilder<P> {
             is_shutdown: AtomicBool::new(false),
             counters,
             instruments,
-            genai_metrics,
         })
     }
 }
@@ -184,7 +170,6 @@ impl<P: SpanProcessor> TailSampler<P> {
             config: TailSamplingConfig::recommended(),
             clock: Arc::new(SystemClock),
             meter: None,
-            genai_metrics: false,
         }
     }
 
@@ -386,11 +371,6 @@ impl<P: SpanProcessor> SpanProcessor for TailSampler<P> {
     }
 
     fn on_end(&self, span: SpanData) {
-        if let Some(m) = &self.genai_metrics {
-            if !self.is_shutdown.load(Ordering::Relaxed) {
-                m.record(&span);
-            }
-        }
         if !span.span_context.is_sampled() {
             add(&self.counters.unsampled_spans, 1);
             self.instruments.unsampled();

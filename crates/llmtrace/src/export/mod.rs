@@ -4,10 +4,13 @@
 mod fanout;
 mod jsonl;
 mod otlp;
+mod stats;
 mod tree;
 
 pub use fanout::{DynProcessor, FanOut};
 pub use jsonl::JsonLinesExporter;
+pub(crate) use stats::{Counters, CountingExporter, CountingProcessor};
+pub use stats::ExportStats;
 pub(crate) use otlp::{build_otlp_exporter, build_otlp_metric_exporter};
 pub use tree::TreeExporter;
 

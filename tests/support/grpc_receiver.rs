@@ -1,0 +1,187 @@
+//! A controllable OTLP/gRPC receiver on 127.0.0.1 for fault tests: it can accept, answer
+//! UNAVAILABLE or RESOURCE_EXHAUSTED, hang, limit message size, stop and start again on the
+//! same port.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
+    TraceService, TraceServiceServer,
+};
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTraceServiceRequest, ExportTraceServiceResponse,
+};
+use opentelemetry_proto::tonic::trace::v1::Span;
+
+/// How the receiver answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Accept,
+    Unavailable,
+    ResourceExhausted,
+    Hang,
+}
+
+#[derive(Clone)]
+struct Service {
+    mode: Arc<Mutex<Mode>>,
+    /// Answers with an error this many more times, then accepts.
+    fail_next: Arc<AtomicUsize>,
+    spans: Arc<Mutex<Vec<Span>>>,
+    calls: Arc<AtomicUsize>,
+}
+
+#[tonic::async_trait]
+impl TraceService for Service {
+    async fn export(
+        &self,
+        request: tonic::Request<ExportTraceServiceRequest>,
+    ) -> Result<tonic::Response<ExportTraceServiceResponse>, tonic::Status> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        let mode = *self.mode.lock().unwrap();
+        let failing = self
+            .fail_next
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+            .is_ok();
+        match (mode, failing) {
+            (Mode::Hang, _) => {
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                Err(tonic::Status::deadline_exceeded("hung"))
+            }
+            (Mode::Unavailable, _) | (Mode::Accept, true) => {
+                Err(tonic::Status::unavailable("receiver restarting"))
+            }
+            (Mode::ResourceExhausted, _) => Err(tonic::Status::resource_exhausted("over quota")),
+            (Mode::Accept, false) => {
+                let spans = request
+                    .into_inner()
+                    .resource_spans
+                    .into_iter()
+                    .flat_map(|rs| rs.scope_spans)
+                    .flat_map(|ss| ss.spans);
+                self.spans.lock().unwrap().extend(spans);
+                Ok(tonic::Response::new(ExportTraceServiceResponse::default()))
+            }
+        }
+    }
+}
+
+/// The receiver; runs on its own Tokio runtime.
+pub struct GrpcReceiver {
+    pub addr: SocketAddr,
+    service: Service,
+    max_message_bytes: usize,
+    rt: tokio::runtime::Runtime,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl GrpcReceiver {
+    pub fn start(max_message_bytes: usize) -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut receiver = GrpcReceiver {
+            addr,
+            service: Service {
+                mode: Arc::new(Mutex::new(Mode::Accept)),
+                fail_next: Arc::new(AtomicUsize::new(0)),
+                spans: Arc::new(Mutex::new(Vec::new())),
+                calls: Arc::new(AtomicUsize::new(0)),
+            },
+            max_message_bytes,
+            rt,
+            stop: None,
+        };
+        receiver.serve(listener);
+        receiver
+    }
+
+    fn serve(&mut self, listener: tokio::net::TcpListener) {
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let service = TraceServiceServer::new(self.service.clone())
+            .max_decoding_message_size(self.max_message_bytes);
+        let incoming = tokio_stream_from(listener);
+        self.rt.spawn(async move {
+            let _ = tonic::transport::Server::builder()
+                .add_service(service)
+                .serve_with_incoming_shutdown(incoming, async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        self.stop = Some(tx);
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn set_mode(&self, mode: Mode) {
+        *self.service.mode.lock().unwrap() = mode;
+    }
+
+    /// The next `n` calls fail with UNAVAILABLE, then calls are accepted again.
+    pub fn fail_next(&self, n: usize) {
+        self.service.fail_next.store(n, Ordering::Relaxed);
+    }
+
+    pub fn calls(&self) -> usize {
+        self.service.calls.load(Ordering::Relaxed)
+    }
+
+    pub fn spans(&self) -> Vec<Span> {
+        self.service.spans.lock().unwrap().clone()
+    }
+
+    pub fn wait_for_spans(&self, n: usize, timeout: Duration) -> Vec<Span> {
+        let started = Instant::now();
+        loop {
+            let spans = self.spans();
+            if spans.len() >= n || started.elapsed() > timeout {
+                return spans;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Stops listening (connections are refused) until [`restart`](Self::restart).
+    pub fn stop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        // Let the server release the port.
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    /// Listens again on the same port.
+    pub fn restart(&mut self) {
+        let addr = self.addr;
+        let listener = self.rt.block_on(async {
+            for _ in 0..50 {
+                if let Ok(l) = tokio::net::TcpListener::bind(addr).await {
+                    return l;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            panic!("cannot bind {addr} again")
+        });
+        self.serve(listener);
+    }
+}
+
+fn tokio_stream_from(
+    listener: tokio::net::TcpListener,
+) -> impl futures_core::Stream<Item = std::io::Result<tokio::net::TcpStream>> {
+    futures_util::stream::unfold(listener, |listener| async move {
+        let next = listener.accept().await.map(|(stream, _)| stream);
+        Some((next, listener))
+    })
+}
