@@ -130,8 +130,9 @@ impl<C: Config> ChatModel<C> {
         if let Some(max) = self.max_tokens {
             request["max_completion_tokens"] = json!(max);
         }
-        serde_json::from_value(request)
-            .map_err(|e| OpenAIError::InvalidArgument(format!("cannot build the chat request: {e}")))
+        serde_json::from_value(request).map_err(|e| {
+            OpenAIError::InvalidArgument(format!("cannot build the chat request: {e}"))
+        })
     }
 
     /// Runs one turn: the model's reply to `history` (the first choice), as a [`Message`] with
@@ -205,12 +206,19 @@ mod tests {
         let history = [
             Message::system("be brief"),
             Message::user("weather?"),
-            Message::tool_calls(vec![ToolCall::new("call_1", "get_weather", json!({"city": "Oslo"}))]),
+            Message::tool_calls(vec![ToolCall::new(
+                "call_1",
+                "get_weather",
+                json!({"city": "Oslo"}),
+            )]),
             Message::tool_result("call_1", "{\"celsius\":-3}"),
         ];
         let request = model.request(&history).expect("valid request");
         let wire = serde_json::to_value(&request).expect("serializes");
-        assert_eq!(wire["messages"][2]["tool_calls"][0]["function"]["arguments"], "{\"city\":\"Oslo\"}");
+        assert_eq!(
+            wire["messages"][2]["tool_calls"][0]["function"]["arguments"],
+            "{\"city\":\"Oslo\"}"
+        );
         assert_eq!(wire["messages"][3]["tool_call_id"], "call_1");
         assert_eq!(wire["tools"][0]["function"]["name"], "get_weather");
         assert_eq!(wire["max_completion_tokens"], 64);

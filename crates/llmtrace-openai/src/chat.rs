@@ -5,10 +5,12 @@ use std::time::Instant;
 
 use async_openai::config::Config;
 use async_openai::error::OpenAIError;
+use async_openai::traits::RequestOptionsBuilder;
 use async_openai::types::chat::{
     ChatChoice, ChatCompletionMessageToolCalls, ChatCompletionRequestMessage, CompletionUsage,
     CreateChatCompletionRequest, CreateChatCompletionResponse, ResponseFormat, StopConfiguration,
 };
+use async_openai::RequestOptions;
 use llmtrace::semconv::llmtrace as ours;
 use llmtrace::{LlmSpanExt, Message, OutputType, Response, Role, ToolCall, Usage};
 use tracing::Instrument;
@@ -25,11 +27,15 @@ use crate::{error, http};
 #[derive(Debug)]
 pub struct Chat<'c, C: Config> {
     client: &'c Client<C>,
+    options: RequestOptions,
 }
 
 impl<'c, C: Config> Chat<'c, C> {
     pub(crate) fn new(client: &'c Client<C>) -> Self {
-        Chat { client }
+        Chat {
+            client,
+            options: RequestOptions::default(),
+        }
     }
 
     /// Creates a chat completion in a `chat {model}` span (see the [crate docs](crate) for what
@@ -39,7 +45,8 @@ impl<'c, C: Config> Chat<'c, C> {
         request: CreateChatCompletionRequest,
     ) -> Result<CreateChatCompletionResponse, OpenAIError> {
         let span = request_span(self.client.target(), &request, false);
-        let chat = self.client.inner().chat();
+        let mut chat = self.client.inner().chat();
+        *chat.options_mut() = self.options.clone();
         let (result, attempts) = http::counting_attempts(chat.create(request))
             .instrument(span.clone())
             .await;
@@ -62,7 +69,8 @@ impl<'c, C: Config> Chat<'c, C> {
     ) -> Result<ChatCompletionStream, OpenAIError> {
         let span = request_span(self.client.target(), &request, true);
         let started = Instant::now();
-        let chat = self.client.inner().chat();
+        let mut chat = self.client.inner().chat();
+        *chat.options_mut() = self.options.clone();
         let (result, attempts) = http::counting_attempts(chat.create_stream(request))
             .instrument(span.clone())
             .await;
@@ -202,11 +210,19 @@ fn tool_call_from_json(call: &serde_json::Value) -> Option<ToolCall> {
     let id = call["id"].as_str()?;
     if let Some(custom) = call.get("custom") {
         let input = custom["input"].as_str().unwrap_or_default();
-        return Some(ToolCall::new(id, custom["name"].as_str()?, arguments(input)));
+        return Some(ToolCall::new(
+            id,
+            custom["name"].as_str()?,
+            arguments(input),
+        ));
     }
     let function = &call["function"];
     let args = function["arguments"].as_str().unwrap_or_default();
-    Some(ToolCall::new(id, function["name"].as_str()?, arguments(args)))
+    Some(ToolCall::new(
+        id,
+        function["name"].as_str()?,
+        arguments(args),
+    ))
 }
 
 /// Tool-call arguments as JSON when they parse, else as the string the model produced.
@@ -304,5 +320,17 @@ pub(crate) fn output_message(choice: &ChatChoice) -> Message {
         tool_calls,
         tool_call_id: None,
         finish_reason: choice.finish_reason.as_ref().and_then(wire_name),
+    }
+}
+
+/// Headers, query parameters and a path override for the next call, as on async-openai's
+/// groups: `client.chat().header("x-tenant", "acme")?.create(request)`.
+impl<C: Config> RequestOptionsBuilder for Chat<'_, C> {
+    fn options_mut(&mut self) -> &mut RequestOptions {
+        &mut self.options
+    }
+
+    fn options(&self) -> &RequestOptions {
+        &self.options
     }
 }

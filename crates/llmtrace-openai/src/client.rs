@@ -113,7 +113,10 @@ impl<C: Config> Client<C> {
     /// retry layer; 0 turns retries off). Replaces the client's HTTP service with this crate's,
     /// which makes retries visible.
     pub fn with_max_retries(mut self, max_retries: usize) -> Self {
-        let http_client = self.http_client.get_or_insert_with(reqwest::Client::new).clone();
+        let http_client = self
+            .http_client
+            .get_or_insert_with(reqwest::Client::new)
+            .clone();
         self.inner = self
             .inner
             .with_http_service(http::service(http_client, max_retries));

@@ -2,9 +2,11 @@
 
 use async_openai::config::Config;
 use async_openai::error::OpenAIError;
+use async_openai::traits::RequestOptionsBuilder;
 use async_openai::types::embeddings::{
     CreateBase64EmbeddingResponse, CreateEmbeddingRequest, CreateEmbeddingResponse, EmbeddingInput,
 };
+use async_openai::RequestOptions;
 use llmtrace::semconv::attribute as semconv;
 use llmtrace::{LlmSpanExt, Response, Usage};
 use tracing::Instrument;
@@ -18,11 +20,15 @@ use crate::{error, http};
 #[derive(Debug)]
 pub struct Embeddings<'c, C: Config> {
     client: &'c Client<C>,
+    options: RequestOptions,
 }
 
 impl<'c, C: Config> Embeddings<'c, C> {
     pub(crate) fn new(client: &'c Client<C>) -> Self {
-        Embeddings { client }
+        Embeddings {
+            client,
+            options: RequestOptions::default(),
+        }
     }
 
     /// Creates embeddings in an `embeddings {model}` span: model, requested encoding format,
@@ -35,7 +41,8 @@ impl<'c, C: Config> Embeddings<'c, C> {
     ) -> Result<CreateEmbeddingResponse, OpenAIError> {
         let requested_dimensions = request.dimensions;
         let span = request_span(self.client.target(), &request);
-        let embeddings = self.client.inner().embeddings();
+        let mut embeddings = self.client.inner().embeddings();
+        *embeddings.options_mut() = self.options.clone();
         let (result, attempts) = http::counting_attempts(embeddings.create(request))
             .instrument(span.clone())
             .await;
@@ -60,7 +67,8 @@ impl<'c, C: Config> Embeddings<'c, C> {
         request: CreateEmbeddingRequest,
     ) -> Result<CreateBase64EmbeddingResponse, OpenAIError> {
         let span = request_span(self.client.target(), &request);
-        let embeddings = self.client.inner().embeddings();
+        let mut embeddings = self.client.inner().embeddings();
+        *embeddings.options_mut() = self.options.clone();
         let (result, attempts) = http::counting_attempts(embeddings.create_base64(request))
             .instrument(span.clone())
             .await;
@@ -110,4 +118,16 @@ fn request_span(target: &Target, request: &CreateEmbeddingRequest) -> tracing::S
 fn record_response(span: &tracing::Span, model: &str, prompt_tokens: u32) {
     span.record_usage(Usage::new(u64::from(prompt_tokens), 0));
     span.record_response(&Response::new().model(model));
+}
+
+/// Headers, query parameters and a path override for the next call, as on async-openai's
+/// groups: `client.embeddings().header("x-tenant", "acme")?.create(request)`.
+impl<C: Config> RequestOptionsBuilder for Embeddings<'_, C> {
+    fn options_mut(&mut self) -> &mut RequestOptions {
+        &mut self.options
+    }
+
+    fn options(&self) -> &RequestOptions {
+        &self.options
+    }
 }

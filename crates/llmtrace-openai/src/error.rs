@@ -36,7 +36,12 @@ pub fn error_type(error: &OpenAIError) -> (String, Option<u16>) {
             let kind = if status == 429 {
                 let quota = [api.r#type.as_deref(), api.code.as_deref()]
                     .contains(&Some(INSUFFICIENT_QUOTA));
-                if quota { INSUFFICIENT_QUOTA } else { RATE_LIMIT_EXCEEDED }.to_owned()
+                if quota {
+                    INSUFFICIENT_QUOTA
+                } else {
+                    RATE_LIMIT_EXCEEDED
+                }
+                .to_owned()
             } else {
                 api.r#type
                     .clone()
@@ -68,4 +73,67 @@ pub(crate) fn record(span: &tracing::Span, error: &OpenAIError) {
         span.record_attribute(HTTP_RESPONSE_STATUS_CODE, i64::from(status));
     }
     span.record_error_type(&kind, &error.to_string());
+}
+
+#[cfg(test)]
+mod tests {
+    use async_openai::error::{ApiError, ApiErrorResponse, OpenAIError};
+
+    use super::error_type;
+
+    fn api(status: u16, kind: Option<&str>, code: Option<&str>) -> OpenAIError {
+        OpenAIError::ApiError(ApiErrorResponse {
+            status_code: reqwest::StatusCode::from_u16(status).expect("valid status"),
+            api_error: ApiError {
+                message: "m".into(),
+                r#type: kind.map(Into::into),
+                code: code.map(Into::into),
+                ..ApiError::default()
+            },
+        })
+    }
+
+    #[test]
+    fn error_type_prefers_the_api_type_then_code_then_status() {
+        let kind = |e: &OpenAIError| error_type(e).0;
+        assert_eq!(
+            kind(&api(400, Some("invalid_request_error"), Some("x"))),
+            "invalid_request_error"
+        );
+        assert_eq!(
+            kind(&api(400, None, Some("context_length_exceeded"))),
+            "context_length_exceeded"
+        );
+        assert_eq!(kind(&api(400, Some(""), None)), "400");
+        assert_eq!(kind(&api(502, None, None)), "502");
+        assert_eq!(error_type(&api(503, None, None)).1, Some(503));
+    }
+
+    #[test]
+    fn every_429_is_rate_limit_exceeded_except_insufficient_quota() {
+        let kind = |e: &OpenAIError| error_type(e).0;
+        assert_eq!(
+            kind(&api(429, Some("requests"), Some("rate_limit_exceeded"))),
+            "rate_limit_exceeded"
+        );
+        assert_eq!(kind(&api(429, Some("tokens"), None)), "rate_limit_exceeded");
+        assert_eq!(kind(&api(429, None, None)), "rate_limit_exceeded");
+        assert_eq!(
+            kind(&api(429, Some("insufficient_quota"), None)),
+            "insufficient_quota"
+        );
+        assert_eq!(
+            kind(&api(429, None, Some("insufficient_quota"))),
+            "insufficient_quota"
+        );
+    }
+
+    #[test]
+    fn other_errors_are_named_by_their_variant() {
+        let e = OpenAIError::JSONDeserialize(
+            serde_json::from_str::<u8>("x").expect_err("invalid"),
+            "x".into(),
+        );
+        assert_eq!(error_type(&e), ("JSONDeserialize".to_owned(), None));
+    }
 }

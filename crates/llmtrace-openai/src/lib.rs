@@ -1,5 +1,5 @@
-//! [async-openai](https://docs.rs/async-openai) with every call traced by
-//! [llmtrace](llmtrace): swap `async_openai::Client` for [`llmtrace_openai::Client`](Client)
+//! [async-openai](async_openai) with every call traced by
+//! [llmtrace]: swap `async_openai::Client` for [`llmtrace_openai::Client`](Client)
 //! and each chat completion, streamed chat completion and embeddings call becomes a GenAI span
 //! (OpenTelemetry GenAI semantic conventions plus the OpenInference mirror). It works with
 //! OpenAI and with every OpenAI-compatible server (vLLM, Ollama, LiteLLM, …).
@@ -55,6 +55,13 @@
 //! `retry-after`) and `llmtrace.retry.attempts` when a call took more than one attempt.
 //! [`Client::with_max_retries`] bounds them.
 //!
+//! # Agent turns over llmtrace messages
+//! [`ChatModel`] runs one traced chat turn over a history of [`llmtrace::Message`]s (system,
+//! user, assistant tool calls, tool results) with the tools it offers, and returns the reply as
+//! a [`llmtrace::Message`]; [`ChatModel::from_env`] builds one when `OPENAI_API_KEY` or
+//! `OPENAI_BASE_URL` is set, so an agent can use a real model when one is configured and a fake
+//! one otherwise (see `examples/agent_openai.rs`).
+//!
 //! # Feature flags
 //! - `rustls` (default): TLS through rustls, as async-openai's default.
 //! - `native-tls`: TLS through the platform library (OpenSSL on Linux).
@@ -67,7 +74,12 @@
 //! | `OPENAI_MODEL` | the model [`ChatModel::from_env`] uses (default `gpt-4o-mini`) |
 //!
 //! Tracing itself is configured by llmtrace (`OTEL_*`, `LLMTRACE_*`; see [`llmtrace`]).
-#![warn(missing_docs, missing_debug_implementations, rust_2018_idioms, unreachable_pub)]
+#![warn(
+    missing_docs,
+    missing_debug_implementations,
+    rust_2018_idioms,
+    unreachable_pub
+)]
 
 mod agent;
 pub mod attributes;

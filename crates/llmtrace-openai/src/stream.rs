@@ -134,7 +134,11 @@ impl Accumulated {
 }
 
 impl ChatCompletionStream {
-    pub(crate) fn new(inner: ChatCompletionResponseStream, span: tracing::Span, started: Instant) -> Self {
+    pub(crate) fn new(
+        inner: ChatCompletionResponseStream,
+        span: tracing::Span,
+        started: Instant,
+    ) -> Self {
         ChatCompletionStream {
             inner,
             span,
@@ -175,7 +179,10 @@ impl ChatCompletionStream {
             return;
         };
         let span = std::mem::replace(&mut self.span, tracing::Span::none());
-        span.record_attribute(ours::STREAM_CHUNK_COUNT, i64::try_from(state.chunks).unwrap_or(i64::MAX));
+        span.record_attribute(
+            ours::STREAM_CHUNK_COUNT,
+            i64::try_from(state.chunks).unwrap_or(i64::MAX),
+        );
         if !ended && !state.failed {
             span.record_attribute(ours::STREAM_CANCELLED, true);
         }
@@ -191,7 +198,11 @@ impl ChatCompletionStream {
             .filter_map(|c| c.finish_reason.clone())
             .collect();
         span.record_response(&meta);
-        record_openai_response(&span, state.service_tier.clone(), state.fingerprint.as_ref());
+        record_openai_response(
+            &span,
+            state.service_tier.clone(),
+            state.fingerprint.as_ref(),
+        );
         if state.capture && state.chunks > 0 {
             span.record_output_messages(&state.output_messages());
         }

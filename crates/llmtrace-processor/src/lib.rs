@@ -15,6 +15,8 @@
 pub mod redact;
 pub mod sample;
 
+pub use redact::{RedactingProcessor, RedactionConfig, RedactionError, Redactor};
+
 pub use sample::{
     PolicyConfig, SamplerStats, SamplingConfigError, TailSampler, TailSamplingConfig,
 };

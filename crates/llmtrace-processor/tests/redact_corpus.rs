@@ -9,7 +9,7 @@ mod redact_support;
 use std::collections::BTreeMap;
 
 use llmtrace_processor::redact::{Detector, RedactionConfig, Redactor};
-use redact_support::{generated_negatives, positives};
+use redact_support::{generated_negatives, hard_positives, positives};
 
 const NEGATIVES_FILE: &str = include_str!("data/redact/negatives.txt");
 
@@ -42,7 +42,8 @@ struct Row {
 #[test]
 fn corpus_recall_and_precision() {
     let redactor = Redactor::new(&RedactionConfig::default()).expect("default config compiles");
-    let pos = positives(2024, 18);
+    let mut pos = positives(2024, 18);
+    pos.extend(hard_positives(99, 10));
     let neg = negatives();
     assert!(pos.len() >= 300, "only {} positives", pos.len());
     assert!(neg.len() >= 300, "only {} negatives", neg.len());

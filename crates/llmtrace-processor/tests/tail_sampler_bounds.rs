@@ -174,10 +174,15 @@ fn bounds_hold_under_100_000_open_traces() {
     );
     let flushed = LIVE.load(Ordering::Relaxed);
     println!(
-        "after force_flush: heap above start {:.1} MiB (decision caches)",
+        "after force_flush: heap above start {:.1} MiB (the decision caches, 100 000 ids)",
         (flushed - before) as f64 / MIB
     );
     assert!(((flushed - before) as f64) < heap / 2.0);
+    // The decisions are remembered: late spans of the last traces follow them.
+    for n in 99_000..100_000u64 {
+        sampler.on_end(open_child(n, n + 1, false));
+    }
+    assert_eq!(sampler.stats().late_spans, 1_000);
 }
 
 #[test]

@@ -632,3 +632,127 @@ policies:
     assert!(h.spans_of(too_slow).is_empty(), "above upper_threshold_ms");
     assert!(attr(&h.spans_of(ent)[0], "user.tier").is_some());
 }
+
+#[test]
+fn head_and_tail_sampling_multiply() {
+    use opentelemetry_sdk::trace::Sampler;
+    use tail_support::SeqIds;
+    // Head: parentbased_traceidratio 0.5 (what OTEL_TRACES_SAMPLER selects); tail: 50 % + errors.
+    let exporter = InMemorySpanExporter::default();
+    let sampler = TailSampler::new(
+        SimpleSpanProcessor::new(exporter.clone()),
+        TailSamplingConfig::default()
+            .with_policy(PolicyConfig::errors("errors"))
+            .with_policy(PolicyConfig::probabilistic("sampled", 50.0)),
+    )
+    .expect("valid");
+    let stats = sampler.stats_handle();
+    let provider = SdkTracerProvider::builder()
+        .with_sampler(Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(
+            0.5,
+        ))))
+        .with_id_generator(SeqIds::new(7))
+        .with_span_processor(sampler)
+        .build();
+    let tracer = provider.tracer("test");
+    for i in 0..4_000 {
+        let mut span = tracer.start("root");
+        if i % 2 == 0 {
+            span.set_status(Status::error("boom"));
+        }
+        span.end();
+    }
+    let spans = exporter.get_finished_spans().expect("ok");
+    let errors = spans
+        .iter()
+        .filter(|s| matches!(s.status, Status::Error { .. }))
+        .count();
+    let healthy = spans.len() - errors;
+    println!("head 0.5 × tail: {errors} of 2000 error traces, {healthy} of 2000 healthy traces");
+    // Errors: only the head-sampled half ever reaches the tail sampler.
+    assert!((900..=1100).contains(&errors), "{errors}");
+    // Healthy: 0.5 (head) × 0.5 (tail) = 25 %.
+    assert!((400..=600).contains(&healthy), "{healthy}");
+    let st = stats.snapshot();
+    assert_eq!(st.traces_kept, (errors + healthy) as u64);
+    // The tail sampler saw only the head-sampled half of the 4 000 traces.
+    assert!((1_800..=2_200).contains(&(st.traces_kept + st.traces_dropped)));
+}
+
+/// The repository's `otel-collector.yaml` enforces the same tail-sampling policy as
+/// `TailSamplingConfig::recommended()`, and its `tail_sampling` section parses here unchanged
+/// (after resolving `${env:NAME:-default}` to the default, as the collector does).
+#[test]
+fn collector_config_matches_the_in_process_default() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../otel-collector.yaml");
+    let text = std::fs::read_to_string(path).expect("otel-collector.yaml at the repository root");
+    let env_default = regex::Regex::new(r"\$\{env:[A-Za-z0-9_]+:-([^}]*)\}").expect("regex");
+    let resolved = env_default.replace_all(&text, "$1");
+    let doc: serde_norway::Value = serde_norway::from_str(&resolved).expect("valid YAML");
+    let section = &doc["processors"]["tail_sampling"];
+    let yaml = serde_norway::to_string(section).expect("re-serializes");
+    let collector = TailSamplingConfig::from_yaml_str(&yaml).expect("collector section parses");
+    collector
+        .validate()
+        .expect("collector section is a valid in-process policy");
+    let ours = TailSamplingConfig::recommended();
+    assert_eq!(
+        collector.policies, ours.policies,
+        "same policies as recommended()"
+    );
+    assert_eq!(collector.num_traces, ours.num_traces);
+    assert_eq!(collector.decision_wait, ours.decision_wait);
+}
+
+#[test]
+fn decision_cache_holds_its_configured_size_even_for_sequential_ids() {
+    // Sequential ids (like zero-padded 64-bit ids from older tracers) must spread over the
+    // shards, or the per-shard caches would hold a fraction of the configured size.
+    let h = Harness::new(
+        TailSamplingConfig::default()
+            .with_decision_cache(1_000, 1_000)
+            .with_policy(PolicyConfig::probabilistic("half", 50.0)),
+    );
+    let tracer = h.provider.tracer("test");
+    let ids: Vec<TraceId> = (1..=5_000u128).map(TraceId::from).collect();
+    for id in &ids {
+        let remote = SpanContext::new(
+            *id,
+            SpanId::from_bytes([3; 8]),
+            TraceFlags::SAMPLED,
+            true,
+            TraceState::default(),
+        );
+        // A remote parent makes this span a local root: decided when it ends.
+        let cx = Context::new().with_remote_span_context(remote);
+        tracer.start_with_context("server", &cx).end();
+    }
+    let kept_before = h.spans().len();
+    // Late spans of the last 1 000 traces (about 500 kept, 500 dropped) follow the decisions.
+    for id in &ids[4_000..] {
+        let remote = SpanContext::new(
+            *id,
+            SpanId::from_bytes([3; 8]),
+            TraceFlags::SAMPLED,
+            true,
+            TraceState::default(),
+        );
+        let cx = Context::new().with_remote_span_context(remote);
+        let server = tracer.start_with_context("late server span", &cx);
+        let cx = Context::new().with_span(server);
+        tracer.start_with_context("late child", &cx).end();
+        drop(cx); // the late server span ends too
+    }
+    let st = h.stats.snapshot();
+    assert!(
+        st.late_spans >= 1_900,
+        "late spans following a cached decision: {}",
+        st.late_spans
+    );
+    let kept_late = h.spans().len() - kept_before;
+    let kept_of_last: usize = ids[4_000..]
+        .iter()
+        .filter(|id| probabilistic_keeps(**id, 50.0, ""))
+        .count();
+    assert!(kept_late >= 2 * kept_of_last * 95 / 100 && kept_late <= 2 * kept_of_last);
+}

@@ -34,11 +34,19 @@ pub enum Canned {
 
 impl Canned {
     pub fn ok(body: serde_json::Value) -> Canned {
-        Canned::Json { status: 200, headers: Vec::new(), body }
+        Canned::Json {
+            status: 200,
+            headers: Vec::new(),
+            body,
+        }
     }
 
     pub fn status(status: u16, body: serde_json::Value) -> Canned {
-        Canned::Json { status, headers: Vec::new(), body }
+        Canned::Json {
+            status,
+            headers: Vec::new(),
+            body,
+        }
     }
 
     pub fn header(mut self, name: &'static str, value: &str) -> Canned {
@@ -54,6 +62,8 @@ impl Canned {
 pub struct Received {
     pub path: String,
     pub authorization: Option<String>,
+    /// Every header, names lowercased.
+    pub headers: Vec<(String, String)>,
     pub body: serde_json::Value,
 }
 
@@ -93,7 +103,9 @@ impl Server {
     pub fn client(&self) -> llmtrace_openai::Client<OpenAIConfig> {
         let key = format!("test-key-{}", self.addr.port());
         llmtrace_openai::Client::with_config(
-            OpenAIConfig::new().with_api_base(self.api_base()).with_api_key(key),
+            OpenAIConfig::new()
+                .with_api_base(self.api_base())
+                .with_api_key(key),
         )
     }
 
@@ -124,10 +136,14 @@ async fn serve(
     let header = |name: &str| {
         head.lines().find_map(|line| {
             let (k, v) = line.split_once(':')?;
-            k.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
+            k.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_owned())
         })
     };
-    let length: usize = header("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let length: usize = header("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     while buf.len() < head_end + length {
         let n = socket.read(&mut chunk).await?;
         if n == 0 {
@@ -135,17 +151,31 @@ async fn serve(
         }
         buf.extend_from_slice(&chunk[..n]);
     }
-    let path = head.split_whitespace().nth(1).unwrap_or_default().to_owned();
+    let path = head
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
     let body = serde_json::from_slice(&buf[head_end..]).unwrap_or(serde_json::Value::Null);
     log.lock().unwrap().push(Received {
         path,
         authorization: header("authorization"),
+        headers: head
+            .lines()
+            .skip(1)
+            .filter_map(|line| line.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect(),
         body,
     });
 
     let answer = queue.lock().unwrap().pop_front();
     match answer {
-        Some(Canned::Json { status, headers, body }) => {
+        Some(Canned::Json {
+            status,
+            headers,
+            body,
+        }) => {
             let body = body.to_string();
             let mut response = format!(
                 "HTTP/1.1 {status} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
@@ -168,7 +198,9 @@ async fn serve(
             socket.flush().await?;
             for (delay, event) in events {
                 tokio::time::sleep(delay).await;
-                socket.write_all(format!("data: {event}\n\n").as_bytes()).await?;
+                socket
+                    .write_all(format!("data: {event}\n\n").as_bytes())
+                    .await?;
                 socket.flush().await?;
             }
             if hold_open {
@@ -373,9 +405,22 @@ pub fn chunk(
 pub fn text_stream(first_delay: Duration) -> Vec<(Duration, serde_json::Value)> {
     let ms = Duration::from_millis;
     vec![
-        (first_delay, chunk(serde_json::json!({"role": "assistant", "content": ""}), None, None)),
-        (ms(5), chunk(serde_json::json!({"content": "Hello"}), None, None)),
-        (ms(5), chunk(serde_json::json!({"content": " world"}), None, None)),
+        (
+            first_delay,
+            chunk(
+                serde_json::json!({"role": "assistant", "content": ""}),
+                None,
+                None,
+            ),
+        ),
+        (
+            ms(5),
+            chunk(serde_json::json!({"content": "Hello"}), None, None),
+        ),
+        (
+            ms(5),
+            chunk(serde_json::json!({"content": " world"}), None, None),
+        ),
         (ms(5), chunk(serde_json::json!({}), Some("stop"), None)),
         (
             ms(5),
@@ -407,11 +452,42 @@ pub fn tool_call_stream() -> Vec<(Duration, serde_json::Value)> {
         c
     };
     vec![
-        (ms(10), chunk(serde_json::json!({"role": "assistant", "content": null, "tool_calls": [call(0, Some("call_w"), Some("get_weather"), "")]}), None, None)),
-        (ms(2), chunk(serde_json::json!({"tool_calls": [call(0, None, None, "{\"city\":")]}), None, None)),
-        (ms(2), chunk(serde_json::json!({"tool_calls": [call(0, None, None, "\"Lisbon\"}")]}), None, None)),
-        (ms(2), chunk(serde_json::json!({"tool_calls": [call(1, Some("call_f"), Some("search_flights"), "{\"to\":\"LIS\"}")]}), None, None)),
-        (ms(2), chunk(serde_json::json!({}), Some("tool_calls"), None)),
+        (
+            ms(10),
+            chunk(
+                serde_json::json!({"role": "assistant", "content": null, "tool_calls": [call(0, Some("call_w"), Some("get_weather"), "")]}),
+                None,
+                None,
+            ),
+        ),
+        (
+            ms(2),
+            chunk(
+                serde_json::json!({"tool_calls": [call(0, None, None, "{\"city\":")]}),
+                None,
+                None,
+            ),
+        ),
+        (
+            ms(2),
+            chunk(
+                serde_json::json!({"tool_calls": [call(0, None, None, "\"Lisbon\"}")]}),
+                None,
+                None,
+            ),
+        ),
+        (
+            ms(2),
+            chunk(
+                serde_json::json!({"tool_calls": [call(1, Some("call_f"), Some("search_flights"), "{\"to\":\"LIS\"}")]}),
+                None,
+                None,
+            ),
+        ),
+        (
+            ms(2),
+            chunk(serde_json::json!({}), Some("tool_calls"), None),
+        ),
     ]
 }
 

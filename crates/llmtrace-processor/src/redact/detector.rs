@@ -179,3 +179,18 @@ impl FromStr for Detector {
             .ok_or_else(|| RedactionError::UnknownDetector(wanted.to_owned()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indices_are_dense_and_unique() {
+        let mut seen = [false; Detector::COUNT];
+        for d in Detector::ALL {
+            assert!(d.index() < Detector::COUNT, "{d}");
+            assert!(!seen[d.index()], "{d} listed twice");
+            seen[d.index()] = true;
+        }
+    }
+}

@@ -200,6 +200,19 @@ pub(crate) fn scrub(
             _ => {
                 let end = scalar_end(b, i);
                 let tok = s.get(i..end).unwrap_or("");
+                // Long numbers can be card numbers or phone numbers: scan them; a number that
+                // had to be masked becomes a string holding the mask.
+                let digits = tok.bytes().filter(u8::is_ascii_digit).count();
+                if digits >= 9 {
+                    if let Cow::Owned(masked) = cb.leaf(tok) {
+                        w.changed = true;
+                        if !w.write_string(&masked, true) {
+                            return w.finish_truncated();
+                        }
+                        i = end.max(i + 1);
+                        continue;
+                    }
+                }
                 if !w.fits(tok.len()) {
                     return w.finish_truncated();
                 }
@@ -377,18 +390,37 @@ pub(crate) fn unescape(raw: &str, limit: usize) -> (Cow<'_, str>, bool) {
         return (Cow::Borrowed(prefix_at_boundary(raw, limit)), true);
     }
     let mut out = String::with_capacity(raw.len().min(limit.saturating_add(8)));
-    let mut chars = raw.chars();
+    let mut rest = raw;
     let mut pending_high: Option<u32> = None;
-    while let Some(c) = chars.next() {
+    loop {
         if out.len() >= limit {
             return (Cow::Owned(out), true);
         }
-        if c != '\\' {
+        let Some(k) = rest.find('\\') else {
+            if !rest.is_empty() {
+                flush_high(&mut out, &mut pending_high);
+            }
+            let room = limit.saturating_sub(out.len());
+            if rest.len() > room {
+                out.push_str(prefix_at_boundary(rest, room));
+                return (Cow::Owned(out), true);
+            }
+            out.push_str(rest);
+            break;
+        };
+        if k > 0 {
             flush_high(&mut out, &mut pending_high);
-            out.push(c);
-            continue;
+            let run = rest.get(..k).unwrap_or("");
+            let room = limit.saturating_sub(out.len());
+            if run.len() > room {
+                out.push_str(prefix_at_boundary(run, room));
+                return (Cow::Owned(out), true);
+            }
+            out.push_str(run);
         }
-        let Some(e) = chars.next() else { break };
+        rest = rest.get(k + 1..).unwrap_or("");
+        let Some(e) = rest.chars().next() else { break };
+        rest = rest.get(e.len_utf8()..).unwrap_or("");
         let decoded = match e {
             'n' => '\n',
             't' => '\t',
@@ -396,8 +428,9 @@ pub(crate) fn unescape(raw: &str, limit: usize) -> (Cow<'_, str>, bool) {
             'b' => '\u{8}',
             'f' => '\u{c}',
             'u' => {
-                let hex: String = chars.by_ref().take(4).collect();
-                let code = u32::from_str_radix(&hex, 16).unwrap_or(0xFFFD);
+                let hex = rest.get(..4).unwrap_or("");
+                rest = rest.get(hex.len()..).unwrap_or("");
+                let code = u32::from_str_radix(hex, 16).unwrap_or(0xFFFD);
                 if (0xD800..0xDC00).contains(&code) {
                     flush_high(&mut out, &mut pending_high);
                     pending_high = Some(code);
@@ -449,8 +482,18 @@ fn char_escaped_len(c: char) -> usize {
     }
 }
 
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
 fn escaped_len(s: &str) -> usize {
-    s.chars().map(char_escaped_len).sum()
+    s.bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 2,
+            b if b < 0x20 => 6,
+            _ => 1,
+        })
+        .sum()
 }
 
 fn push_escaped_char(out: &mut String, c: char) {
@@ -472,11 +515,18 @@ fn push_escaped_char(out: &mut String, c: char) {
     }
 }
 
-/// Appends `s` escaped as JSON string content (without quotes).
+/// Appends `s` escaped as JSON string content (without quotes), copying unescaped runs whole.
 pub(crate) fn escape_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        push_escaped_char(out, c);
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if needs_escape(b) {
+            out.push_str(s.get(run..i).unwrap_or(""));
+            push_escaped_char(out, char::from(b));
+            run = i + 1;
+        }
     }
+    out.push_str(s.get(run..).unwrap_or(""));
 }
 
 /// Appends as many whole chars of `s`, escaped, as fit in `max` bytes.
@@ -539,6 +589,30 @@ mod tests {
             );
             assert!(is_valid_json(&out.text), "{budget}: {}", out.text);
             assert_eq!(out.truncated, budget < s.len());
+        }
+    }
+
+    #[test]
+    fn escape_and_unescape_round_trip() {
+        for text in [
+            "plain",
+            "é\n\t\"q\" \\ \u{1}\u{1f}😀",
+            "",
+            "\\\\x",
+            "a\u{0}b",
+        ] {
+            let encoded = serde_json::to_string(text).expect("json");
+            let raw = &encoded[1..encoded.len() - 1];
+            assert_eq!(unescape(raw, usize::MAX).0, text);
+            let mut mine = String::new();
+            escape_into(&mut mine, text);
+            assert_eq!(
+                serde_json::from_str::<String>(&format!("\"{mine}\"")).expect("valid"),
+                text
+            );
+            assert_eq!(escaped_len(text), mine.len());
+            let (cut, was_cut) = unescape(raw, 3);
+            assert!(cut.len() <= 3 + 4 && (was_cut || cut == text));
         }
     }
 

@@ -109,7 +109,8 @@ impl Matcher {
         let all = if sources.is_empty() {
             None
         } else {
-            let config = meta::Config::new().hybrid_cache_capacity(8 * 1024 * 1024);
+            // 2 MiB of lazy-DFA cache per thread: measured as fast as 8 MiB on prompt text.
+            let config = meta::Config::new().hybrid_cache_capacity(2 * 1024 * 1024);
             Some(
                 meta::Builder::new()
                     .configure(config)
@@ -223,22 +224,35 @@ impl Matcher {
         })
     }
 
-    /// If `hay[s..e]` is itself a provider key, its detector.
+    /// The detector of the first provider key found inside `hay[s..e]`, if any
+    /// (`id_token=eyJ…&state=1` is a JWT, `x-access-token:ghs_…` a GitHub token).
     fn classify(&self, hay: &str, s: usize, e: usize) -> Option<Detector> {
+        let mut best: Option<(usize, Detector)> = None;
         for &i in &self.classifiers {
             let entry = self.entries.get(i)?;
-            let input = Input::new(hay).span(s..e).anchored(Anchored::Yes);
+            let input = Input::new(hay).span(s..e);
             if let Some(m) = entry.single.search(&input) {
-                if m.end() == e {
-                    if let Some(hit) = self.accept(hay, i, m.start(), m.end()) {
-                        if let Source::Detector(d) = hit.source {
-                            return Some(d);
-                        }
-                    }
+                if best.is_some_and(|(start, _)| start <= m.start()) {
+                    continue;
+                }
+                if let Some(Hit {
+                    source: Source::Detector(d),
+                    ..
+                }) = self.accept(hay, i, m.start(), m.end())
+                {
+                    best = Some((m.start(), d));
                 }
             }
         }
-        None
+        best.map(|(_, d)| d)
+    }
+
+    /// The detector of the first confirmed hit in `text`, if any.
+    pub(crate) fn first_detector(&self, text: &str) -> Option<Detector> {
+        match self.next_hit(text, 0)?.source {
+            Source::Detector(d) => Some(d),
+            _ => None,
+        }
     }
 }
 

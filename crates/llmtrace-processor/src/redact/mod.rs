@@ -53,6 +53,14 @@
 //! JSON in strings (first non-blank byte `{` or `[`, and valid): string leaves and member keys
 //! are scrubbed, members whose key a rule covers have their value replaced, and the text is
 //! otherwise copied as is (key order and whitespace survive). Invalid JSON is scrubbed as text.
+//! JSON numbers of 9+ digits and integer attributes of 10+ digits are scanned too (a card number
+//! stored as a number); a masked number becomes a string holding the mask.
+//!
+//! Keys that name a secret (last dotted segment `password`, `api_key`, `*_token`,
+//! `authorization`, `cookie`, …; switched with `generic_secret`) have their whole value masked,
+//! labelled by the first detector that recognises something in it (`"Authorization": "Bearer …"`
+//! becomes `[REDACTED:bearer_token]`), else `[REDACTED:generic_secret]`. String arrays keep
+//! their shape.
 //!
 //! Structural keys ([`STRUCTURAL_KEYS`]: `gen_ai.operation.name`, `gen_ai.request.model`,
 //! `gen_ai.response.id`, …, and `llmtrace.*` / `redaction.*`) are never touched while

@@ -138,6 +138,11 @@ pub(crate) const BUILTIN: &[BuiltinPattern] = &[
         r#"\b[A-Za-z0-9_.-]*(?i:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|private[_-]?key|credentials?|signature)[A-Za-z0-9_.-]*["']?[ \t]*(?::=|=>|=|:)[ \t]*["']?([A-Za-z0-9!#$%&*+./:<=>?@^_|~-]{4,256})"#,
         Some(v_generic),
     ),
+    ctx(
+        Detector::GenericSecret,
+        r#"(?:^|[ \t])--?(?i:password|passwd|passphrase|token|api-key|apikey|secret|client-secret)[ =]["']?([A-Za-z0-9!#$%&*+./:<=>?@^_|~-]{4,256})"#,
+        Some(v_generic),
+    ),
     pat(
         Detector::Email,
         r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b",
@@ -477,7 +482,7 @@ pub(crate) fn luhn_ok(digits: &[u8]) -> bool {
         }
         sum += v;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn v_card(hay: &str, start: usize, end: usize) -> Option<usize> {

@@ -114,25 +114,30 @@ const SECRET_KEY_NAMES: &[&str] = &[
 ];
 
 fn is_secret_key_name(key: &str) -> bool {
-    let last = key.rsplit('.').next().unwrap_or(key);
+    let last = key.rsplit('.').next().unwrap_or(key).as_bytes();
     if last.len() > 64 {
         return false;
     }
-    let norm: String = last
-        .chars()
-        .map(|c| {
-            if c == '-' {
-                '_'
-            } else {
-                c.to_ascii_lowercase()
-            }
-        })
-        .collect();
+    // Case-insensitive, `-` and `_` equivalent, without allocating.
+    let same = |a: &[u8], b: &[u8]| {
+        a.len() == b.len()
+            && a.iter().zip(b).all(|(&x, &y)| {
+                let x = if x == b'-' {
+                    b'_'
+                } else {
+                    x.to_ascii_lowercase()
+                };
+                x == y
+            })
+    };
     SECRET_KEY_NAMES.iter().any(|n| {
-        norm == *n
-            || (norm.len() > n.len()
-                && norm.ends_with(n)
-                && norm.as_bytes()[norm.len() - n.len() - 1] == b'_')
+        let n = n.as_bytes();
+        if last.len() == n.len() {
+            return same(last, n);
+        }
+        last.len() > n.len()
+            && same(&last[last.len() - n.len()..], n)
+            && matches!(last[last.len() - n.len() - 1], b'_' | b'-')
     })
 }
 
@@ -177,6 +182,8 @@ enum KeyDecision {
     Ignored,
     Drop,
     Mask(&'static str),
+    /// The key names a secret: mask the whole value, labelled by what it contains.
+    SecretName,
     Hash,
     Scan,
 }
@@ -425,10 +432,12 @@ impl Redactor {
         depth: u8,
         report: &mut RedactionReport,
     ) -> (Cow<'a, str>, bool) {
-        if self.scrub_json && json::looks_like_json(s) && json::is_valid_json(s) {
-            if s.len() <= limit && !self.json_needs_walk(s) {
-                return (Cow::Borrowed(s), false);
-            }
+        let json_like = self.scrub_json && json::looks_like_json(s);
+        if json_like && s.len() <= limit && !self.json_needs_walk(s) {
+            // Nothing to do whether or not it is JSON: skip the validation pass.
+            return (Cow::Borrowed(s), false);
+        }
+        if json_like && json::is_valid_json(s) {
             let mut cb = JsonCallbacks {
                 redactor: self,
                 report,
@@ -498,10 +507,19 @@ impl Redactor {
             return if self.value_hasher.is_some() {
                 KeyDecision::Hash
             } else {
-                KeyDecision::Mask(Detector::GenericSecret.mask())
+                KeyDecision::SecretName
             };
         }
         KeyDecision::Scan
+    }
+
+    /// The mask for the value of a key that names a secret: the label of the first detector
+    /// that recognises something in it (`Bearer eyJ…` is a JWT), else `generic_secret`.
+    fn secret_value_mask(&self, value: &str) -> &'static str {
+        self.matcher
+            .first_detector(value)
+            .unwrap_or(Detector::GenericSecret)
+            .mask()
     }
 
     fn hash_value(&self, s: &str) -> String {
@@ -586,7 +604,29 @@ impl Redactor {
                 KeyDecision::Mask(mask) => {
                     masked.push(key.to_owned());
                     report.keys_masked += 1;
-                    kv.value = Value::String(StringValue::from(mask));
+                    // Keep the shape of string arrays (e.g. `http.request.header.*`).
+                    kv.value = match &kv.value {
+                        Value::Array(Array::String(items)) => {
+                            Value::Array(Array::String(vec![StringValue::from(mask); items.len()]))
+                        }
+                        _ => Value::String(StringValue::from(mask)),
+                    };
+                    true
+                }
+                KeyDecision::SecretName => {
+                    masked.push(key.to_owned());
+                    report.keys_masked += 1;
+                    kv.value = match &kv.value {
+                        Value::Array(Array::String(items)) => Value::Array(Array::String(
+                            items
+                                .iter()
+                                .map(|v| StringValue::from(self.secret_value_mask(v.as_str())))
+                                .collect(),
+                        )),
+                        other => Value::String(StringValue::from(
+                            self.secret_value_mask(&other.as_str()),
+                        )),
+                    };
                     true
                 }
                 KeyDecision::Hash => {
@@ -677,6 +717,16 @@ impl Redactor {
                 (changed || cut)
                     .then(|| (Value::Array(Array::String(out)), cut.then_some(original)))
             }
+            // Integers long enough to be card or phone numbers (collector `redact_all_types`,
+            // here always on for such numbers): masked values become strings.
+            Value::I64(v) if v.unsigned_abs() >= 1_000_000_000 => {
+                let mut buf = [0u8; 20];
+                let text = format_i64(*v, &mut buf);
+                match self.redact_text(text, report) {
+                    Cow::Owned(masked) => Some((Value::String(StringValue::from(masked)), None)),
+                    Cow::Borrowed(_) => None,
+                }
+            }
             _ => None,
         }
     }
@@ -726,6 +776,25 @@ impl Redactor {
             add_count(attrs, SUMMARY_IGNORED_COUNT, ignored);
         }
     }
+}
+
+/// Formats `v` into `buf` without allocating.
+fn format_i64(v: i64, buf: &mut [u8; 20]) -> &str {
+    let mut n = v.unsigned_abs();
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 || i == 1 {
+            break;
+        }
+    }
+    if v < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    std::str::from_utf8(&buf[i..]).unwrap_or("")
 }
 
 fn upsert(attrs: &mut Vec<KeyValue>, key: &'static str, value: Value) {
@@ -779,6 +848,16 @@ impl JsonScrubber for JsonCallbacks<'_> {
                 self.report.keys_masked += 1;
                 mask.to_owned()
             }
+            KeyDecision::SecretName => {
+                self.report.keys_masked += 1;
+                match raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+                    Some(inner) => {
+                        let value = json::unescape(inner, SCAN_SLACK).0;
+                        self.redactor.secret_value_mask(&value).to_owned()
+                    }
+                    None => self.redactor.secret_value_mask(raw).to_owned(),
+                }
+            }
             _ => {
                 self.report.keys_masked += 1;
                 KEY_MASK.to_owned()
@@ -800,6 +879,14 @@ impl JsonScrubber for JsonCallbacks<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formats_integers() {
+        let mut buf = [0u8; 20];
+        for v in [0, 7, -7, 4_111_111_111_111_111, i64::MAX, i64::MIN] {
+            assert_eq!(format_i64(v, &mut buf), v.to_string());
+        }
+    }
 
     #[test]
     fn secret_key_names() {

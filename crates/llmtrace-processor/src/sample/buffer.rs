@@ -32,12 +32,17 @@ impl PendingTrace {
         }
     }
 
-    /// Appends a span, growing the vector by doubling from 1 so its capacity (which is what
-    /// memory holds) stays known; returns the bytes added.
+    /// Appends a span, growing the vector 1 → 4 → 8 → 16 … so that one-span traces (the bulk
+    /// of a flood of open traces) cost one slot and its capacity (which is what memory holds)
+    /// stays known; returns the bytes added.
     pub(crate) fn push(&mut self, span: SpanData) -> usize {
         let mut added = span_heap_bytes(&span);
         if self.spans.len() == self.spans.capacity() {
-            let extra = self.spans.capacity().max(1);
+            let extra = match self.spans.capacity() {
+                0 => 1,
+                1 => 3,
+                cap => cap,
+            };
             self.spans.reserve_exact(extra);
             added += extra * size_of::<SpanData>();
         }

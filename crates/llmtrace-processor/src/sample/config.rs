@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-use super::duration::serde_duration;
+use super::duration::{serde_duration, serde_duration_opt};
 use super::error::SamplingConfigError;
 
 /// Default `decision_wait`: the collector's 30 s.
@@ -66,6 +66,19 @@ pub struct TailSamplingConfig {
     /// evaluated in order and the first match decides.
     #[serde(default)]
     pub sample_on_first_match: bool,
+    /// Accepted for compatibility with the collector and ignored: in-process the children of a
+    /// local root end before it, so the trace is decided as soon as the root ends (late spans
+    /// follow the decision through the decision cache).
+    #[serde(
+        default,
+        with = "serde_duration_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub decision_wait_after_root_received: Option<Duration>,
+    /// Accepted for compatibility with the collector and ignored: the sampler never blocks the
+    /// caller; on overflow the oldest trace is decided early.
+    #[serde(default)]
+    pub block_on_overflow: bool,
     /// Sizes of the caches of recent decisions that late spans follow. Collector key.
     #[serde(default)]
     pub decision_cache: DecisionCacheConfig,
@@ -109,6 +122,8 @@ impl Default for TailSamplingConfig {
             num_traces: DEFAULT_NUM_TRACES,
             expected_new_traces_per_sec: 0,
             sample_on_first_match: false,
+            decision_wait_after_root_received: None,
+            block_on_overflow: false,
             decision_cache: DecisionCacheConfig::default(),
             max_spans_per_trace: DEFAULT_MAX_SPANS_PER_TRACE,
             max_buffered_bytes: DEFAULT_MAX_BUFFERED_BYTES,

@@ -47,11 +47,26 @@
 //!   still kept by a `status_code: [ERROR]` policy. Memory never grows without bound;
 //!   concurrent `on_end` calls can overshoot a bound by about one trace per thread, briefly.
 //! - **`force_flush` / `shutdown`** decide every pending trace and hand the kept spans to the
-//!   inner processor *before* flushing / shutting it down.
+//!   inner processor *before* flushing / shutting it down. A `force_flush` therefore also
+//!   decides traces still in progress (their later spans follow that decision); call it at
+//!   the end of a unit of work (e.g. before a serverless function freezes), not on a timer.
 //!
 //! Spans that end **after** their trace was decided follow the decision, through bounded
 //! FIFO caches of recent kept and dropped trace ids (`decision_cache`). A late span whose
 //! decision was already evicted from the cache starts a new pending trace.
+//!
+//! Limits of deciding per process: a span that ends after its local root (fire-and-forget
+//! work) cannot change the decision — an error in it is dropped with a dropped trace. A trace
+//! that enters this process several times (an upstream service calling it twice within one
+//! trace) is decided when the first local root ends; the later visits follow that decision.
+//! Traces spanning services are best tail-sampled once more in the collector, which sees all
+//! their spans (the repository's `otel-collector.yaml` enforces the same policies).
+//!
+//! Memory: `max_buffered_bytes` bounds the approximate size of the buffered `SpanData`
+//! (inline size plus owned strings and vectors, plus ~200 B per trace for the index); the
+//! decision caches are bounded by entry count and cost roughly 100 B per remembered trace id
+//! (≈10 MiB at the defaults). Measured: 100 000 open one-span LLM traces under default bounds
+//! hold 50 000 traces in ≈55 MiB of heap (see `tests/tail_sampler_bounds.rs`).
 //!
 //! # Decision semantics
 //!

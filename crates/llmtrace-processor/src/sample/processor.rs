@@ -19,8 +19,9 @@ use super::policy::{PolicySet, TraceView};
 use super::stats::{add, sub, Counters, Instruments, SamplerStats, SamplerStatsHandle, Trigger};
 use llmtrace_semconv::llmtrace::SAMPLING_POLICY;
 
-/// Number of independently locked shards of the trace buffer.
-const SHARDS: usize = 32;
+/// Number of independently locked shards of the trace buffer (`2^SHARD_BITS`).
+const SHARD_BITS: u32 = 5;
+const SHARDS: usize = 1 << SHARD_BITS;
 
 /// A [`SpanProcessor`] that decides per **trace** which spans reach `inner`.
 ///
@@ -188,10 +189,13 @@ impl<P: SpanProcessor> TailSampler<P> {
         &self.inner
     }
 
+    /// The shard of a trace: all 128 bits folded and multiplied (Fibonacci hashing), so ids
+    /// with structure (sequential, zero-padded 64-bit ids, timestamp prefixes) spread evenly too.
     fn shard_of(&self, id: TraceId) -> &Mutex<Shard> {
-        let b = id.to_bytes();
-        let low = u64::from_le_bytes([b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]]);
-        let i = (low % SHARDS as u64) as usize;
+        let v = u128::from_be_bytes(id.to_bytes());
+        let folded = (v as u64) ^ ((v >> 64) as u64);
+        let h = folded.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let i = (h >> (64 - SHARD_BITS)) as usize;
         &self.shards[i.min(SHARDS - 1)]
     }
 

@@ -29,14 +29,14 @@ impl Rng {
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
-    pub fn from_alphabet(&mut self, alphabet: &str, n: usize) -> String {
+    pub fn chars_from(&mut self, alphabet: &str, n: usize) -> String {
         let a = alphabet.as_bytes();
         (0..n).map(|_| char::from(a[self.below(a.len())])).collect()
     }
     /// Random token that surely mixes upper, lower and digits.
     pub fn token(&mut self, alphabet: &str, n: usize) -> String {
-        loop {
-            let t = self.from_alphabet(alphabet, n);
+        for _ in 0..1000 {
+            let t = self.chars_from(alphabet, n);
             let b = t.as_bytes();
             if b.iter().any(u8::is_ascii_digit)
                 && b.iter().any(u8::is_ascii_uppercase)
@@ -45,9 +45,10 @@ impl Rng {
                 return t;
             }
         }
+        self.chars_from(alphabet, n)
     }
     pub fn digits(&mut self, n: usize) -> String {
-        self.from_alphabet(DIGITS, n)
+        self.chars_from(DIGITS, n)
     }
 }
 
@@ -156,7 +157,7 @@ pub fn iban(rng: &mut Rng) -> String {
     let bban = if country == "GB" || country == "NL" {
         format!(
             "{}{}",
-            rng.from_alphabet("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 4),
+            rng.chars_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 4),
             rng.digits(len - 8)
         )
     } else {
@@ -222,14 +223,14 @@ pub fn jwt(rng: &mut Rng) -> String {
         )
         .as_bytes(),
     );
-    format!("{header}.{payload}.{}", rng.from_alphabet(URLSAFE, 43))
+    format!("{header}.{payload}.{}", rng.chars_from(URLSAFE, 43))
 }
 
 pub fn private_key(rng: &mut Rng) -> String {
     let kind = *rng.pick(&["RSA ", "EC ", "OPENSSH ", "", "ENCRYPTED "]);
     let mut body = String::new();
     for _ in 0..rng.range(3, 12) {
-        body.push_str(&rng.from_alphabet(B64, 64));
+        body.push_str(&rng.chars_from(B64, 64));
         body.push('\n');
     }
     format!("-----BEGIN {kind}PRIVATE KEY-----\n{body}-----END {kind}PRIVATE KEY-----")
@@ -395,7 +396,7 @@ pub fn positives(seed: u64, per_detector: usize) -> Vec<Positive> {
             "{}{}",
             r.pick(&["AKIA", "ASIA"]),
             loop {
-                let t = r.from_alphabet(UPPER_DIGITS, 16);
+                let t = r.chars_from(UPPER_DIGITS, 16);
                 if t.bytes().any(|b| b.is_ascii_digit()) {
                     break t;
                 }
@@ -417,8 +418,8 @@ pub fn positives(seed: u64, per_detector: usize) -> Vec<Positive> {
         let sl = if i % 3 == 0 {
             format!(
                 "https://hooks.slack.com/services/T{}/B{}/{}",
-                r.from_alphabet(UPPER_DIGITS, 8),
-                r.from_alphabet(UPPER_DIGITS, 10),
+                r.chars_from(UPPER_DIGITS, 8),
+                r.chars_from(UPPER_DIGITS, 10),
                 r.token(ALNUM, 24)
             )
         } else {
@@ -449,13 +450,12 @@ pub fn positives(seed: u64, per_detector: usize) -> Vec<Positive> {
         let pt = match i % 5 {
             0 => format!("glpat-{}", r.token(URLSAFE, 20)),
             1 => format!(
-                "hf_{}",
-                r.token("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 34)
-                    .replace(char::is_numeric, "x")
+                "hf_Q{}z",
+                r.chars_from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 32)
             ),
             2 => format!("npm_{}", r.token(ALNUM, 36)),
             3 => format!("SG.{}.{}", r.token(URLSAFE, 22), r.token(URLSAFE, 43)),
-            _ => format!("dop_v1_{}", r.from_alphabet(HEX, 64)),
+            _ => format!("dop_v1_{}", r.chars_from(HEX, 64)),
         };
         push("platform_token", embed(r, &pt), pt);
         // generic
@@ -476,6 +476,133 @@ pub fn positives(seed: u64, per_detector: usize) -> Vec<Positive> {
     out
 }
 
+/// Harder formats: other separators and countries, values inside JSON numbers, URLs, quotes.
+pub fn hard_positives(seed: u64, n: usize) -> Vec<Positive> {
+    let mut r = Rng::new(seed);
+    let mut out = Vec::new();
+    let mut push = |label: &'static str, text: String, secret: String| {
+        out.push(Positive {
+            label,
+            text,
+            secret,
+        })
+    };
+    for i in 0..n {
+        let r = &mut r;
+        let e = match i % 4 {
+            0 => format!("{}+newsletter@{}", r.pick(FIRST), r.pick(DOMAINS)),
+            1 => format!("{}@{}", r.pick(FIRST), r.pick(DOMAINS)).to_uppercase(),
+            2 => format!("{}_{}@{}", r.pick(FIRST), r.digits(3), r.pick(DOMAINS)),
+            _ => format!("{}.{}@{}", r.pick(FIRST), r.pick(FIRST), r.pick(DOMAINS)),
+        };
+        let text = if i % 2 == 0 {
+            format!("mailto:{e}")
+        } else {
+            format!(r#"{{"to": ["{e}"]}}"#)
+        };
+        push("email", text, e);
+        let p = match i % 5 {
+            0 => format!(
+                "+1-{}-{}-{}",
+                r.range(201, 989),
+                r.range(200, 999),
+                r.digits(4)
+            ),
+            1 => format!("+81-3-{}-{}", r.digits(4), r.digits(4)),
+            2 => format!("+91 {} {}", r.digits(5), r.digits(5)),
+            3 => format!(
+                "+1 ({}) {}-{}",
+                r.range(201, 989),
+                r.range(200, 999),
+                r.digits(4)
+            ),
+            _ => format!("+4420{}", r.digits(8)),
+        };
+        push("phone", format!("tel: {p}."), p);
+        let c = loop {
+            let c = card(r);
+            if c.bytes().all(|b| b.is_ascii_digit()) {
+                break c;
+            }
+        };
+        push(
+            "payment_card",
+            format!(r#"{{"card_number": {c}, "exp": "12/29"}}"#),
+            c,
+        );
+        let ib = iban(r);
+        push("iban", format!("IBAN: {ib}."), ib);
+        let s = ssn(r).replace('-', " ");
+        push("us_ssn", format!("ssn={s}"), s);
+        let ip = if i % 2 == 0 {
+            format!("10.{}.{}.{}", r.below(256), r.below(256), r.range(1, 254))
+        } else {
+            format!("2001:db8:{:x}::{:x}", r.range(1, 0xfff), r.range(1, 0xfff))
+        };
+        let text = if i % 2 == 0 {
+            format!("http://{ip}:8080/health")
+        } else {
+            format!("https://[{ip}]:443/")
+        };
+        push("ip_address", text, ip);
+        let j = jwt(r);
+        push(
+            "jwt",
+            format!("https://app.example.com/cb?id_token={j}&state=1"),
+            j.clone(),
+        );
+        let t = r.token(URLSAFE, 32);
+        push(
+            "bearer_token",
+            format!(r#"{{"headers": {{"Authorization": "Bearer {t}"}}}}"#),
+            t,
+        );
+        let pass = r.token(ALNUM, 12);
+        push(
+            "basic_auth",
+            format!("mongodb+srv://admin:{pass}@cluster0.example.net/db"),
+            pass,
+        );
+        let k = private_key(r);
+        let cut: String = k.lines().take(3).collect::<Vec<_>>().join(r"\n");
+        let secret = k.lines().nth(1).unwrap_or_default().to_owned();
+        push("private_key", format!(r#"{{"key": "{cut}"}}"#), secret);
+        let o = format!("sk-{}T3BlbkFJ{}", r.token(ALNUM, 20), r.token(ALNUM, 20));
+        push("openai_key", format!("OPENAI_API_KEY={o}"), o);
+        let a = format!("sk-ant-admin01-{}AA", r.token(URLSAFE, 93));
+        push("anthropic_key", format!("x-api-key: {a}"), a);
+        let aws = format!("AKIA2{}", r.chars_from(UPPER_DIGITS, 15));
+        push(
+            "aws_access_key",
+            format!(r#"{{"AccessKeyId": "{aws}"}}"#),
+            aws,
+        );
+        let g = format!("ghs_{}", r.token(ALNUM, 36));
+        push(
+            "github_token",
+            format!("https://x-access-token:{g}@github.com/org/repo.git"),
+            g,
+        );
+        let sl = format!(
+            "xoxp-{}-{}-{}-{}",
+            r.digits(10),
+            r.digits(12),
+            r.digits(13),
+            r.chars_from(HEX, 32)
+        );
+        push("slack_token", format!("SLACK_TOKEN=\"{sl}\""), sl);
+        let st = format!("sk_test_{}", r.token(ALNUM, 99));
+        push("stripe_key", format!("stripe.api_key = '{st}'"), st);
+        let go = format!("AIza{}", r.token(URLSAFE, 35));
+        push("google_api_key", format!(r#"{{"apiKey": "{go}"}}"#), go);
+        let pt = format!("glpat-{}", r.token(URLSAFE, 20));
+        push("platform_token", format!("GITLAB_TOKEN={pt}"), pt);
+        let v = r.token(ALNUM, 20);
+        push("generic_secret", format!("--password {v}"), v);
+    }
+    out
+}
+
 /// Generated negatives: look-alikes of every detector that must stay unchanged.
 pub fn generated_negatives(seed: u64, n: usize) -> Vec<String> {
     let mut r = Rng::new(seed);
@@ -492,15 +619,15 @@ pub fn generated_negatives(seed: u64, n: usize) -> Vec<String> {
                 r.below(60),
                 r.below(1000)
             ),
-            2 => r.from_alphabet(HEX, 64),
-            3 => r.from_alphabet(HEX, 32),
+            2 => r.chars_from(HEX, 64),
+            3 => r.chars_from(HEX, 32),
             4 => format!(
                 "{}-{}-4{}-a{}-{}",
-                r.from_alphabet(HEX, 8),
-                r.from_alphabet(HEX, 4),
-                r.from_alphabet(HEX, 3),
-                r.from_alphabet(HEX, 3),
-                r.from_alphabet(HEX, 12)
+                r.chars_from(HEX, 8),
+                r.chars_from(HEX, 4),
+                r.chars_from(HEX, 3),
+                r.chars_from(HEX, 3),
+                r.chars_from(HEX, 12)
             ),
             5 => format!("ORD-{}-{}", 2020 + r.below(6), r.digits(6)),
             6 => {
@@ -528,8 +655,8 @@ pub fn generated_negatives(seed: u64, n: usize) -> Vec<String> {
             ),
             10 => format!(
                 "span_id={} parent={}",
-                r.from_alphabet(HEX, 16),
-                r.from_alphabet(HEX, 16)
+                r.chars_from(HEX, 16),
+                r.chars_from(HEX, 16)
             ),
             _ => format!(
                 "price ${}.{:02} x {}",
@@ -561,10 +688,11 @@ pub fn prompt_text(seed: u64, bytes: usize) -> String {
         s.push_str(paragraphs[r.below(paragraphs.len())]);
         s.push('\n');
     }
-    s.truncate(bytes.min(s.len()));
-    while !s.is_char_boundary(s.len()) {
-        s.pop();
+    let mut cut = bytes.min(s.len());
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
     }
+    s.truncate(cut);
     s
 }
 

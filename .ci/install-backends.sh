@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Installs the real backends the end-to-end tests in tests/backends.rs talk to, all under
+# target/backends/ (git-ignored), each step skipped when its result is already there:
+#
+#   target/backends/venv/              Python venv: Arize Phoenix + MLflow (pinned below, from PyPI)
+#   /usr/bin/chromium                  Debian's chromium (headless browser), only if missing
+#   target/backends/gobin/builder      OpenTelemetry Collector Builder (ocb), from the Go module proxy
+#   target/backends/otelcol-llmtrace   collector built by ocb from collector/builder-config.yaml
+#
+# Idempotent and non-interactive (CI=true, no stdin). A step's stamp file records what it was
+# built from, so changing a pin or the builder config rebuilds just that step.
+#
+# The collector is optional in the sense that a machine without Go or without the Go module
+# proxy cannot build it: the exact error is then written to target/backends/otelcol-llmtrace.error
+# and the collector test in tests/backends.rs fails with it. Everything else is required: any
+# failure here exits non-zero.
+#
+# Environment:
+#   LLMTRACE_BACKENDS_DIR   where to install (default: <repo>/target/backends)
+#   LLMTRACE_BUILD_JOBS     parallel Go compile jobs (default 1 locally, 2 when CI=true)
+#   GO                      the go binary (default: go on PATH, else /usr/local/go/bin/go)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+DIR=${LLMTRACE_BACKENDS_DIR:-$ROOT/target/backends}
+mkdir -p "$DIR"
+
+# Verified to install and work together here (Python 3.11). mlflow 3.18.0 is not installable
+# from the registry this machine reaches (its mlflow-skinny 3.18.0 is missing), so 3.17.2.
+PHOENIX_VERSION=20.26.1
+MLFLOW_VERSION=3.17.2
+# Builder and component versions: keep in step with collector/builder-config.yaml.
+OCB_VERSION=v0.161.0
+
+log() { printf '[install-backends %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
+elapsed() { echo "$(($(date +%s) - $1))s"; }
+hash_of() { cat "$@" | sha256sum | cut -c1-16; }
+
+# ---------------------------------------------------------------- Python: Phoenix + MLflow
+install_python() {
+    local venv=$DIR/venv stamp want start
+    want="arize-phoenix==$PHOENIX_VERSION mlflow==$MLFLOW_VERSION python=$(python3 --version 2>&1)"
+    stamp=$venv/.llmtrace-stamp
+    if [ -x "$venv/bin/phoenix" ] && [ -x "$venv/bin/mlflow" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+        log "venv up to date ($want)"
+        return
+    fi
+    start=$(date +%s)
+    log "creating $venv with $want (takes a few minutes cold)"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    PIP_NO_INPUT=1 "$venv/bin/pip" install --quiet --no-input --progress-bar off \
+        "arize-phoenix==$PHOENIX_VERSION" "mlflow==$MLFLOW_VERSION"
+    "$venv/bin/python" -c 'import phoenix, mlflow' >/dev/null
+    echo "$want" >"$stamp"
+    log "venv ready in $(elapsed "$start")"
+}
+
+# ---------------------------------------------------------------- Chromium (Debian)
+install_chromium() {
+    local start
+    if [ -x /usr/bin/chromium ]; then
+        log "chromium present: $(/usr/bin/chromium --version 2>/dev/null | head -1)"
+        return
+    fi
+    start=$(date +%s)
+    log "installing Debian chromium"
+    local sudo=""
+    if [ "$(id -u)" != 0 ]; then sudo="sudo -n"; fi
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq </dev/null
+    $sudo apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core </dev/null >/dev/null
+    log "chromium installed in $(elapsed "$start"): $(/usr/bin/chromium --version 2>/dev/null | head -1)"
+}
+
+# ---------------------------------------------------------------- OpenTelemetry Collector
+build_collector() {
+    local bin=$DIR/otelcol-llmtrace err=$DIR/otelcol-llmtrace.error stamp want start go jobs
+    want="$OCB_VERSION $(hash_of collector/builder-config.yaml)"
+    stamp=$bin.stamp
+    if [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+        log "collector up to date ($bin)"
+        rm -f "$err"
+        return
+    fi
+    go=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
+    if [ ! -x "$go" ] && ! command -v "$go" >/dev/null; then
+        echo "no Go toolchain found (looked for go on PATH and /usr/local/go/bin/go)" >"$err"
+        log "COLLECTOR NOT BUILT: $(cat "$err")"
+        return
+    fi
+    if [ "${CI:-}" = true ]; then jobs=${LLMTRACE_BUILD_JOBS:-2}; else jobs=${LLMTRACE_BUILD_JOBS:-1}; fi
+    start=$(date +%s)
+    log "building the collector with ocb $OCB_VERSION (nice 19, $jobs job(s); minutes when cold)"
+    rm -f "$bin" "$stamp" "$err"
+    local build_log=$DIR/otelcol-build.log
+    if ! (
+        set -e
+        export GOFLAGS="-p=$jobs" GOMAXPROCS=$jobs GOTOOLCHAIN=local
+        export GOBIN=$DIR/gobin
+        if [ "$("$GOBIN/builder" version 2>/dev/null)" != "ocb version $OCB_VERSION" ]; then
+            nice -n 19 "$go" install "go.opentelemetry.io/collector/cmd/builder@$OCB_VERSION"
+        fi
+        # The builder writes sources + binary to dist.output_path (relative to the repo root).
+        rm -rf "$ROOT/target/backends/otelcol-build"
+        nice -n 19 "$GOBIN/builder" --config=collector/builder-config.yaml
+        install -m 0755 "$ROOT/target/backends/otelcol-build/otelcol-llmtrace" "$bin"
+    ) >"$build_log" 2>&1; then
+        # Keep the lines that say why (e.g. a module the Go module proxy refuses).
+        { grep -E 'rror|Forbidden|not available|no such host|dial tcp|timeout|go: ' "$build_log" | sort -u | head -20 || true
+          echo "(full log: $build_log)"; } >"$err"
+        log "COLLECTOR NOT BUILT after $(elapsed "$start"):"
+        sed 's/^/    /' "$err"
+        return
+    fi
+    echo "$want" >"$stamp"
+    log "collector built in $(elapsed "$start"): $("$bin" --version 2>/dev/null | head -1)"
+}
+
+all_start=$(date +%s)
+install_python
+install_chromium
+build_collector
+log "done in $(elapsed "$all_start")"
