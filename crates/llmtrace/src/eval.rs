@@ -121,9 +121,8 @@ pub fn evaluate(trace_id: &str, span_id: &str, evaluation: &Evaluation) -> Resul
     );
     let eval_span =
         crate::span::custom_span(format!("evaluation {}", evaluation.name), OiKind::Evaluator)
+            .with_parent(opentelemetry::Context::new().with_remote_span_context(target.clone()))
             .start();
-    let _ = eval_span
-        .set_parent(opentelemetry::Context::new().with_remote_span_context(target.clone()));
     eval_span.add_link(target);
     eval_span.add_event(
         semconv::GEN_AI_EVALUATION_RESULT_EVENT,

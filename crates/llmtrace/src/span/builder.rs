@@ -1,6 +1,7 @@
 use std::fmt::Display;
 use std::marker::PhantomData;
 
+use opentelemetry::trace::TraceContextExt;
 use opentelemetry::{Array, KeyValue, StringValue, Value};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
@@ -53,6 +54,10 @@ pub struct SpanBuilder<K> {
     attributes: Vec<KeyValue>,
     invocation_parameters: serde_json::Map<String, serde_json::Value>,
     context: Option<LlmContext>,
+    /// An explicit parent context (remote parents); otherwise the current context.
+    parent: Option<opentelemetry::Context>,
+    /// False when no subscriber wants `llmtrace` spans: every method is then a no-op.
+    enabled: bool,
     _kind: PhantomData<K>,
 }
 
@@ -67,11 +72,25 @@ fn text_array(values: impl IntoIterator<Item = impl Into<String>>) -> Value {
 impl<K> SpanBuilder<K> {
     fn new(
         operation: Option<Operation>,
-        name: String,
+        name: impl FnOnce() -> String,
         span_kind: SpanKind,
         oi_kind: oi::SpanKind,
     ) -> Self {
-        let mut attributes = Vec::with_capacity(12);
+        let enabled = tracing::enabled!(target: "llmtrace", tracing::Level::INFO);
+        if !enabled {
+            return SpanBuilder {
+                operation,
+                name: String::new(),
+                span_kind,
+                attributes: Vec::new(),
+                invocation_parameters: serde_json::Map::new(),
+                context: None,
+                parent: None,
+                enabled,
+                _kind: PhantomData,
+            };
+        }
+        let mut attributes = Vec::with_capacity(16);
         if let Some(op) = operation {
             attributes.push(KeyValue::new(semconv::GEN_AI_OPERATION_NAME, op.as_str()));
         }
@@ -80,17 +99,21 @@ impl<K> SpanBuilder<K> {
         }
         SpanBuilder {
             operation,
-            name,
+            name: name(),
             span_kind,
             attributes,
             invocation_parameters: serde_json::Map::new(),
             context: None,
+            parent: None,
+            enabled,
             _kind: PhantomData,
         }
     }
 
     fn attr(mut self, key: &'static str, value: impl Into<Value>) -> Self {
-        self.attributes.push(KeyValue::new(key, value));
+        if self.enabled {
+            self.attributes.push(KeyValue::new(key, value));
+        }
         self
     }
 
@@ -104,7 +127,7 @@ impl<K> SpanBuilder<K> {
 
     /// Content attributes are kept only when capture is on.
     fn content_attr(self, key: &'static str, value: impl FnOnce() -> String) -> Self {
-        if settings::capture_content() {
+        if self.enabled && settings::capture_content() {
             self.attr(key, value())
         } else {
             self
@@ -117,6 +140,9 @@ impl<K> SpanBuilder<K> {
         semconv_key: &'static str,
         value: impl Into<Value> + Into<serde_json::Value> + Clone,
     ) -> Self {
+        if !self.enabled {
+            return self;
+        }
         self.invocation_parameters
             .insert(key.to_owned(), value.clone().into());
         self.attr(semconv_key, value)
@@ -158,7 +184,9 @@ impl<K> SpanBuilder<K> {
         key: impl Into<opentelemetry::Key>,
         value: impl Into<Value>,
     ) -> Self {
-        self.attributes.push(KeyValue::new(key, value));
+        if self.enabled {
+            self.attributes.push(KeyValue::new(key, value));
+        }
         self
     }
 
@@ -190,12 +218,14 @@ impl<K> SpanBuilder<K> {
     /// this builder's name, kind and attributes. The span must declare the fields `otel.name` and
     /// `otel.kind` (as [`tracing::field::Empty`]) and must not have been entered yet.
     pub fn apply(mut self, span: &tracing::Span) {
-        if span.is_disabled() {
+        if !self.enabled || span.is_disabled() {
             return;
         }
         span.record("otel.name", self.name.as_str());
         span.record("otel.kind", self.span_kind.as_str());
-        if let Some(context) = &self.context {
+        if let Some(parent) = self.parent.take() {
+            let _ = span.set_parent(parent);
+        } else if let Some(context) = &self.context {
             // A contextual span's parent is the current OpenTelemetry context; lay the values
             // over it so this span and its descendants carry them.
             let _ = span.set_parent(context.merged_into_current());
@@ -207,9 +237,9 @@ impl<K> SpanBuilder<K> {
                 params.to_string(),
             ));
         }
-        for kv in self.attributes {
-            span.set_attribute(kv.key, kv.value);
-        }
+        // One lookup of the OpenTelemetry span for all attributes (this starts it; its start
+        // time is the tracing span's creation time).
+        span.context().span().set_attributes(self.attributes);
     }
 }
 
@@ -217,7 +247,7 @@ impl<K> SpanBuilder<K> {
     fn for_operation(op: Operation, target: &str, oi_kind: oi::SpanKind) -> Self {
         SpanBuilder::new(
             Some(op),
-            span_name(op, Some(target)),
+            || span_name(op, Some(target)),
             op.span_kind(),
             oi_kind,
         )
@@ -263,7 +293,7 @@ pub fn rerank(model: impl Into<String>) -> SpanBuilder<kind::Rerank> {
     let model = model.into();
     SpanBuilder::new(
         None,
-        format!("rerank {model}"),
+        || format!("rerank {model}"),
         SpanKind::Client,
         oi::SpanKind::Reranker,
     )
@@ -355,6 +385,9 @@ impl SpanBuilder<kind::Llm> {
 
     /// Stop sequences (`gen_ai.request.stop_sequences`).
     pub fn stop_sequences(mut self, stops: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        if !self.enabled {
+            return self;
+        }
         let stops: Vec<String> = stops.into_iter().map(Into::into).collect();
         self.invocation_parameters
             .insert("stop".into(), serde_json::Value::from(stops.clone()));
@@ -369,7 +402,7 @@ impl SpanBuilder<kind::Llm> {
     /// The messages sent (`gen_ai.input.messages`, `input.value`); recorded only when content
     /// capture is on.
     pub fn input_messages(self, messages: &[Message]) -> Self {
-        if !settings::capture_content() {
+        if !self.enabled || !settings::capture_content() {
             return self;
         }
         let json = messages_json(messages);
@@ -474,7 +507,7 @@ impl SpanBuilder<kind::Tool> {
     /// The call's arguments as JSON (`gen_ai.tool.call.arguments`, `input.value`); recorded only
     /// when content capture is on.
     pub fn arguments(self, arguments: &serde_json::Value) -> Self {
-        if !settings::capture_content() {
+        if !self.enabled || !settings::capture_content() {
             return self;
         }
         let json = arguments.to_string();
@@ -514,7 +547,15 @@ impl SpanBuilder<kind::Chain> {
     }
 }
 
+impl<K> SpanBuilder<K> {
+    /// Makes the span a child of `parent` (e.g. a remote span) instead of the current context.
+    pub(crate) fn with_parent(mut self, parent: opentelemetry::Context) -> Self {
+        self.parent = Some(parent);
+        self
+    }
+}
+
 /// A CHAIN span with a free-form name and no GenAI operation (retry parents, evaluations).
 pub(crate) fn custom_span(name: String, oi_kind: oi::SpanKind) -> SpanBuilder<kind::Chain> {
-    SpanBuilder::new(None, name, SpanKind::Internal, oi_kind)
+    SpanBuilder::new(None, || name, SpanKind::Internal, oi_kind)
 }

@@ -1,6 +1,7 @@
 use std::time::Duration;
 
 use opentelemetry::trace::Status;
+use opentelemetry::trace::TraceContextExt;
 use opentelemetry::{Array, KeyValue, StringValue, Value};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
@@ -77,35 +78,56 @@ fn error_type_name<E: ?Sized>() -> &'static str {
     }
 }
 
-fn set(span: &tracing::Span, key: &'static str, value: impl Into<Value>) {
-    span.set_attribute(key, value);
+/// Attributes gathered for one write: the OpenTelemetry span is looked up once for all of them.
+struct Batch {
+    attributes: Vec<KeyValue>,
+    openinference: bool,
 }
 
-fn set_oi(span: &tracing::Span, key: &'static str, value: impl Into<Value>) {
-    if settings::openinference() {
-        span.set_attribute(key, value);
+impl Batch {
+    fn new() -> Self {
+        Batch {
+            attributes: Vec::with_capacity(8),
+            openinference: settings::openinference(),
+        }
+    }
+
+    fn set(&mut self, key: impl Into<opentelemetry::Key>, value: impl Into<Value>) {
+        self.attributes.push(KeyValue::new(key, value));
+    }
+
+    fn set_oi(&mut self, key: impl Into<opentelemetry::Key>, value: impl Into<Value>) {
+        if self.openinference {
+            self.set(key, value);
+        }
+    }
+
+    fn write(self, span: &tracing::Span) {
+        if !self.attributes.is_empty() {
+            span.context().span().set_attributes(self.attributes);
+        }
     }
 }
 
-fn record_document_list(span: &tracing::Span, prefix: &str, documents: &[Document]) {
-    if !settings::openinference() {
+fn record_document_list(batch: &mut Batch, prefix: &str, documents: &[Document]) {
+    if !batch.openinference {
         return;
     }
     let capture = settings::capture_content();
     for (i, doc) in documents.iter().enumerate() {
-        span.set_attribute(document_key(prefix, i, DocumentField::Id), doc.id.clone());
+        batch.set(document_key(prefix, i, DocumentField::Id), doc.id.clone());
         if let Some(score) = doc.score {
-            span.set_attribute(document_key(prefix, i, DocumentField::Score), score);
+            batch.set(document_key(prefix, i, DocumentField::Score), score);
         }
         if capture {
             if let Some(content) = &doc.content {
-                span.set_attribute(
+                batch.set(
                     document_key(prefix, i, DocumentField::Content),
                     content.clone(),
                 );
             }
             if let Some(metadata) = &doc.metadata {
-                span.set_attribute(
+                batch.set(
                     document_key(prefix, i, DocumentField::Metadata),
                     metadata.to_string(),
                 );
@@ -119,65 +141,42 @@ impl LlmSpanExt for tracing::Span {
         if self.is_disabled() {
             return;
         }
-        set(
-            self,
+        let mut b = Batch::new();
+        b.set(
             semconv::GEN_AI_USAGE_INPUT_TOKENS,
             count(usage.input_tokens),
         );
-        set(
-            self,
+        b.set(
             semconv::GEN_AI_USAGE_OUTPUT_TOKENS,
             count(usage.output_tokens),
         );
-        set_oi(self, oi::LLM_TOKEN_COUNT_PROMPT, count(usage.input_tokens));
-        set_oi(
-            self,
-            oi::LLM_TOKEN_COUNT_COMPLETION,
-            count(usage.output_tokens),
-        );
-        set_oi(self, oi::LLM_TOKEN_COUNT_TOTAL, count(usage.total()));
+        b.set_oi(oi::LLM_TOKEN_COUNT_PROMPT, count(usage.input_tokens));
+        b.set_oi(oi::LLM_TOKEN_COUNT_COMPLETION, count(usage.output_tokens));
+        b.set_oi(oi::LLM_TOKEN_COUNT_TOTAL, count(usage.total()));
         if let Some(n) = usage.cache_read_input_tokens {
-            set(
-                self,
-                semconv::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
-                count(n),
-            );
-            set_oi(
-                self,
-                oi::LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_READ,
-                count(n),
-            );
+            b.set(semconv::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, count(n));
+            b.set_oi(oi::LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_READ, count(n));
         }
         if let Some(n) = usage.cache_creation_input_tokens {
-            set(
-                self,
-                semconv::GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
-                count(n),
-            );
+            b.set(semconv::GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, count(n));
         }
         if let Some(n) = usage.reasoning_output_tokens {
-            set(
-                self,
-                semconv::GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
-                count(n),
-            );
-            set_oi(
-                self,
-                oi::LLM_TOKEN_COUNT_COMPLETION_DETAILS_REASONING,
-                count(n),
-            );
+            b.set(semconv::GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, count(n));
+            b.set_oi(oi::LLM_TOKEN_COUNT_COMPLETION_DETAILS_REASONING, count(n));
         }
+        b.write(self);
     }
 
     fn record_response(&self, response: &Response) {
         if self.is_disabled() {
             return;
         }
+        let mut b = Batch::new();
         if let Some(id) = &response.id {
-            set(self, semconv::GEN_AI_RESPONSE_ID, id.clone());
+            b.set(semconv::GEN_AI_RESPONSE_ID, id.clone());
         }
         if let Some(model) = &response.model {
-            set(self, semconv::GEN_AI_RESPONSE_MODEL, model.clone());
+            b.set(semconv::GEN_AI_RESPONSE_MODEL, model.clone());
         }
         if !response.finish_reasons.is_empty() {
             let reasons: Vec<StringValue> = response
@@ -186,19 +185,20 @@ impl LlmSpanExt for tracing::Span {
                 .cloned()
                 .map(StringValue::from)
                 .collect();
-            set(
-                self,
+            b.set(
                 semconv::GEN_AI_RESPONSE_FINISH_REASONS,
                 Value::Array(Array::String(reasons)),
             );
         }
+        b.write(self);
     }
 
     fn record_documents(&self, documents: &[Document]) {
         if self.is_disabled() {
             return;
         }
-        record_document_list(self, RETRIEVAL_DOCUMENTS_PREFIX, documents);
+        let mut b = Batch::new();
+        record_document_list(&mut b, RETRIEVAL_DOCUMENTS_PREFIX, documents);
         let capture = settings::capture_content();
         let listed: Vec<serde_json::Value> = documents
             .iter()
@@ -215,63 +215,72 @@ impl LlmSpanExt for tracing::Span {
                 v
             })
             .collect();
-        set(
-            self,
+        b.set(
             semconv::GEN_AI_RETRIEVAL_DOCUMENTS,
             serde_json::Value::Array(listed).to_string(),
         );
+        b.write(self);
     }
 
     fn record_reranked(&self, input: &[Document], output: &[Document]) {
         if self.is_disabled() {
             return;
         }
-        record_document_list(self, RERANKER_INPUT_DOCUMENTS_PREFIX, input);
-        record_document_list(self, RERANKER_OUTPUT_DOCUMENTS_PREFIX, output);
+        let mut b = Batch::new();
+        record_document_list(&mut b, RERANKER_INPUT_DOCUMENTS_PREFIX, input);
+        record_document_list(&mut b, RERANKER_OUTPUT_DOCUMENTS_PREFIX, output);
+        b.write(self);
     }
 
     fn record_output_messages(&self, messages: &[Message]) {
         if self.is_disabled() || !settings::capture_content() {
             return;
         }
+        let mut b = Batch::new();
         let json = messages_json(messages);
-        set_oi(self, oi::OUTPUT_MIME_TYPE, "application/json");
-        set_oi(self, oi::OUTPUT_VALUE, json.clone());
-        set(self, semconv::GEN_AI_OUTPUT_MESSAGES, json);
+        b.set_oi(oi::OUTPUT_MIME_TYPE, "application/json");
+        b.set_oi(oi::OUTPUT_VALUE, json.clone());
+        b.set(semconv::GEN_AI_OUTPUT_MESSAGES, json);
+        b.write(self);
     }
 
     fn record_input_messages(&self, messages: &[Message]) {
         if self.is_disabled() || !settings::capture_content() {
             return;
         }
+        let mut b = Batch::new();
         let json = messages_json(messages);
-        set_oi(self, oi::INPUT_MIME_TYPE, "application/json");
-        set_oi(self, oi::INPUT_VALUE, json.clone());
-        set(self, semconv::GEN_AI_INPUT_MESSAGES, json);
+        b.set_oi(oi::INPUT_MIME_TYPE, "application/json");
+        b.set_oi(oi::INPUT_VALUE, json.clone());
+        b.set(semconv::GEN_AI_INPUT_MESSAGES, json);
+        b.write(self);
     }
 
     fn record_output(&self, text: &str) {
         if self.is_disabled() || !settings::capture_content() {
             return;
         }
-        set_oi(self, oi::OUTPUT_VALUE, text.to_owned());
+        let mut b = Batch::new();
+        b.set_oi(oi::OUTPUT_VALUE, text.to_owned());
+        b.write(self);
     }
 
     fn record_tool_result(&self, result: &serde_json::Value) {
         if self.is_disabled() || !settings::capture_content() {
             return;
         }
+        let mut b = Batch::new();
         let json = result.to_string();
-        set_oi(self, oi::OUTPUT_VALUE, json.clone());
-        set(self, semconv::GEN_AI_TOOL_CALL_RESULT, json);
+        b.set_oi(oi::OUTPUT_VALUE, json.clone());
+        b.set(semconv::GEN_AI_TOOL_CALL_RESULT, json);
+        b.write(self);
     }
 
     fn record_time_to_first_chunk(&self, elapsed: Duration) {
         if self.is_disabled() {
             return;
         }
-        set(
-            self,
+        self.set_attribute(
             semconv::GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
             elapsed.as_secs_f64(),
         );
@@ -285,7 +294,8 @@ impl LlmSpanExt for tracing::Span {
         if self.is_disabled() {
             return;
         }
-        set(self, semconv::ERROR_TYPE, error_type.to_owned());
+        let mut b = Batch::new();
+        b.set(semconv::ERROR_TYPE, error_type.to_owned());
         self.add_event(
             semconv::EXCEPTION_EVENT,
             vec![
@@ -294,6 +304,7 @@ impl LlmSpanExt for tracing::Span {
             ],
         );
         self.set_status(Status::error(message.to_owned()));
+        b.write(self);
     }
 
     fn record_evaluation(&self, evaluation: &crate::Evaluation) {
