@@ -127,8 +127,11 @@ fn oversize_messages_are_rejected_and_counted_while_small_ones_keep_flowing() {
     let receiver = GrpcReceiver::start(64 << 10);
     let guard = pipeline(&receiver.endpoint(), Duration::from_secs(2), Duration::from_secs(5));
     tracing::dispatcher::with_default(&guard.dispatch(), || {
+        // Each value stays under the redactor's 16 KiB cut; together they exceed 64 KiB.
         let span = llmtrace::chat("gpt-4o").start();
-        span.record_attribute("app.blob", "x".repeat(200 << 10));
+        for i in 0..20 {
+            span.record_attribute(format!("app.blob.{i}"), "x".repeat(10 << 10));
+        }
         drop(span);
     });
     guard.flush();

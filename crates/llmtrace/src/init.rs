@@ -17,14 +17,20 @@ use opentelemetry_sdk::Resource;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::{EnvFilter, Layer as _};
 
-use crate::config::{ConfigError, Env, EnvSettings, HeadSampler, ProcessEnv, Protocol};
+use crate::config::{ConfigError, Env, EnvSettings, FileConfig, HeadSampler, ProcessEnv, Protocol};
 use crate::cost::{CostProcessor, PriceTable};
 use crate::export::{
-    build_otlp_exporter, build_otlp_metric_exporter, Counters, CountingExporter,
-    CountingProcessor, DynProcessor, ExportStats, FanOut, JsonLinesExporter, TreeExporter,
+    build_otlp_exporter, build_otlp_metric_exporter, Counters, CountingExporter, CountingProcessor,
+    DynProcessor, ExportStats, FanOut, JsonLinesExporter, TreeExporter,
 };
 use crate::metrics::MetricsProcessor;
 use crate::{settings, ContextProcessor};
+use llmtrace_processor::redact::{
+    RedactingProcessor, RedactionConfig, RedactionStats, StatsHandle,
+};
+use llmtrace_processor::sample::{
+    SamplerStats, SamplerStatsHandle, TailSampler, TailSamplingConfig,
+};
 
 /// Targets whose own spans would loop back into the exporter; never traced.
 const QUIET_TARGETS: &str = "h2=off,hyper=off,hyper_util=off,tonic=off,tower=off,reqwest=off,\
@@ -51,6 +57,12 @@ pub enum InitError {
     /// The background runtime for the gRPC exporter could not start.
     #[error("cannot start the export runtime: {0}")]
     Runtime(std::io::Error),
+    /// The redaction configuration is invalid (a regex, a key, a detector name…).
+    #[error("redaction configuration: {0}")]
+    Redaction(#[from] llmtrace_processor::redact::RedactionError),
+    /// The tail-sampling configuration is invalid.
+    #[error("tail sampling configuration: {0}")]
+    Sampling(#[from] llmtrace_processor::sample::SamplingConfigError),
     /// The price table could not be loaded (`LLMTRACE_PRICES`).
     #[error(transparent)]
     Prices(#[from] crate::cost::PriceError),
@@ -106,6 +118,8 @@ pub struct Builder {
     install_global: Option<bool>,
     batch_delay: Option<Duration>,
     prices: Option<PriceTable>,
+    redaction: Option<Option<RedactionConfig>>,
+    tail_sampling: Option<Option<TailSamplingConfig>>,
     metrics: Option<bool>,
     meter_provider: Option<SdkMeterProvider>,
     extra: Vec<Box<dyn SpanProcessor>>,
@@ -224,6 +238,30 @@ impl Builder {
         self
     }
 
+    /// The redaction policy (default: every detector on, values cut at 16 KiB; see
+    /// [`llmtrace_processor::redact`]). Replaces what `LLMTRACE_CONFIG` and `LLMTRACE_REDACTION_*`
+    /// say.
+    pub fn redaction(mut self, config: RedactionConfig) -> Self {
+        self.redaction = Some(Some(config));
+        self
+    }
+
+    /// Turns in-process redaction off (only for pipelines that never carry content, or that
+    /// redact in a collector).
+    pub fn without_redaction(mut self) -> Self {
+        self.redaction = Some(None);
+        self
+    }
+
+    /// Tail sampling (default: off, every trace kept; `LLMTRACE_SAMPLING_*` or the
+    /// `tail_sampling:` section of `LLMTRACE_CONFIG` turn it on). See
+    /// [`llmtrace_processor::sample`]; [`TailSamplingConfig::recommended`] keeps errors, traces
+    /// slower than 5 s and 10 % of the rest.
+    pub fn tail_sampling(mut self, config: TailSamplingConfig) -> Self {
+        self.tail_sampling = Some(Some(config));
+        self
+    }
+
     /// Whether GenAI metrics are recorded (default: on when there is an OTLP endpoint or a
     /// meter provider given here).
     pub fn metrics(mut self, on: bool) -> Self {
@@ -257,10 +295,45 @@ impl Builder {
     }
 
     /// Builds the pipeline.
-    pub fn build(self) -> Result<Guard, InitError> {
+    pub fn build(mut self) -> Result<Guard, InitError> {
         let env_settings = match &self.env {
             Some(vars) => EnvSettings::from_env(vars as &dyn Env)?,
             None => EnvSettings::from_env(&ProcessEnv)?,
+        };
+        let lookup = |name: &str| -> Option<String> {
+            match &self.env {
+                Some(vars) => vars.get(name).cloned(),
+                None => std::env::var(name).ok(),
+            }
+        };
+        let file = match &env_settings.config_file {
+            Some(path) => Some(match &self.env {
+                Some(vars) => FileConfig::read(path, vars as &dyn Env)?,
+                None => FileConfig::read(path, &ProcessEnv)?,
+            }),
+            None => None,
+        };
+        let redaction = match self.redaction.take() {
+            Some(choice) => choice,
+            None if env_settings.redaction == Some(false) => None,
+            None => {
+                let mut config = match &file {
+                    Some(file) => RedactionConfig::from_yaml_document(&file.document)?,
+                    None => RedactionConfig::default(),
+                };
+                config.apply_env_with(lookup)?;
+                Some(config)
+            }
+        };
+        let tail_sampling = match self.tail_sampling.take() {
+            Some(choice) => choice,
+            None => match TailSamplingConfig::from_env_vars(lookup)? {
+                Some(config) => Some(config),
+                None => match file.as_ref().and_then(|f| f.tail_sampling.as_deref()) {
+                    Some(section) => Some(TailSamplingConfig::from_yaml_str(section)?),
+                    None => None,
+                },
+            },
         };
         let log_filter = match &self.env {
             Some(vars) => vars.get("LLMTRACE_LOG").cloned(),
@@ -289,7 +362,10 @@ impl Builder {
                 .unwrap_or(true),
         );
 
-        let shutdown_timeout = self.shutdown_timeout.unwrap_or(Duration::from_secs(5));
+        let shutdown_timeout = self
+            .shutdown_timeout
+            .or(env_settings.shutdown_timeout)
+            .unwrap_or(Duration::from_secs(5));
         if env_settings.disabled {
             return Ok(Guard::disabled(shutdown_timeout));
         }
@@ -402,6 +478,20 @@ impl Builder {
         for wrap in self.wrap {
             chain = wrap(chain);
         }
+        // Outermost first: cost → metrics → redaction → tail sampling → destinations. Metrics
+        // count every span; the sampler buffers only scrubbed, size-bounded spans.
+        let mut sampler_stats = None;
+        if let Some(config) = tail_sampling {
+            let sampler = TailSampler::new(chain, config)?;
+            sampler_stats = Some(sampler.stats_handle());
+            chain = DynProcessor::new(sampler);
+        }
+        let mut redaction_stats = None;
+        if let Some(config) = &redaction {
+            let redactor = RedactingProcessor::from_config(chain, config)?;
+            redaction_stats = Some(redactor.stats_handle());
+            chain = DynProcessor::new(redactor);
+        }
 
         let metrics_on = self
             .metrics
@@ -450,6 +540,8 @@ impl Builder {
             meter_provider,
             export_counters: endpoint.is_some().then_some(export_counters),
             reported_loss: false,
+            redaction_stats,
+            sampler_stats,
             runtime,
             shutdown_timeout,
             filter_directives: filter.to_string(),
@@ -489,6 +581,8 @@ pub struct Guard {
     meter_provider: Option<SdkMeterProvider>,
     export_counters: Option<Arc<Counters>>,
     reported_loss: bool,
+    redaction_stats: Option<StatsHandle>,
+    sampler_stats: Option<SamplerStatsHandle>,
     runtime: Option<tokio::runtime::Runtime>,
     shutdown_timeout: Duration,
     filter_directives: String,
@@ -510,6 +604,8 @@ impl Guard {
             meter_provider: None,
             export_counters: None,
             reported_loss: false,
+            redaction_stats: None,
+            sampler_stats: None,
             runtime: None,
             shutdown_timeout,
             filter_directives: String::new(),
@@ -559,6 +655,18 @@ impl Guard {
     /// [`shutdown`](Self::shutdown) (or drop), `pending_or_dropped` counts spans that were lost.
     pub fn export_stats(&self) -> Option<ExportStats> {
         self.export_counters.as_ref().map(|c| c.snapshot())
+    }
+
+    /// What the redacting processor did so far (`None` when redaction is off).
+    pub fn redaction_stats(&self) -> Option<RedactionStats> {
+        self.redaction_stats.as_ref().map(StatsHandle::snapshot)
+    }
+
+    /// What the tail sampler decided so far (`None` when tail sampling is off).
+    pub fn sampler_stats(&self) -> Option<SamplerStats> {
+        self.sampler_stats
+            .as_ref()
+            .map(SamplerStatsHandle::snapshot)
     }
 
     /// The meter provider GenAI metrics are recorded into, if metrics are on.

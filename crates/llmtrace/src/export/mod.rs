@@ -9,9 +9,9 @@ mod tree;
 
 pub use fanout::{DynProcessor, FanOut};
 pub use jsonl::JsonLinesExporter;
-pub(crate) use stats::{Counters, CountingExporter, CountingProcessor};
-pub use stats::ExportStats;
 pub(crate) use otlp::{build_otlp_exporter, build_otlp_metric_exporter};
+pub use stats::ExportStats;
+pub(crate) use stats::{Counters, CountingExporter, CountingProcessor};
 pub use tree::TreeExporter;
 
 use opentelemetry::trace::SpanId;
