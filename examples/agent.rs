@@ -2,10 +2,13 @@
 //! trouble real agents meet: the primary model is overloaded (retried, then a fallback model
 //! answers), a tool times out once (retried), and the model keeps asking for the same search
 //! (flagged as a loop). The model is a deterministic fake, so the example needs no network and no
-//! key.
+//! key — unless `OPENAI_API_KEY` or `OPENAI_BASE_URL` is set: then a real OpenAI-compatible model
+//! (`OPENAI_MODEL`, default `gpt-4o-mini`) plans and answers through llmtrace-openai's traced
+//! client.
 //!
 //! ```sh
 //! cargo run --example agent                      # trace printed as a tree on stderr
+//! OPENAI_BASE_URL=http://127.0.0.1:11434/v1 cargo run --example agent   # a real local model
 //! OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 cargo run --example agent   # to a backend
 //! ```
 
@@ -164,6 +167,22 @@ async fn answer(
     let model = FakeModel {
         requests: AtomicU32::new(0),
     };
+    // A real model when OPENAI_API_KEY / OPENAI_BASE_URL is set; its calls are traced by
+    // llmtrace-openai (`chat {model}` spans with usage, tool calls, errors and retries).
+    let real_model = llmtrace_openai::ChatModel::from_env().map(|m| {
+        m.temperature(0.2)
+            .max_tokens(512)
+            .tool(
+                "get_weather",
+                "Current weather of a city",
+                json!({"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}),
+            )
+            .tool(
+                "search_flights",
+                "Flights to an airport on a date",
+                json!({"type": "object", "properties": {"to": {"type": "string"}, "date": {"type": "string"}}, "required": ["to"]}),
+            )
+    });
     let mut agent_loop = AgentLoop::new(agent_span)
         .repeat_threshold(3)
         .max_iterations(8);
@@ -173,7 +192,10 @@ async fn answer(
     ];
     loop {
         agent_loop.next_iteration()?;
-        let reply = call_model(&model, &history).await?;
+        let reply = match &real_model {
+            Some(real) => real.complete(&history).await?,
+            None => call_model(&model, &history).await?,
+        };
         let calls = reply.tool_calls.clone();
         history.push(reply);
         if calls.is_empty() {
