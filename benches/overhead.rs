@@ -17,7 +17,9 @@ use llmtrace::{LlmSpanExt, Response, Usage};
 use opentelemetry::trace::{Span as _, Tracer as _, TracerProvider as _};
 use opentelemetry::KeyValue;
 use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{BatchConfigBuilder, BatchSpanProcessor, SdkTracerProvider, SpanData, SpanExporter};
+use opentelemetry_sdk::trace::{
+    BatchConfigBuilder, BatchSpanProcessor, SdkTracerProvider, SpanData, SpanExporter,
+};
 use tracing_subscriber::layer::SubscriberExt;
 
 #[derive(Debug)]
@@ -69,7 +71,11 @@ fn llm_call() {
         .start();
     span.in_scope(|| black_box(()));
     span.record_usage(Usage::new(812, 64));
-    span.record_response(&Response::new().id("chatcmpl-123").model("gpt-4o-2024-08-06"));
+    span.record_response(
+        &Response::new()
+            .id("chatcmpl-123")
+            .model("gpt-4o-2024-08-06"),
+    );
 }
 
 fn overhead(c: &mut Criterion) {
@@ -79,7 +85,9 @@ fn overhead(c: &mut Criterion) {
     // tracing is off.
     group.bench_function("disabled", |b| b.iter(llm_call));
 
-    let provider = SdkTracerProvider::builder().with_span_processor(batch()).build();
+    let provider = SdkTracerProvider::builder()
+        .with_span_processor(batch())
+        .build();
     let tracer = provider.tracer("bench");
     group.bench_function("a_raw_sdk", |b| {
         b.iter(|| {
@@ -92,7 +100,9 @@ fn overhead(c: &mut Criterion) {
         })
     });
 
-    let provider_b = SdkTracerProvider::builder().with_span_processor(batch()).build();
+    let provider_b = SdkTracerProvider::builder()
+        .with_span_processor(batch())
+        .build();
     let subscriber = tracing_subscriber::registry().with(
         tracing_opentelemetry::layer()
             .with_tracer(provider_b.tracer("bench"))

@@ -25,7 +25,7 @@ const CORPUS: &[(&str, &str)] = &[
 
 /// A bag-of-letters embedding: deterministic and good enough to rank this tiny corpus.
 fn embed(text: &str) -> Vec<f32> {
-    let mut v = vec![0f32; 26];
+    let mut v = [0f32; 26];
     for c in text
         .to_ascii_lowercase()
         .bytes()

@@ -52,9 +52,16 @@ fn rss_kib() -> u64 {
 #[test]
 fn spans_buffered_during_a_short_outage_arrive_after_recovery() {
     let mut receiver = GrpcReceiver::start(4 << 20);
-    let guard = pipeline(&receiver.endpoint(), Duration::from_secs(2), Duration::from_secs(5));
+    let guard = pipeline(
+        &receiver.endpoint(),
+        Duration::from_secs(2),
+        Duration::from_secs(5),
+    );
     emit(&guard, 100);
-    assert_eq!(receiver.wait_for_spans(100, Duration::from_secs(10)).len(), 100);
+    assert_eq!(
+        receiver.wait_for_spans(100, Duration::from_secs(10)).len(),
+        100
+    );
 
     receiver.stop();
     emit(&guard, 50);
@@ -63,7 +70,11 @@ fn spans_buffered_during_a_short_outage_arrive_after_recovery() {
     std::thread::sleep(Duration::from_millis(150));
     receiver.restart();
     let spans = receiver.wait_for_spans(150, Duration::from_secs(15));
-    assert_eq!(spans.len(), 150, "the 50 spans of the outage arrive after recovery");
+    assert_eq!(
+        spans.len(),
+        150,
+        "the 50 spans of the outage arrive after recovery"
+    );
     let stats = guard.shutdown().expect("stats");
     assert_eq!(stats.submitted, 150);
     assert_eq!(stats.exported, 150);
@@ -74,9 +85,16 @@ fn spans_buffered_during_a_short_outage_arrive_after_recovery() {
 fn unavailable_answers_are_retried_and_then_succeed() {
     let receiver = GrpcReceiver::start(4 << 20);
     receiver.fail_next(2);
-    let guard = pipeline(&receiver.endpoint(), Duration::from_secs(2), Duration::from_secs(5));
+    let guard = pipeline(
+        &receiver.endpoint(),
+        Duration::from_secs(2),
+        Duration::from_secs(5),
+    );
     emit(&guard, 20);
-    assert_eq!(receiver.wait_for_spans(20, Duration::from_secs(10)).len(), 20);
+    assert_eq!(
+        receiver.wait_for_spans(20, Duration::from_secs(10)).len(),
+        20
+    );
     assert!(receiver.calls() >= 3, "two refusals, then accepted");
     let stats = guard.shutdown().expect("stats");
     assert_eq!((stats.exported, stats.lost()), (20, 0));
@@ -87,19 +105,30 @@ fn a_backend_that_keeps_refusing_costs_counted_drops_and_bounded_memory() {
     for mode in [Mode::Unavailable, Mode::ResourceExhausted] {
         let receiver = GrpcReceiver::start(4 << 20);
         receiver.set_mode(mode);
-        let guard = pipeline(&receiver.endpoint(), Duration::from_secs(1), Duration::from_secs(3));
+        let guard = pipeline(
+            &receiver.endpoint(),
+            Duration::from_secs(1),
+            Duration::from_secs(3),
+        );
         let before = rss_kib();
         let host_time = emit(&guard, 50_000);
         let grown_mib = rss_kib().saturating_sub(before) / 1024;
         let stats = guard.shutdown().expect("stats");
         assert_eq!(stats.submitted, 50_000, "{mode:?}");
         assert_eq!(stats.exported, 0, "{mode:?}");
-        assert_eq!(stats.lost(), 50_000, "{mode:?}: every span is accounted for as lost");
+        assert_eq!(
+            stats.lost(),
+            50_000,
+            "{mode:?}: every span is accounted for as lost"
+        );
         assert!(receiver.calls() >= 1, "{mode:?}: the exporter did try");
         // The batch queue is bounded (2048 spans): 50 000 spans must not be held.
         assert!(grown_mib < 256, "{mode:?}: memory grew by {grown_mib} MiB");
         // A liveness bound, not a benchmark: ending a span never waits for the network.
-        assert!(host_time < Duration::from_secs(60), "{mode:?}: host blocked for {host_time:?}");
+        assert!(
+            host_time < Duration::from_secs(60),
+            "{mode:?}: host blocked for {host_time:?}"
+        );
         println!("{mode:?}: 50k spans, host {host_time:?}, RSS +{grown_mib} MiB, {stats:?}");
     }
 }
@@ -108,14 +137,24 @@ fn a_backend_that_keeps_refusing_costs_counted_drops_and_bounded_memory() {
 fn a_hanging_backend_is_cut_off_by_the_export_timeout_and_the_shutdown_deadline() {
     let receiver = GrpcReceiver::start(4 << 20);
     receiver.set_mode(Mode::Hang);
-    let guard = pipeline(&receiver.endpoint(), Duration::from_millis(300), Duration::from_secs(2));
+    let guard = pipeline(
+        &receiver.endpoint(),
+        Duration::from_millis(300),
+        Duration::from_secs(2),
+    );
     let host_time = emit(&guard, 1000);
     std::thread::sleep(Duration::from_millis(200));
     let started = Instant::now();
     let stats = guard.shutdown().expect("stats");
     let shutdown_time = started.elapsed();
-    assert!(shutdown_time < Duration::from_secs(5), "shutdown took {shutdown_time:?}");
-    assert!(host_time < Duration::from_secs(30), "host blocked for {host_time:?}");
+    assert!(
+        shutdown_time < Duration::from_secs(5),
+        "shutdown took {shutdown_time:?}"
+    );
+    assert!(
+        host_time < Duration::from_secs(30),
+        "host blocked for {host_time:?}"
+    );
     assert_eq!(stats.submitted, 1000);
     assert_eq!(stats.exported, 0);
     assert_eq!(stats.lost(), 1000);
@@ -125,7 +164,11 @@ fn a_hanging_backend_is_cut_off_by_the_export_timeout_and_the_shutdown_deadline(
 fn oversize_messages_are_rejected_and_counted_while_small_ones_keep_flowing() {
     // The receiver takes messages of at most 64 KiB.
     let receiver = GrpcReceiver::start(64 << 10);
-    let guard = pipeline(&receiver.endpoint(), Duration::from_secs(2), Duration::from_secs(5));
+    let guard = pipeline(
+        &receiver.endpoint(),
+        Duration::from_secs(2),
+        Duration::from_secs(5),
+    );
     tracing::dispatcher::with_default(&guard.dispatch(), || {
         // Each value stays under the redactor's 16 KiB cut; together they exceed 64 KiB.
         let span = llmtrace::chat("gpt-4o").start();
@@ -137,7 +180,11 @@ fn oversize_messages_are_rejected_and_counted_while_small_ones_keep_flowing() {
     guard.flush();
     emit(&guard, 10);
     let spans = receiver.wait_for_spans(10, Duration::from_secs(10));
-    assert_eq!(spans.len(), 10, "the small spans after the rejected one arrive");
+    assert_eq!(
+        spans.len(),
+        10,
+        "the small spans after the rejected one arrive"
+    );
     let stats = guard.shutdown().expect("stats");
     assert_eq!(stats.submitted, 11);
     assert_eq!(stats.exported, 10);

@@ -8,7 +8,9 @@ use llmtrace::semconv::{attribute as sc, llmtrace as ours, openinference as oi};
 use llmtrace::{LlmSpanExt, Message};
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SimpleSpanProcessor, SpanData};
 
-fn build(env: Vec<(String, String)>) -> Result<(llmtrace::Guard, InMemorySpanExporter), llmtrace::InitError> {
+fn build(
+    env: Vec<(String, String)>,
+) -> Result<(llmtrace::Guard, InMemorySpanExporter), llmtrace::InitError> {
     let exporter = InMemorySpanExporter::default();
     let guard = llmtrace::builder()
         .with_env(env)
@@ -20,7 +22,11 @@ fn build(env: Vec<(String, String)>) -> Result<(llmtrace::Guard, InMemorySpanExp
     Ok((guard, exporter))
 }
 
-fn run_in(guard: &llmtrace::Guard, exporter: &InMemorySpanExporter, f: impl FnOnce()) -> Vec<SpanData> {
+fn run_in(
+    guard: &llmtrace::Guard,
+    exporter: &InMemorySpanExporter,
+    f: impl FnOnce(),
+) -> Vec<SpanData> {
     tracing::dispatcher::with_default(&guard.dispatch(), f);
     guard.flush();
     exporter.get_finished_spans().expect("spans")
@@ -36,7 +42,9 @@ fn captured_content_is_redacted_by_default() {
     let (guard, exporter) = build(Vec::new()).expect("pipeline");
     let prompt = format!("I am ada@example.org, my key is {}", fake_key());
     let spans = run_in(&guard, &exporter, || {
-        let span = llmtrace::chat("gpt-4o").input_messages(&[Message::user(prompt.as_str())]).start();
+        let span = llmtrace::chat("gpt-4o")
+            .input_messages(&[Message::user(prompt.as_str())])
+            .start();
         span.record_output_messages(&[Message::assistant("noted, ada@example.org")]);
     });
     let text = all_strings(&spans);
@@ -44,23 +52,35 @@ fn captured_content_is_redacted_by_default() {
     assert!(!text.contains(&fake_key()), "{text}");
     let chat = find_span(&spans, "chat gpt-4o");
     let input = attr_str(chat, sc::GEN_AI_INPUT_MESSAGES).expect("input");
-    assert!(input.contains("[REDACTED:email]") && input.contains("[REDACTED:openai_key]"), "{input}");
+    assert!(
+        input.contains("[REDACTED:email]") && input.contains("[REDACTED:openai_key]"),
+        "{input}"
+    );
     serde_json::from_str::<serde_json::Value>(&input).expect("still JSON");
-    assert!(attr_str(chat, oi::INPUT_VALUE).expect("mirror").contains("[REDACTED:email]"));
+    assert!(attr_str(chat, oi::INPUT_VALUE)
+        .expect("mirror")
+        .contains("[REDACTED:email]"));
     let stats = guard.redaction_stats().expect("redaction on");
     assert!(stats.spans_redacted >= 1, "{stats:?}");
 }
 
 #[test]
 fn redaction_can_be_configured_from_the_environment_or_switched_off() {
-    let (guard, exporter) = build(vec![("LLMTRACE_REDACTION".into(), "false".into())]).expect("pipeline");
+    let (guard, exporter) =
+        build(vec![("LLMTRACE_REDACTION".into(), "false".into())]).expect("pipeline");
     let spans = run_in(&guard, &exporter, || {
-        llmtrace::chat("m").input_messages(&[Message::user("ada@example.org")]).start();
+        llmtrace::chat("m")
+            .input_messages(&[Message::user("ada@example.org")])
+            .start();
     });
     assert!(all_strings(&spans).contains("ada@example.org"));
     assert!(guard.redaction_stats().is_none());
 
-    let err = build(vec![("LLMTRACE_REDACTION_HASH_FUNCTION".into(), "md5".into())]).expect_err("md5 is refused");
+    let err = build(vec![(
+        "LLMTRACE_REDACTION_HASH_FUNCTION".into(),
+        "md5".into(),
+    )])
+    .expect_err("md5 is refused");
     assert!(err.to_string().contains("md5"), "{err}");
 }
 
@@ -117,35 +137,59 @@ tail_sampling:
     let spans = run_in(&guard, &exporter, || {
         for i in 0..20 {
             llmtrace::agent("ok").start().in_scope(|| {
-                llmtrace::chat("m").input_messages(&[Message::user(format!("EMP-00000{i} here"))]).start();
+                llmtrace::chat("m")
+                    .input_messages(&[Message::user(format!("EMP-00000{i} here"))])
+                    .start();
             });
         }
         llmtrace::agent("failing").start().in_scope(|| {
             llmtrace::chat("m").start().in_scope(|| {});
-            llmtrace::tool("t").start().record_error_type("timeout", "EMP-123456 timed out");
+            llmtrace::tool("t")
+                .start()
+                .record_error_type("timeout", "EMP-123456 timed out");
         });
     });
-    assert!(spans.iter().all(|s| s.name != "invoke_agent ok"), "0 % of healthy traces kept");
-    assert_eq!(spans.len(), 3, "the error trace is kept whole: {:?}", names(&spans));
+    assert!(
+        spans.iter().all(|s| s.name != "invoke_agent ok"),
+        "0 % of healthy traces kept"
+    );
+    assert_eq!(
+        spans.len(),
+        3,
+        "the error trace is kept whole: {:?}",
+        names(&spans)
+    );
     let root = find_span(&spans, "invoke_agent failing");
-    assert_eq!(attr_str(root, ours::SAMPLING_POLICY).as_deref(), Some("errors"));
+    assert_eq!(
+        attr_str(root, ours::SAMPLING_POLICY).as_deref(),
+        Some("errors")
+    );
     let tool = find_span(&spans, "execute_tool t");
     match &tool.status {
         opentelemetry::trace::Status::Error { description } => {
-            assert!(!description.contains("EMP-123456"), "custom blocked value masked: {description}")
+            assert!(
+                !description.contains("EMP-123456"),
+                "custom blocked value masked: {description}"
+            )
         }
         other => panic!("{other:?}"),
     }
     let stats = guard.sampler_stats().expect("sampling on");
-    assert!(stats.traces_kept >= 1 && stats.traces_dropped >= 20, "{stats:?}");
+    assert!(
+        stats.traces_kept >= 1 && stats.traces_dropped >= 20,
+        "{stats:?}"
+    );
 }
 
 #[test]
 fn sampling_variables_turn_on_the_recommended_policy() {
-    let (guard, exporter) = build(vec![("LLMTRACE_SAMPLING_PERCENTAGE".into(), "0".into())]).expect("pipeline");
+    let (guard, exporter) =
+        build(vec![("LLMTRACE_SAMPLING_PERCENTAGE".into(), "0".into())]).expect("pipeline");
     let spans = run_in(&guard, &exporter, || {
         llmtrace::chat("fast").start().in_scope(|| {});
-        llmtrace::chat("broken").start().record_error_type("500", "server error");
+        llmtrace::chat("broken")
+            .start()
+            .record_error_type("500", "server error");
     });
     assert_eq!(names(&spans), vec!["chat broken".to_owned()]);
 }
@@ -155,14 +199,26 @@ fn bad_config_files_are_typed_errors_naming_the_problem() {
     for (text, needle) in [
         ("redactoin: {}", "redactoin"),
         ("redaction: {allow_all_keyz: true}", "allow_all_keyz"),
-        ("redaction: {blocked_values: [\"(unclosed\"]}", "blocked_values"),
-        ("tail_sampling: {policies: [{name: x, type: composite}]}", "composite"),
+        (
+            "redaction: {blocked_values: [\"(unclosed\"]}",
+            "blocked_values",
+        ),
+        (
+            "tail_sampling: {policies: [{name: x, type: composite}]}",
+            "composite",
+        ),
     ] {
         let (_dir, path) = config_file(text);
         let err = build(vec![("LLMTRACE_CONFIG".into(), path)]).expect_err(text);
         assert!(err.to_string().contains(needle), "{text}: {err}");
     }
-    let err = build(vec![("LLMTRACE_CONFIG".into(), "/nonexistent/llmtrace.yaml".into())])
-        .expect_err("missing file");
-    assert!(err.to_string().contains("/nonexistent/llmtrace.yaml"), "{err}");
+    let err = build(vec![(
+        "LLMTRACE_CONFIG".into(),
+        "/nonexistent/llmtrace.yaml".into(),
+    )])
+    .expect_err("missing file");
+    assert!(
+        err.to_string().contains("/nonexistent/llmtrace.yaml"),
+        "{err}"
+    );
 }
