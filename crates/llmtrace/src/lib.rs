@@ -60,6 +60,8 @@
     unreachable_pub
 )]
 
+#[doc(hidden)]
+pub mod __private;
 mod agent_loop;
 pub mod config;
 mod context;
@@ -68,6 +70,7 @@ mod eval;
 pub mod export;
 mod init;
 pub mod metrics;
+mod outcome;
 pub mod retry;
 mod settings;
 mod span;
@@ -77,11 +80,14 @@ pub use config::{ConfigError, HeadSampler, Protocol};
 pub use context::{ContextProcessor, LlmContext};
 pub use eval::{evaluate, Evaluation, InvalidId};
 pub use init::{builder, init, Builder, Guard, InitError};
+pub use outcome::{instrument_stream, InstrumentedStream, RecordOutcome};
 pub use retry::{Answered, Attempt, Retry, RetryError};
 pub use settings::{capture_content, openinference, set_capture_content, set_openinference};
 pub use span::{agent, chain, chat, completion, embeddings, rerank, retrieval, tool};
 pub use span::{kind, Document, LlmSpanExt, Message, Response, Role, SpanBuilder, ToolCall, Usage};
 
+#[cfg(feature = "macros")]
+pub use llmtrace_macros::{agent, chain, embedding, llm, retriever, tool};
 pub use llmtrace_processor as processor;
 pub use llmtrace_semconv as semconv;
 pub use llmtrace_semconv::{Operation, OutputType, Provider, SpanKind};

@@ -10,6 +10,24 @@ use llmtrace_semconv::{attribute as semconv, openinference as oi, span_name, Ope
 use super::types::{messages_json, Message};
 use crate::{settings, LlmContext};
 
+thread_local! {
+    /// Set while the attribute macros build attributes for a span they created (at their own
+    /// target and level), so the builder does not second-guess that span's filter.
+    static FORCE_ENABLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `build` with builders enabled regardless of the `llmtrace` target's filter.
+pub(crate) fn with_builders_enabled<T>(build: impl FnOnce() -> T) -> T {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            FORCE_ENABLED.with(|f| f.set(self.0));
+        }
+    }
+    let _reset = Reset(FORCE_ENABLED.with(|f| f.replace(true)));
+    build()
+}
+
 /// Marker types that select which methods a [`SpanBuilder`] offers.
 pub mod kind {
     /// A chat or text-completion call ([`chat`](crate::chat), [`completion`](crate::completion)).
@@ -76,7 +94,8 @@ impl<K> SpanBuilder<K> {
         span_kind: SpanKind,
         oi_kind: oi::SpanKind,
     ) -> Self {
-        let enabled = tracing::enabled!(target: "llmtrace", tracing::Level::INFO);
+        let enabled = FORCE_ENABLED.with(std::cell::Cell::get)
+            || tracing::enabled!(target: "llmtrace", tracing::Level::INFO);
         if !enabled {
             return SpanBuilder {
                 operation,

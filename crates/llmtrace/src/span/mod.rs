@@ -5,9 +5,9 @@ mod builder;
 mod ext;
 mod types;
 
-pub(crate) use builder::custom_span;
 pub use builder::{
     agent, chain, chat, completion, embeddings, kind, rerank, retrieval, tool, SpanBuilder,
 };
+pub(crate) use builder::{custom_span, with_builders_enabled};
 pub use ext::LlmSpanExt;
 pub use types::{Document, Message, Response, Role, ToolCall, Usage};

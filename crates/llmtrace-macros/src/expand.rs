@@ -1,0 +1,259 @@
+//! Code generation: wraps the function body in a span built by the facade's span API.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{FnArg, ItemFn, Pat, ReturnType, Type};
+
+use crate::attr::{tokens, Args, Kind};
+
+/// Whether a type mentions `impl Trait` (which a closure or `let` annotation cannot name).
+fn has_impl_trait(ty: &Type) -> bool {
+    match ty {
+        Type::ImplTrait(_) => true,
+        Type::Reference(r) => has_impl_trait(&r.elem),
+        Type::Paren(p) => has_impl_trait(&p.elem),
+        Type::Tuple(t) => t.elems.iter().any(has_impl_trait),
+        Type::Path(p) => p.path.segments.iter().any(|s| match &s.arguments {
+            syn::PathArguments::AngleBracketed(a) => a.args.iter().any(|g| match g {
+                syn::GenericArgument::Type(t) => has_impl_trait(t),
+                _ => false,
+            }),
+            _ => false,
+        }),
+        _ => false,
+    }
+}
+
+/// Argument names that can be recorded (simple identifier patterns, not `self`).
+fn arg_idents(item: &ItemFn) -> Vec<syn::Ident> {
+    item.sig
+        .inputs
+        .iter()
+        .filter_map(|arg| match arg {
+            FnArg::Typed(t) => match &*t.pat {
+                Pat::Ident(p) => Some(p.ident.clone()),
+                _ => None,
+            },
+            FnArg::Receiver(_) => None,
+        })
+        .collect()
+}
+
+pub(crate) fn expand(kind: Kind, args: Args, item: ItemFn) -> syn::Result<TokenStream> {
+    if let Some(constness) = &item.sig.constness {
+        return Err(syn::Error::new(
+            constness.span(),
+            format!(
+                "#[{}] cannot instrument a `const fn`: spans are created at run time",
+                kind.macro_name()
+            ),
+        ));
+    }
+    let idents = arg_idents(&item);
+    for skipped in &args.skip {
+        if !idents.iter().any(|i| i == skipped) {
+            return Err(syn::Error::new(
+                skipped.span(),
+                format!("`skip({skipped})`: this function has no parameter named `{skipped}`"),
+            ));
+        }
+    }
+    let is_async = item.sig.asyncness.is_some();
+    if args.stream && kind != Kind::Llm {
+        return Err(syn::Error::new(
+            Span::call_site(),
+            "`stream` is for #[llm] only",
+        ));
+    }
+
+    let k = args
+        .krate
+        .clone()
+        .map(|p| quote!(#p))
+        .unwrap_or_else(|| quote!(::llmtrace));
+    let p = quote!(#k::__private);
+    let fn_name = item.sig.ident.to_string();
+    let callsite_name = match (&args.name, kind) {
+        (
+            Some(syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            })),
+            _,
+        ) => s.value(),
+        _ => fn_name.clone(),
+    };
+    let level = match args.level.as_ref().map(|l| l.value().to_ascii_lowercase()) {
+        Some(l) if l == "trace" => quote!(#p::tracing::Level::TRACE),
+        Some(l) if l == "debug" => quote!(#p::tracing::Level::DEBUG),
+        Some(l) if l == "warn" => quote!(#p::tracing::Level::WARN),
+        Some(l) if l == "error" => quote!(#p::tracing::Level::ERROR),
+        _ => quote!(#p::tracing::Level::INFO),
+    };
+    let fields = args.fields.as_ref().map(|f| quote!(, #f));
+
+    let to_string = |e: &syn::Expr| {
+        let e = tokens(e);
+        quote!(::std::string::ToString::to_string(&(#e)))
+    };
+    let default_name = quote!(::std::string::ToString::to_string(#fn_name));
+    let target = args
+        .name
+        .as_ref()
+        .map(to_string)
+        .unwrap_or_else(|| default_name.clone());
+    let provider = args.provider.as_ref().map(|e| {
+        let e = tokens(e);
+        quote!(.provider(#e))
+    });
+    let builder = match kind {
+        Kind::Llm => {
+            let model = args.model.as_ref().map(to_string).unwrap_or_default();
+            let ctor = match args.operation.as_ref().map(|o| o.value()) {
+                Some(op) if op == "text_completion" => quote!(#k::completion),
+                _ => quote!(#k::chat),
+            };
+            let stream = args.stream.then(|| quote!(.stream(true)));
+            quote!(#ctor(#model) #provider #stream)
+        }
+        Kind::Embedding => {
+            let model = args.model.as_ref().map(to_string).unwrap_or_default();
+            quote!(#k::embeddings(#model) #provider)
+        }
+        Kind::Retriever => {
+            let source = args.data_source.as_ref().map(to_string).unwrap_or(target);
+            quote!(#k::retrieval(#source))
+        }
+        Kind::Tool => {
+            let description = args.description.as_ref().map(|e| {
+                let e = tokens(e);
+                quote!(.description(#e))
+            });
+            let tool_type = args.tool_type.as_ref().map(|e| {
+                let e = tokens(e);
+                quote!(.tool_type(#e))
+            });
+            quote!(#k::tool(#target) #description #tool_type)
+        }
+        Kind::Agent => {
+            let description = args.description.as_ref().map(|e| {
+                let e = tokens(e);
+                quote!(.description(#e))
+            });
+            quote!(#k::agent(#target) #description)
+        }
+        Kind::Chain => quote!(#k::chain(#target)),
+    };
+
+    let captured: Vec<&syn::Ident> = if args.capture && !args.skip_all {
+        idents.iter().filter(|i| !args.skip.contains(i)).collect()
+    } else {
+        Vec::new()
+    };
+    let capture_args = (!captured.is_empty()).then(|| {
+        let names = captured.iter().map(|i| i.to_string());
+        quote! {
+            #p::record_input(&__llmtrace_span, || {
+                use #p::{DebugVia as _, DebugViaNothing as _};
+                ::std::vec![#( (#names, (&&#p::Probe(&#captured)).__llmtrace_debug()) ),*]
+            });
+        }
+    });
+
+    let span_ident = format_ident!("__llmtrace_span");
+    let create = quote! {
+        let #span_ident = #p::tracing::span!(
+            target: ::core::module_path!(),
+            #level,
+            #callsite_name,
+            otel.name = #p::tracing::field::Empty,
+            otel.kind = #p::tracing::field::Empty
+            #fields
+        );
+        let __llmtrace_started = #p::Instant::now();
+        if !#span_ident.is_disabled() {
+            #p::apply(&#span_ident, || #builder);
+            #capture_args
+        }
+        let __llmtrace_guard = #p::PanicGuard::new(&#span_ident);
+    };
+
+    let ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+    } = item;
+    let ret_ty = match &sig.output {
+        ReturnType::Default => Some(quote!(())),
+        ReturnType::Type(_, ty) if !has_impl_trait(ty) => Some(quote!(#ty)),
+        ReturnType::Type(..) => None,
+    };
+
+    let error_type = match &args.error_type {
+        Some(lit) => quote!(::core::option::Option::Some(#lit)),
+        None => quote!(::core::option::Option::None),
+    };
+    let record_output = (args.ret || args.capture).then(|| {
+        quote! {
+            {
+                use #p::{DebugVia as _, DebugViaNothing as _};
+                #p::record_output(&#span_ident, || (&&#p::Probe(&__llmtrace_result)).__llmtrace_debug());
+            }
+        }
+    });
+
+    let run = if is_async {
+        let annotated = match &ret_ty {
+            Some(ty) => quote!(async move { let __llmtrace_out: #ty = #block; __llmtrace_out }),
+            None => quote!(async move #block),
+        };
+        quote!(#p::Instrument::instrument(#annotated, ::core::clone::Clone::clone(&#span_ident)).await)
+    } else {
+        let annotated = match &ret_ty {
+            Some(ty) => quote!(move || -> #ty #block),
+            None => quote!(move || #block),
+        };
+        quote!(#span_ident.in_scope(#annotated))
+    };
+
+    let finish = if args.stream {
+        quote! {
+            __llmtrace_guard.disarm();
+            #p::InstrumentedStream::new(
+                __llmtrace_result,
+                ::core::clone::Clone::clone(&#span_ident),
+                __llmtrace_started,
+                |__llmtrace_item, __llmtrace_chunk_span| {
+                    use #p::{OutcomeVia as _, OutcomeViaNothing as _};
+                    (&&#p::Probe(__llmtrace_item)).__llmtrace_outcome(__llmtrace_chunk_span);
+                },
+            )
+        }
+    } else {
+        quote! {
+            {
+                use #p::{ErrViaError as _, ErrViaDisplay as _, ErrViaDebug as _, ErrViaNothing as _};
+                use #p::{OutcomeVia as _, OutcomeViaNothing as _};
+                (&&&&#p::Probe(&__llmtrace_result)).__llmtrace_error(&#span_ident, #error_type);
+                (&&#p::Probe(&__llmtrace_result)).__llmtrace_outcome(&#span_ident);
+            }
+            #record_output
+            __llmtrace_guard.disarm();
+            __llmtrace_result
+        }
+    };
+
+    let body = quote_spanned! {block.span()=>
+        #create
+        let __llmtrace_result = #run;
+        #finish
+    };
+    Ok(quote! {
+        #(#attrs)*
+        #vis #sig {
+            #body
+        }
+    })
+}

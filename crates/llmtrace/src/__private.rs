@@ -1,0 +1,166 @@
+//! What the attribute macros' generated code calls. Not a public API: names and signatures
+//! change without notice.
+#![allow(missing_docs, missing_debug_implementations, unreachable_pub)]
+
+use std::fmt::Debug;
+
+pub use std::time::Instant;
+pub use tracing;
+pub use tracing::Instrument;
+
+pub use crate::outcome::InstrumentedStream;
+use crate::outcome::RecordOutcome;
+use crate::span::{with_builders_enabled, SpanBuilder};
+use crate::{settings, LlmSpanExt};
+use llmtrace_semconv::openinference as oi;
+
+/// Builds the span's attributes with `builder` and gives them to the macro's span.
+pub fn apply<K>(span: &tracing::Span, builder: impl FnOnce() -> SpanBuilder<K>) {
+    with_builders_enabled(builder).apply(span);
+}
+
+/// Records the named arguments as `input.value` (a JSON object of their `Debug` forms), only
+/// when content capture is on.
+pub fn record_input(
+    span: &tracing::Span,
+    args: impl FnOnce() -> Vec<(&'static str, Option<String>)>,
+) {
+    if !settings::capture_content() {
+        return;
+    }
+    let object: serde_json::Map<String, serde_json::Value> = args()
+        .into_iter()
+        .filter_map(|(name, value)| Some((name.to_owned(), serde_json::Value::String(value?))))
+        .collect();
+    span.record_attribute(oi::INPUT_MIME_TYPE, "application/json");
+    span.record_attribute(
+        oi::INPUT_VALUE,
+        serde_json::Value::Object(object).to_string(),
+    );
+}
+
+/// Records the return value's `Debug` form as `output.value`, only when content capture is on.
+pub fn record_output(span: &tracing::Span, value: impl FnOnce() -> Option<String>) {
+    if !settings::capture_content() {
+        return;
+    }
+    if let Some(text) = value() {
+        span.record_attribute(oi::OUTPUT_VALUE, text);
+    }
+}
+
+/// Marks the span failed if the function panics (the panic continues).
+pub struct PanicGuard<'a> {
+    span: &'a tracing::Span,
+    armed: bool,
+}
+
+impl<'a> PanicGuard<'a> {
+    pub fn new(span: &'a tracing::Span) -> Self {
+        PanicGuard { span, armed: true }
+    }
+
+    pub fn disarm(mut self) {
+        self.armed = false;
+    }
+}
+
+impl Drop for PanicGuard<'_> {
+    fn drop(&mut self) {
+        if self.armed && std::thread::panicking() {
+            self.span
+                .record_error_type("panic", "the instrumented function panicked");
+        }
+    }
+}
+
+/// Autoref specialization probe: `(&&&&Probe(&value)).method()` picks the most specific impl
+/// (error: `Error`, then `Display`, then `Debug`, then nothing).
+pub struct Probe<'a, T: ?Sized>(pub &'a T);
+
+pub trait ErrViaError {
+    fn __llmtrace_error(&self, span: &tracing::Span, error_type: Option<&str>);
+}
+
+impl<T, E: std::error::Error + 'static> ErrViaError for &&&Probe<'_, Result<T, E>> {
+    fn __llmtrace_error(&self, span: &tracing::Span, error_type: Option<&str>) {
+        if let Err(error) = self.0 {
+            match error_type {
+                Some(ty) => span.record_error_type(ty, &error.to_string()),
+                None => span.record_error(error),
+            }
+        }
+    }
+}
+
+pub trait ErrViaDisplay {
+    fn __llmtrace_error(&self, span: &tracing::Span, error_type: Option<&str>);
+}
+
+impl<T, E: std::fmt::Display> ErrViaDisplay for &&Probe<'_, Result<T, E>> {
+    fn __llmtrace_error(&self, span: &tracing::Span, error_type: Option<&str>) {
+        if let Err(error) = self.0 {
+            let ty = error_type.unwrap_or_else(|| std::any::type_name::<E>());
+            span.record_error_type(ty, &error.to_string());
+        }
+    }
+}
+
+pub trait ErrViaDebug {
+    fn __llmtrace_error(&self, span: &tracing::Span, error_type: Option<&str>);
+}
+
+impl<T, E: Debug> ErrViaDebug for &Probe<'_, Result<T, E>> {
+    fn __llmtrace_error(&self, span: &tracing::Span, error_type: Option<&str>) {
+        if let Err(error) = self.0 {
+            let ty = error_type.unwrap_or_else(|| std::any::type_name::<E>());
+            span.record_error_type(ty, &format!("{error:?}"));
+        }
+    }
+}
+
+pub trait ErrViaNothing {
+    fn __llmtrace_error(&self, span: &tracing::Span, error_type: Option<&str>);
+}
+
+impl<T: ?Sized> ErrViaNothing for Probe<'_, T> {
+    fn __llmtrace_error(&self, _span: &tracing::Span, _error_type: Option<&str>) {}
+}
+
+pub trait OutcomeVia {
+    fn __llmtrace_outcome(&self, span: &tracing::Span);
+}
+
+impl<T: RecordOutcome + ?Sized> OutcomeVia for &Probe<'_, T> {
+    fn __llmtrace_outcome(&self, span: &tracing::Span) {
+        self.0.record_outcome(span);
+    }
+}
+
+pub trait OutcomeViaNothing {
+    fn __llmtrace_outcome(&self, span: &tracing::Span);
+}
+
+impl<T: ?Sized> OutcomeViaNothing for Probe<'_, T> {
+    fn __llmtrace_outcome(&self, _span: &tracing::Span) {}
+}
+
+pub trait DebugVia {
+    fn __llmtrace_debug(&self) -> Option<String>;
+}
+
+impl<T: Debug + ?Sized> DebugVia for &Probe<'_, T> {
+    fn __llmtrace_debug(&self) -> Option<String> {
+        Some(format!("{:?}", self.0))
+    }
+}
+
+pub trait DebugViaNothing {
+    fn __llmtrace_debug(&self) -> Option<String>;
+}
+
+impl<T: ?Sized> DebugViaNothing for Probe<'_, T> {
+    fn __llmtrace_debug(&self) -> Option<String> {
+        None
+    }
+}

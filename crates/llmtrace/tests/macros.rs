@@ -1,0 +1,352 @@
+//! The attribute macros, asserted on exported spans (content capture off in this binary).
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use llmtrace::semconv::{attribute as sc, llmtrace as ours, openinference as oi};
+use llmtrace::{RecordOutcome, Response, Usage};
+use opentelemetry::trace::{SpanKind, Status};
+use opentelemetry::Value;
+
+struct ChatResponse {
+    text: String,
+    usage: Usage,
+}
+
+impl RecordOutcome for ChatResponse {
+    fn record_outcome(&self, span: &tracing::Span) {
+        self.usage.record_outcome(span);
+        Response::new()
+            .id("resp-1")
+            .finish_reason("stop")
+            .record_outcome(span);
+    }
+}
+
+#[derive(Debug)]
+struct ToolFailed;
+
+impl std::fmt::Display for ToolFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("tool failed")
+    }
+}
+
+impl std::error::Error for ToolFailed {}
+
+#[llmtrace::llm(model = "gpt-4o", provider = "openai")]
+fn ask(prompt: &str) -> ChatResponse {
+    ChatResponse {
+        text: format!("echo {prompt}"),
+        usage: Usage::new(12, 3),
+    }
+}
+
+#[llmtrace::tool(description = "Looks up the weather")]
+fn get_weather(city: &str) -> Result<String, ToolFailed> {
+    if city == "Atlantis" {
+        Err(ToolFailed)
+    } else {
+        Ok(format!("sunny in {city}"))
+    }
+}
+
+#[llmtrace::tool(name = "custom_tool", err(error_type = "lookup_failed"))]
+fn looks_up() -> Result<(), String> {
+    Err("no such key".to_owned())
+}
+
+#[llmtrace::agent(name = "planner")]
+fn plan(question: &str) -> String {
+    let answer = ask(question);
+    let weather = get_weather("Lisbon").unwrap_or_default();
+    let _ = get_weather("Atlantis");
+    format!("{} / {weather}", answer.text)
+}
+
+#[llmtrace::retriever(data_source = "kb")]
+fn search(_query: &str) -> Vec<llmtrace::Document> {
+    vec![llmtrace::Document::new("d1").score(0.7)]
+}
+
+#[llmtrace::embedding(model = "text-embedding-3-small")]
+fn embed(_text: &str) -> Usage {
+    Usage::new(5, 0)
+}
+
+#[llmtrace::chain]
+fn build_context() -> usize {
+    3
+}
+
+struct Request {
+    model: String,
+}
+
+#[llmtrace::llm(model = req.model, operation = "text_completion", level = "warn")]
+fn complete(req: &Request) -> usize {
+    req.model.len()
+}
+
+struct Client {
+    prefix: String,
+}
+
+impl Client {
+    #[llmtrace::llm(model = "claude-sonnet-4", provider = "anthropic")]
+    async fn chat<T: std::fmt::Display + Send>(&self, message: T) -> Result<String, ToolFailed> {
+        tokio::task::yield_now().await;
+        Ok(format!("{}{message}", self.prefix))
+    }
+}
+
+#[llmtrace::tool]
+fn explodes() -> u32 {
+    panic!("tool blew up")
+}
+
+#[test]
+fn each_macro_gives_the_semconv_name_kind_and_nesting() {
+    let spans = run(false, || {
+        plan("hi");
+        search("q");
+        embed("x");
+        build_context();
+        complete(&Request {
+            model: "davinci-002".into(),
+        });
+    });
+    let agent = find_span(&spans, "invoke_agent planner");
+    let chat = find_span(&spans, "chat gpt-4o");
+    assert!(is_child_of(chat, agent));
+    assert_eq!(chat.span_kind, SpanKind::Client);
+    assert_eq!(
+        attr_str(chat, sc::GEN_AI_PROVIDER_NAME).as_deref(),
+        Some("openai")
+    );
+    let tools: Vec<_> = spans
+        .iter()
+        .filter(|s| s.name == "execute_tool get_weather")
+        .collect();
+    assert_eq!(tools.len(), 2);
+    assert!(tools
+        .iter()
+        .all(|t| is_child_of(t, agent) && t.span_kind == SpanKind::Internal));
+    assert_eq!(
+        attr_str(tools[0], sc::GEN_AI_TOOL_DESCRIPTION).as_deref(),
+        Some("Looks up the weather")
+    );
+    assert_eq!(agent.span_kind, SpanKind::Internal);
+    assert_eq!(
+        attr_str(agent, oi::OPENINFERENCE_SPAN_KIND).as_deref(),
+        Some("AGENT")
+    );
+    assert_eq!(
+        attr_str(
+            find_span(&spans, "retrieval kb"),
+            oi::OPENINFERENCE_SPAN_KIND
+        )
+        .as_deref(),
+        Some("RETRIEVER")
+    );
+    assert_eq!(
+        attr_str(
+            find_span(&spans, "embeddings text-embedding-3-small"),
+            oi::OPENINFERENCE_SPAN_KIND
+        )
+        .as_deref(),
+        Some("EMBEDDING")
+    );
+    assert_eq!(
+        attr_str(
+            find_span(&spans, "invoke_workflow build_context"),
+            oi::OPENINFERENCE_SPAN_KIND
+        )
+        .as_deref(),
+        Some("CHAIN")
+    );
+    // The model came from an argument expression; the span is at WARN level.
+    let completion = find_span(&spans, "text_completion davinci-002");
+    assert_eq!(
+        attr_str(completion, sc::GEN_AI_OPERATION_NAME).as_deref(),
+        Some("text_completion")
+    );
+}
+
+#[test]
+fn return_values_record_usage_documents_and_response() {
+    let spans = run(false, || {
+        ask("hello");
+        search("q");
+        embed("x");
+    });
+    let chat = find_span(&spans, "chat gpt-4o");
+    assert_eq!(attr_i64(chat, sc::GEN_AI_USAGE_INPUT_TOKENS), Some(12));
+    assert_eq!(attr_i64(chat, sc::GEN_AI_USAGE_OUTPUT_TOKENS), Some(3));
+    assert_eq!(
+        attr_str(chat, sc::GEN_AI_RESPONSE_ID).as_deref(),
+        Some("resp-1")
+    );
+    assert!(
+        attr(chat, ours::COST_USD).is_some(),
+        "priced from the recorded usage"
+    );
+    let retrieval = find_span(&spans, "retrieval kb");
+    assert_eq!(
+        attr_str(retrieval, "retrieval.documents.0.document.id").as_deref(),
+        Some("d1")
+    );
+    assert_eq!(
+        attr_i64(
+            find_span(&spans, "embeddings text-embedding-3-small"),
+            sc::GEN_AI_USAGE_INPUT_TOKENS
+        ),
+        Some(5)
+    );
+}
+
+#[test]
+fn errors_end_the_span_with_status_error_type_and_an_exception_event() {
+    let spans = run(false, || {
+        let _ = get_weather("Atlantis");
+        let _ = looks_up();
+    });
+    let tool = find_span(&spans, "execute_tool get_weather");
+    assert_eq!(tool.status, Status::error("tool failed"));
+    assert_eq!(
+        attr_str(tool, sc::ERROR_TYPE).as_deref(),
+        Some("macros::ToolFailed")
+    );
+    assert!(tool.events.iter().any(|e| e.name == "exception"));
+    let custom = find_span(&spans, "execute_tool custom_tool");
+    assert_eq!(
+        attr_str(custom, sc::ERROR_TYPE).as_deref(),
+        Some("lookup_failed")
+    );
+    assert_eq!(custom.status, Status::error("no such key"));
+}
+
+#[test]
+fn a_panic_ends_the_span_as_an_error_and_keeps_unwinding() {
+    let spans = run(false, || {
+        let caught = std::panic::catch_unwind(explodes);
+        assert!(caught.is_err(), "the panic continues");
+    });
+    let span = find_span(&spans, "execute_tool explodes");
+    assert!(matches!(span.status, Status::Error { .. }));
+    assert_eq!(attr_str(span, sc::ERROR_TYPE).as_deref(), Some("panic"));
+}
+
+#[test]
+fn async_methods_with_generics_are_instrumented() {
+    let spans = run(false, || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("rt");
+        let client = Client {
+            prefix: "> ".into(),
+        };
+        let answer = rt.block_on(client.chat(42));
+        assert_eq!(answer.expect("ok"), "> 42");
+    });
+    let chat = find_span(&spans, "chat claude-sonnet-4");
+    assert_eq!(
+        attr_str(chat, sc::GEN_AI_PROVIDER_NAME).as_deref(),
+        Some("anthropic")
+    );
+    assert_eq!(chat.status, Status::Unset);
+}
+
+#[derive(Debug, Clone)]
+struct Chunk {
+    usage: Option<Usage>,
+}
+
+impl RecordOutcome for Chunk {
+    fn record_outcome(&self, span: &tracing::Span) {
+        self.usage.record_outcome(span);
+    }
+}
+
+#[llmtrace::llm(model = "gpt-4o", stream)]
+fn stream_answer(chunks: usize) -> impl futures_util::Stream<Item = Chunk> {
+    futures_util::stream::unfold(0, move |i| async move {
+        if i == 0 {
+            tokio::time::sleep(Duration::from_millis(30)).await;
+        }
+        (i < chunks).then(|| {
+            let usage = (i + 1 == chunks).then(|| Usage::new(20, chunks as u64));
+            (Chunk { usage }, i + 1)
+        })
+    })
+}
+
+#[test]
+fn a_stream_records_time_to_first_chunk_count_and_final_usage_or_cancellation() {
+    use futures_util::StreamExt;
+    let spans = run(false, || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("rt");
+        rt.block_on(async {
+            let all: Vec<Chunk> = stream_answer(4).collect().await;
+            assert_eq!(all.len(), 4);
+            let mut partial = Box::pin(stream_answer(10));
+            partial.next().await;
+            partial.next().await;
+            drop(partial);
+        });
+    });
+    let streams: Vec<_> = spans.iter().filter(|s| s.name == "chat gpt-4o").collect();
+    assert_eq!(streams.len(), 2);
+    let full = streams
+        .iter()
+        .find(|s| attr(s, ours::STREAM_CANCELLED).is_none())
+        .expect("the finished stream");
+    let ttfc = match attr(full, sc::GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK) {
+        Some(Value::F64(v)) => *v,
+        other => panic!("no time to first chunk: {other:?}"),
+    };
+    assert!(
+        ttfc >= 0.03,
+        "first chunk came after the 30 ms wait: {ttfc}"
+    );
+    assert_eq!(attr_i64(full, ours::STREAM_CHUNK_COUNT), Some(4));
+    assert_eq!(
+        attr_i64(full, sc::GEN_AI_USAGE_OUTPUT_TOKENS),
+        Some(4),
+        "final usage chunk"
+    );
+    assert_eq!(
+        attr(full, sc::GEN_AI_REQUEST_STREAM),
+        Some(&Value::Bool(true))
+    );
+    let dropped = streams
+        .iter()
+        .find(|s| attr(s, ours::STREAM_CANCELLED).is_some())
+        .expect("the dropped stream is exported, not lost");
+    assert_eq!(
+        attr(dropped, ours::STREAM_CANCELLED),
+        Some(&Value::Bool(true))
+    );
+    assert_eq!(attr_i64(dropped, ours::STREAM_CHUNK_COUNT), Some(2));
+}
+
+#[llmtrace::tool(capture, skip(secret))]
+fn with_args(city: &str, secret: &str, count: u32) -> String {
+    format!("{city}{secret}{count}")
+}
+
+#[test]
+fn capture_records_nothing_while_content_capture_is_off() {
+    let spans = run(false, || {
+        with_args("Oslo", "hunter2", 3);
+    });
+    let span = find_span(&spans, "execute_tool with_args");
+    assert_eq!(attr(span, oi::INPUT_VALUE), None);
+    assert_eq!(attr(span, oi::OUTPUT_VALUE), None);
+}
