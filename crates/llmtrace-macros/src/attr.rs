@@ -154,8 +154,14 @@ impl Args {
                 ("ret", Value::Flag) => args.ret = true,
                 ("capture", Value::Flag) => args.capture = true,
                 ("skip", Value::List(list)) => {
+                    // `self` is accepted (and never recorded anyway).
                     args.skip = syn::parse::Parser::parse2(
-                        Punctuated::<Ident, Token![,]>::parse_terminated,
+                        |input: ParseStream<'_>| {
+                            Punctuated::<Ident, Token![,]>::parse_terminated_with(
+                                input,
+                                syn::ext::IdentExt::parse_any,
+                            )
+                        },
                         list,
                     )?
                     .into_iter()

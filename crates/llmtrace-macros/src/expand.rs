@@ -51,8 +51,9 @@ pub(crate) fn expand(kind: Kind, args: Args, item: ItemFn) -> syn::Result<TokenS
         ));
     }
     let idents = arg_idents(&item);
+    let has_receiver = matches!(item.sig.inputs.first(), Some(FnArg::Receiver(_)));
     for skipped in &args.skip {
-        if !idents.iter().any(|i| i == skipped) {
+        if !idents.iter().any(|i| i == skipped) && !(skipped == "self" && has_receiver) {
             return Err(syn::Error::new(
                 skipped.span(),
                 format!("`skip({skipped})`: this function has no parameter named `{skipped}`"),

@@ -1,0 +1,4 @@
+#[llmtrace::chain(level = "loud")]
+fn c() {}
+
+fn main() {}

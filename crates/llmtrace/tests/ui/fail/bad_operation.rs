@@ -1,0 +1,4 @@
+#[llmtrace::llm(model = "m", operation = "embeddings")]
+fn ask() {}
+
+fn main() {}

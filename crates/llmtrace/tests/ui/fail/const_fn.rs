@@ -1,0 +1,6 @@
+#[llmtrace::tool]
+const fn t() -> u32 {
+    1
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[llmtrace::agent(name = "a", name = "b")]
+fn a() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[llmtrace::llm(provider = "openai")]
+fn ask() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[llmtrace::tool(skip(secret))]
+fn t(city: &str) -> usize {
+    city.len()
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[llmtrace::tool(stream)]
+fn t() {}
+
+fn main() {}

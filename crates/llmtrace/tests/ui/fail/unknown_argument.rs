@@ -1,0 +1,4 @@
+#[llmtrace::tool(nmae = "typo")]
+fn t() {}
+
+fn main() {}
