@@ -4,7 +4,9 @@
 //! - `b_raw_tracing`: a `tracing` span with the same 12 attributes through tracing-opentelemetry;
 //! - `c_llmtrace_api`: the same LLM call through llmtrace's typed API (start, usage, response);
 //! - `d_llmtrace_full_chain`: (c) + redaction + tail sampling, as `llmtrace::init` sets up;
-//! - `disabled`: (c) with no subscriber installed.
+//! - `disabled`: (c) with no subscriber installed;
+//! - macros (issue 3): a no-op fn plain, with `#[tracing::instrument]` (`b_instrument_noop`),
+//!   with `#[llmtrace::llm]` (`c_macro_llm_noop`, and `disabled_macro_llm_noop`).
 //!
 //! Every variant ends in the same `BatchSpanProcessor` with a no-op exporter.
 //! Run: `cargo bench --bench overhead -- --warm-up-time 1 --measurement-time 3`.
@@ -78,12 +80,40 @@ fn llm_call() {
     );
 }
 
+#[llmtrace::llm(model = "gpt-4o", provider = "openai")]
+fn llm_macro_noop(x: u64) -> u64 {
+    black_box(x)
+}
+
+#[tracing::instrument(level = "info")]
+fn instrument_noop(x: u64) -> u64 {
+    black_box(x)
+}
+
+fn plain_noop(x: u64) -> u64 {
+    black_box(x)
+}
+
+fn full_chain_guard() -> llmtrace::Guard {
+    llmtrace::builder()
+        .with_env(Vec::new())
+        .install_global(false)
+        .console(false)
+        .metrics(false)
+        .tail_sampling(llmtrace::processor::sample::TailSamplingConfig::recommended())
+        .with_span_processor(batch())
+        .build()
+        .expect("pipeline")
+}
+
 fn overhead(c: &mut Criterion) {
     let mut group = c.benchmark_group("span");
 
     // First, before any subscriber exists in this process: what an application pays when
     // tracing is off.
     group.bench_function("disabled", |b| b.iter(llm_call));
+    group.bench_function("disabled_macro_llm_noop", |b| b.iter(|| llm_macro_noop(black_box(1))));
+    group.bench_function("plain_noop", |b| b.iter(|| plain_noop(black_box(1))));
 
     let provider = SdkTracerProvider::builder()
         .with_span_processor(batch())
@@ -112,6 +142,7 @@ fn overhead(c: &mut Criterion) {
             .with_target(false),
     );
     tracing::subscriber::with_default(subscriber, || {
+        group.bench_function("b_instrument_noop", |b| b.iter(|| instrument_noop(black_box(1))));
         group.bench_function("b_raw_tracing", |b| {
             b.iter(|| {
                 let span = tracing::info_span!(
@@ -144,11 +175,19 @@ fn overhead(c: &mut Criterion) {
         .install_global(false)
         .console(false)
         .metrics(false)
+        .without_redaction()
         .with_span_processor(batch())
         .build()
         .expect("pipeline");
     tracing::dispatcher::with_default(&guard.dispatch(), || {
         group.bench_function("c_llmtrace_api", |b| b.iter(llm_call));
+        group.bench_function("c_macro_llm_noop", |b| b.iter(|| llm_macro_noop(black_box(1))));
+    });
+    drop(guard);
+
+    let guard = full_chain_guard();
+    tracing::dispatcher::with_default(&guard.dispatch(), || {
+        group.bench_function("d_llmtrace_redact_tail", |b| b.iter(llm_call));
     });
     drop(guard);
 

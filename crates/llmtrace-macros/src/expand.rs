@@ -25,6 +25,58 @@ fn has_impl_trait(ty: &Type) -> bool {
     }
 }
 
+/// Whether the return type is `impl Stream<…>` (a streamed model response).
+fn returns_impl_stream(output: &ReturnType) -> bool {
+    match output {
+        ReturnType::Type(_, ty) => match &**ty {
+            Type::ImplTrait(t) => t.bounds.iter().any(|b| match b {
+                syn::TypeParamBound::Trait(t) => t
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "Stream"),
+                _ => false,
+            }),
+            _ => false,
+        },
+        ReturnType::Default => false,
+    }
+}
+
+/// A non-`async` function whose body ends in an `async move` block, bare (`-> impl Future`) or
+/// boxed (`Box::pin(async move { .. })`, what `#[async_trait]` generates): the span must wrap
+/// the future, not its construction. Returns the index of that last statement.
+fn async_block_body(item: &ItemFn) -> Option<usize> {
+    if item.sig.asyncness.is_some() {
+        return None;
+    }
+    let last = item.block.stmts.len().checked_sub(1)?;
+    let syn::Stmt::Expr(expr, None) = &item.block.stmts[last] else {
+        return None;
+    };
+    let is_async_move = |e: &syn::Expr| matches!(e, syn::Expr::Async(a) if a.capture.is_some());
+    let found = match expr {
+        syn::Expr::Async(_) => is_async_move(expr),
+        syn::Expr::Call(call) => {
+            let is_box_pin = match &*call.func {
+                syn::Expr::Path(p) => {
+                    let segments: Vec<String> = p
+                        .path
+                        .segments
+                        .iter()
+                        .map(|s| s.ident.to_string())
+                        .collect();
+                    segments.ends_with(&["Box".to_owned(), "pin".to_owned()])
+                }
+                _ => false,
+            };
+            is_box_pin && call.args.len() == 1 && call.args.first().is_some_and(is_async_move)
+        }
+        _ => false,
+    };
+    found.then_some(last)
+}
+
 /// Argument names that can be recorded (simple identifier patterns, not `self`).
 fn arg_idents(item: &ItemFn) -> Vec<syn::Ident> {
     item.sig
@@ -61,6 +113,8 @@ pub(crate) fn expand(kind: Kind, args: Args, item: ItemFn) -> syn::Result<TokenS
         }
     }
     let is_async = item.sig.asyncness.is_some();
+    let async_block = async_block_body(&item);
+    let stream = args.stream || (kind == Kind::Llm && returns_impl_stream(&item.sig.output));
     if args.stream && kind != Kind::Llm {
         return Err(syn::Error::new(
             Span::call_site(),
@@ -115,7 +169,7 @@ pub(crate) fn expand(kind: Kind, args: Args, item: ItemFn) -> syn::Result<TokenS
                 Some(op) if op == "text_completion" => quote!(#k::completion),
                 _ => quote!(#k::chat),
             };
-            let stream = args.stream.then(|| quote!(.stream(true)));
+            let stream = stream.then(|| quote!(.stream(true)));
             quote!(#ctor(#model) #provider #stream)
         }
         Kind::Embedding => {
@@ -163,6 +217,8 @@ pub(crate) fn expand(kind: Kind, args: Args, item: ItemFn) -> syn::Result<TokenS
     });
 
     let span_ident = format_ident!("__llmtrace_span");
+    // Streams measure the time to their first chunk from here; nothing else reads the clock.
+    let started = stream.then(|| quote!(let __llmtrace_started = #p::Instant::now();));
     let create = quote! {
         let #span_ident = #p::tracing::span!(
             target: ::core::module_path!(),
@@ -172,7 +228,7 @@ pub(crate) fn expand(kind: Kind, args: Args, item: ItemFn) -> syn::Result<TokenS
             otel.kind = #p::tracing::field::Empty
             #fields
         );
-        let __llmtrace_started = #p::Instant::now();
+        #started
         if !#span_ident.is_disabled() {
             #p::apply(&#span_ident, || #builder);
             #capture_args
@@ -184,7 +240,7 @@ pub(crate) fn expand(kind: Kind, args: Args, item: ItemFn) -> syn::Result<TokenS
         attrs,
         vis,
         sig,
-        block,
+        mut block,
     } = item;
     let ret_ty = match &sig.output {
         ReturnType::Default => Some(quote!(())),
@@ -207,7 +263,13 @@ pub(crate) fn expand(kind: Kind, args: Args, item: ItemFn) -> syn::Result<TokenS
 
     let run = if is_async {
         let annotated = match &ret_ty {
-            Some(ty) => quote!(async move { let __llmtrace_out: #ty = #block; __llmtrace_out }),
+            Some(ty) => quote! {
+                async move {
+                    let __llmtrace_out: #ty = #block;
+                    #[allow(unreachable_code)]
+                    __llmtrace_out
+                }
+            },
             None => quote!(async move #block),
         };
         quote!(#p::Instrument::instrument(#annotated, ::core::clone::Clone::clone(&#span_ident)).await)
@@ -219,7 +281,7 @@ pub(crate) fn expand(kind: Kind, args: Args, item: ItemFn) -> syn::Result<TokenS
         quote!(#span_ident.in_scope(#annotated))
     };
 
-    let finish = if args.stream {
+    let finish = if stream {
         quote! {
             __llmtrace_guard.disarm();
             #p::InstrumentedStream::new(
@@ -245,6 +307,45 @@ pub(crate) fn expand(kind: Kind, args: Args, item: ItemFn) -> syn::Result<TokenS
             __llmtrace_result
         }
     };
+
+    if let Some(last) = async_block {
+        // Instrument the future the body returns (`#[async_trait]` methods, `-> impl Future`):
+        // the statements before it run unchanged, the span opens when the future is first polled.
+        let mut tail = block.stmts.remove(last);
+        let future = match &mut tail {
+            syn::Stmt::Expr(syn::Expr::Call(call), None) => call.args.first_mut(),
+            syn::Stmt::Expr(expr, None) => Some(expr),
+            _ => None,
+        };
+        if let Some(future) = future {
+            if let syn::Expr::Async(inner) = &*future {
+                let inner_block = &inner.block;
+                let inner_attrs = &inner.attrs;
+                let run = quote! {
+                    #p::Instrument::instrument(
+                        async move #inner_block,
+                        ::core::clone::Clone::clone(&#span_ident),
+                    ).await
+                };
+                *future = syn::parse2(quote_spanned! {inner_block.span()=>
+                    #(#inner_attrs)*
+                    async move {
+                        #create
+                        let __llmtrace_result = #run;
+                        #finish
+                    }
+                })?;
+            }
+        }
+        let stmts = &block.stmts;
+        return Ok(quote! {
+            #(#attrs)*
+            #vis #sig {
+                #(#stmts)*
+                #tail
+            }
+        });
+    }
 
     let body = quote_spanned! {block.span()=>
         #create

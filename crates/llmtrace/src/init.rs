@@ -385,10 +385,21 @@ impl Builder {
             .or(env_settings.timeout)
             .unwrap_or(Duration::from_secs(10));
         let batch_delay = self.batch_delay.unwrap_or(Duration::from_secs(1));
+        // Larger than the SDK's defaults (2048 / 512): one exporter thread then keeps up with
+        // a few hundred thousand spans/s, and the queue still bounds memory (~16 MiB of spans).
+        // `OTEL_BSP_MAX_QUEUE_SIZE` / `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` still win.
+        let set = |name: &str| lookup(name).is_some();
+        let queue_from_env = set("OTEL_BSP_MAX_QUEUE_SIZE");
+        let batch_from_env = set("OTEL_BSP_MAX_EXPORT_BATCH_SIZE");
         let batch_config = || {
-            BatchConfigBuilder::default()
-                .with_scheduled_delay(batch_delay)
-                .build()
+            let mut config = BatchConfigBuilder::default().with_scheduled_delay(batch_delay);
+            if !queue_from_env {
+                config = config.with_max_queue_size(16_384);
+            }
+            if !batch_from_env {
+                config = config.with_max_export_batch_size(4096);
+            }
+            config.build()
         };
 
         let mut resource = Resource::builder();

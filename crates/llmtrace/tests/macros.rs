@@ -350,3 +350,120 @@ fn capture_records_nothing_while_content_capture_is_off() {
     assert_eq!(attr(span, oi::INPUT_VALUE), None);
     assert_eq!(attr(span, oi::OUTPUT_VALUE), None);
 }
+
+#[async_trait::async_trait]
+trait Retriever {
+    async fn fetch(&self, query: &str) -> Vec<llmtrace::Document>;
+}
+
+struct VectorStore {
+    name: String,
+}
+
+// `#[async_trait]` turns the method into `fn fetch(..) -> Pin<Box<dyn Future>>` with a
+// `Box::pin(async move { .. })` body before `#[retriever]` expands: the span must wrap the
+// future (and time its await), not the boxing.
+#[async_trait::async_trait]
+impl Retriever for VectorStore {
+    #[llmtrace::retriever(data_source = self.name)]
+    async fn fetch(&self, query: &str) -> Vec<llmtrace::Document> {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        vec![llmtrace::Document::new(query)]
+    }
+}
+
+#[llmtrace::tool]
+fn later(x: u32) -> impl std::future::Future<Output = u32> {
+    async move {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        x + 1
+    }
+}
+
+#[test]
+fn async_trait_methods_and_future_returning_fns_span_the_future() {
+    let spans = run(false, || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("rt");
+        let store = VectorStore { name: "pg".into() };
+        rt.block_on(async {
+            let docs = store.fetch("q1").await;
+            assert_eq!(docs.len(), 1);
+            assert_eq!(later(1).await, 2);
+        });
+    });
+    for name in ["retrieval pg", "execute_tool later"] {
+        let span = find_span(&spans, name);
+        let took = span
+            .end_time
+            .duration_since(span.start_time)
+            .expect("ends after it starts");
+        assert!(
+            took >= Duration::from_millis(20),
+            "{name} spans the awaited future: {took:?}"
+        );
+    }
+    assert_eq!(
+        attr_str(
+            find_span(&spans, "retrieval pg"),
+            "retrieval.documents.0.document.id"
+        )
+        .as_deref(),
+        Some("q1")
+    );
+}
+
+// No `stream` argument: an `impl Stream` return type is detected.
+#[llmtrace::llm(model = "gpt-4o-mini")]
+async fn stream_detected() -> impl futures_util::Stream<Item = Chunk> {
+    futures_util::stream::iter(vec![
+        Chunk { usage: None },
+        Chunk {
+            usage: Some(Usage::new(7, 2)),
+        },
+    ])
+}
+
+#[test]
+fn an_impl_stream_return_type_is_instrumented_as_a_stream() {
+    use futures_util::StreamExt;
+    let spans = run(false, || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("rt");
+        rt.block_on(async {
+            let n = stream_detected().await.count().await;
+            assert_eq!(n, 2);
+        });
+    });
+    let span = find_span(&spans, "chat gpt-4o-mini");
+    assert_eq!(attr_i64(span, ours::STREAM_CHUNK_COUNT), Some(2));
+    assert_eq!(attr_i64(span, sc::GEN_AI_USAGE_OUTPUT_TOKENS), Some(2));
+    assert!(attr(span, sc::GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK).is_some());
+    assert_eq!(attr(span, ours::STREAM_CANCELLED), None);
+}
+
+#[llmtrace::agent(name = "fragile")]
+async fn async_explodes() -> u32 {
+    tokio::task::yield_now().await;
+    panic!("agent blew up")
+}
+
+#[test]
+fn a_panic_in_an_async_fn_ends_the_span_as_an_error() {
+    let spans = run(false, || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("rt");
+        let caught =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(async_explodes())));
+        assert!(caught.is_err(), "the panic continues");
+    });
+    let span = find_span(&spans, "invoke_agent fragile");
+    assert!(matches!(span.status, Status::Error { .. }));
+    assert_eq!(attr_str(span, sc::ERROR_TYPE).as_deref(), Some("panic"));
+}

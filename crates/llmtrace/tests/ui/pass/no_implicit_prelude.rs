@@ -10,7 +10,19 @@ async fn agent() -> ::std::primitive::u32 {
     1
 }
 
+#[::llmtrace::llm(model = "gpt-4o")]
+fn chunks() -> impl ::futures_util::Stream<Item = ::llmtrace::Usage> {
+    ::futures_util::stream::empty()
+}
+
+#[::llmtrace::tool]
+fn boxed() -> ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = ::std::primitive::u32> + ::std::marker::Send>> {
+    ::std::boxed::Box::pin(async move { 1 })
+}
+
 fn main() {
+    let _ = chunks();
+    let _ = boxed();
     let _ = ask("hi");
     let _ = agent();
 }
