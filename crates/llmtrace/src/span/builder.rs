@@ -170,6 +170,9 @@ impl<K> SpanBuilder<K> {
     /// The GenAI provider (`gen_ai.provider.name`), e.g. [`Provider::OpenAi`](crate::Provider)
     /// or a free-form name for a provider the registry does not list.
     pub fn provider(self, provider: impl Display) -> Self {
+        if !self.enabled {
+            return self;
+        }
         let name = provider.to_string();
         self.oi_attr(oi::LLM_PROVIDER, name.clone())
             .attr(semconv::GEN_AI_PROVIDER_NAME, name)
