@@ -4,10 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ -x .ci/install-backends.sh ] || [ -f .ci/install-backends.sh ]; then
-    bash .ci/install-backends.sh
-    export LLMTRACE_BACKENDS=1
-fi
+bash .ci/install-backends.sh
+export LLMTRACE_BACKENDS=1
 
 cargo test --workspace --all-targets
 cargo test --workspace --doc

@@ -112,7 +112,9 @@ fn overhead(c: &mut Criterion) {
     // First, before any subscriber exists in this process: what an application pays when
     // tracing is off.
     group.bench_function("disabled", |b| b.iter(llm_call));
-    group.bench_function("disabled_macro_llm_noop", |b| b.iter(|| llm_macro_noop(black_box(1))));
+    group.bench_function("disabled_macro_llm_noop", |b| {
+        b.iter(|| llm_macro_noop(black_box(1)))
+    });
     group.bench_function("plain_noop", |b| b.iter(|| plain_noop(black_box(1))));
 
     let provider = SdkTracerProvider::builder()
@@ -142,7 +144,9 @@ fn overhead(c: &mut Criterion) {
             .with_target(false),
     );
     tracing::subscriber::with_default(subscriber, || {
-        group.bench_function("b_instrument_noop", |b| b.iter(|| instrument_noop(black_box(1))));
+        group.bench_function("b_instrument_noop", |b| {
+            b.iter(|| instrument_noop(black_box(1)))
+        });
         group.bench_function("b_raw_tracing", |b| {
             b.iter(|| {
                 let span = tracing::info_span!(
@@ -181,7 +185,9 @@ fn overhead(c: &mut Criterion) {
         .expect("pipeline");
     tracing::dispatcher::with_default(&guard.dispatch(), || {
         group.bench_function("c_llmtrace_api", |b| b.iter(llm_call));
-        group.bench_function("c_macro_llm_noop", |b| b.iter(|| llm_macro_noop(black_box(1))));
+        group.bench_function("c_macro_llm_noop", |b| {
+            b.iter(|| llm_macro_noop(black_box(1)))
+        });
     });
     drop(guard);
 

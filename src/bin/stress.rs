@@ -41,7 +41,11 @@ impl TraceService for Counter {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let per_thread: u64 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(100_000);
+    let per_thread: u64 = args
+        .next()
+        .map(|a| a.parse())
+        .transpose()?
+        .unwrap_or(100_000);
     let threads: u64 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(2);
 
     let receiver = tokio::runtime::Builder::new_multi_thread()
@@ -64,7 +68,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("| chain | threads | spans | host time | spans/s (host) | received | lost | end-to-end spans/s |");
     println!("|---|---|---|---|---|---|---|---|");
-    for (label, redaction) in [("cost → redact → batch → OTLP gRPC", true), ("cost → batch → OTLP gRPC", false)] {
+    for (label, redaction) in [
+        ("cost → redact → batch → OTLP gRPC", true),
+        ("cost → batch → OTLP gRPC", false),
+    ] {
         let before = counter.0.load(Ordering::Relaxed);
         let mut builder = llmtrace::builder()
             .with_env(Vec::new())
@@ -87,7 +94,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 scope.spawn(move || {
                     tracing::dispatcher::with_default(&dispatch, || {
                         for i in 0..per_thread {
-                            let span = llmtrace::chat("gpt-4o").provider("openai").temperature(0.2).start();
+                            let span = llmtrace::chat("gpt-4o")
+                                .provider("openai")
+                                .temperature(0.2)
+                                .start();
                             span.in_scope(|| {});
                             span.record_usage(Usage::new(i % 1000, 10));
                         }

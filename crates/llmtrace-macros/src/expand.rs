@@ -30,11 +30,9 @@ fn returns_impl_stream(output: &ReturnType) -> bool {
     match output {
         ReturnType::Type(_, ty) => match &**ty {
             Type::ImplTrait(t) => t.bounds.iter().any(|b| match b {
-                syn::TypeParamBound::Trait(t) => t
-                    .path
-                    .segments
-                    .last()
-                    .is_some_and(|s| s.ident == "Stream"),
+                syn::TypeParamBound::Trait(t) => {
+                    t.path.segments.last().is_some_and(|s| s.ident == "Stream")
+                }
                 _ => false,
             }),
             _ => false,

@@ -95,6 +95,76 @@
 //! `llmtrace.stream.cancelled = true` when dropped early. With tracing off, an instrumented call
 //! costs a few nanoseconds (BENCHMARKS.md).
 //!
+//! # Macros
+//! One attribute on an existing function gives it the right span (feature `macros`, on by
+//! default):
+//!
+//! ```
+//! use llmtrace::{RecordOutcome, Usage};
+//!
+//! struct Reply { text: String, usage: Usage }
+//!
+//! impl RecordOutcome for Reply {
+//!     fn record_outcome(&self, span: &tracing::Span) {
+//!         self.usage.record_outcome(span); // tokens recorded from the return value
+//!     }
+//! }
+//!
+//! #[llmtrace::llm(model = "gpt-4o", provider = "openai")]
+//! fn ask(prompt: &str) -> Reply {
+//!     Reply { text: prompt.to_uppercase(), usage: Usage::new(12, 3) }
+//! }
+//!
+//! #[derive(Debug)]
+//! struct NotFound;
+//! impl std::fmt::Display for NotFound {
+//!     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("not found") }
+//! }
+//! impl std::error::Error for NotFound {}
+//!
+//! #[llmtrace::tool(description = "Looks up an order")]
+//! fn lookup(id: u32) -> Result<String, NotFound> {
+//!     if id == 0 { Err(NotFound) } else { Ok(format!("order {id}")) }
+//! }
+//!
+//! #[llmtrace::agent(name = "support-bot")]
+//! fn support(question: &str) -> String {
+//!     let reply = ask(question);
+//!     let _ = lookup(0); // error recorded: status ERROR, error.type, exception event
+//!     reply.text
+//! }
+//! # support("hi");
+//! ```
+//!
+//! | macro | span | target from |
+//! |---|---|---|
+//! | `#[llm(model = …)]` | `chat {model}` (or `operation = "text_completion"`) | `model` (string or expression over the arguments) |
+//! | `#[embedding(model = …)]` | `embeddings {model}` | `model` |
+//! | `#[retriever(data_source = …)]` | `retrieval {data_source}` | `data_source`, else the function name |
+//! | `#[tool]` | `execute_tool {name}` | `name`, else the function name |
+//! | `#[agent]` | `invoke_agent {name}` | `name`, else the function name |
+//! | `#[chain]` | `invoke_workflow {name}` | `name`, else the function name |
+//!
+//! Every macro takes `#[tracing::instrument]`'s arguments — `name`, `skip(..)`, `skip_all`,
+//! `fields(..)`, `err` / `err(error_type = "…")`, `ret`, `level = "debug"` — plus `capture`
+//! (arguments as `input.value`, the return value as `output.value`, as `Debug`, only while content
+//! capture is on and always through the redactor), `provider = …`, `description = …` (tools,
+//! agents), `stream` (`#[llm]` on a function returning `impl Stream`: time to first chunk, chunk
+//! count, final usage, cancellation) and `crate = "path"` for a renamed dependency. A returned
+//! `Result::Err` always marks the span failed (`error.type` = the error's type name, or
+//! `err(error_type = …)`); a panic marks it failed and keeps unwinding; a return value whose type
+//! implements [`RecordOutcome`] is recorded. `async fn`, methods and generic functions work; for
+//! `async-trait` methods put `#[async_trait]` outermost so the macro sees the `async fn`.
+//!
+//! # Processors
+//! Every span passes, in this order: cost ([`cost::CostProcessor`]), metrics
+//! ([`metrics::MetricsProcessor`]), redaction ([`processor::redact`], on by default) and tail
+//! sampling ([`processor::sample`], off until configured), then the exporters. Both processor
+//! policies can come from `LLMTRACE_REDACTION_*` / `LLMTRACE_SAMPLING_*` variables, from code
+//! ([`Builder::redaction`], [`Builder::tail_sampling`]) or from a YAML file named by
+//! `LLMTRACE_CONFIG` with `redaction:` and `tail_sampling:` sections in the OpenTelemetry
+//! Collector's keys (`${env:VAR:-default}` references work as in the collector).
+//!
 //! # Setting up
 //! [`init`] reads the environment and installs the global subscriber; [`builder`] does the same
 //! with values from code taking precedence. Keep the returned [`Guard`]: dropping it flushes.
@@ -116,6 +186,11 @@
 //! | `LLMTRACE_FILE` | also append OTLP-JSON lines to this file | none |
 //! | `LLMTRACE_OPENINFERENCE` | write OpenInference mirror attributes | `true` |
 //! | `LLMTRACE_LOG` | which `tracing` spans become OTel spans (filter directives) | `info` |
+//! | `LLMTRACE_CONFIG` | YAML file with `redaction:` / `tail_sampling:` sections | none |
+//! | `LLMTRACE_REDACTION` | `false` turns in-process redaction off | `true` |
+//! | `LLMTRACE_PRICES` | YAML price table laid over the built-in one | none |
+//! | `LLMTRACE_METRICS` | record GenAI metrics | on with an OTLP endpoint |
+//! | `LLMTRACE_SHUTDOWN_TIMEOUT` | how long dropping the guard may flush, ms | 5000 |
 //!
 //! Every bad value is an [`InitError`] naming the variable and the fix.
 //!

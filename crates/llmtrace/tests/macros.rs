@@ -459,8 +459,9 @@ fn a_panic_in_an_async_fn_ends_the_span_as_an_error() {
             .enable_all()
             .build()
             .expect("rt");
-        let caught =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(async_explodes())));
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            rt.block_on(async_explodes())
+        }));
         assert!(caught.is_err(), "the panic continues");
     });
     let span = find_span(&spans, "invoke_agent fragile");
