@@ -5,7 +5,7 @@
 //! OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true cargo run --example rag
 //! ```
 
-use llmtrace::{Document, LlmContext, LlmSpanExt, Message, Response, Usage};
+use llmtrace::{Document, LlmContext, LlmSpanExt, Message, RecordOutcome, Response, Usage};
 
 const CORPUS: &[(&str, &str)] = &[
     (
@@ -41,38 +41,43 @@ fn cosine(a: &[f32], b: &[f32]) -> f64 {
     a.iter().zip(b).map(|(x, y)| f64::from(x * y)).sum()
 }
 
-fn embed_query(question: &str) -> Vec<f32> {
-    let span = llmtrace::embeddings("text-embedding-3-small")
-        .provider("openai")
-        .dimensions(26)
-        .inputs(&[question])
-        .start();
-    let vector = span.in_scope(|| embed(question));
-    span.record_usage(Usage::new(question.split_whitespace().count() as u64, 0));
-    vector
+/// An embedding with the tokens it cost; returning it records the usage on the span.
+struct QueryEmbedding {
+    vector: Vec<f32>,
+    usage: Usage,
 }
 
+impl RecordOutcome for QueryEmbedding {
+    fn record_outcome(&self, span: &tracing::Span) {
+        self.usage.record_outcome(span);
+    }
+}
+
+#[llmtrace::embedding(model = "text-embedding-3-small", provider = "openai")]
+fn embed_query(question: &str) -> QueryEmbedding {
+    QueryEmbedding {
+        vector: embed(question),
+        usage: Usage::new(question.split_whitespace().count() as u64, 0),
+    }
+}
+
+/// The `top_k` nearest documents; returning them records ids and scores on the span.
+#[llmtrace::retriever(data_source = "policies-vector-store")]
 fn search(query: &[f32], top_k: usize) -> Vec<Document> {
-    let span = llmtrace::retrieval("policies-vector-store")
-        .top_k(top_k as u32)
-        .start();
-    let mut hits: Vec<Document> = span.in_scope(|| {
-        CORPUS
-            .iter()
-            .map(|(id, text)| {
-                Document::new(*id)
-                    .score(cosine(query, &embed(text)))
-                    .content(*text)
-            })
-            .collect()
-    });
+    let mut hits: Vec<Document> = CORPUS
+        .iter()
+        .map(|(id, text)| {
+            Document::new(*id)
+                .score(cosine(query, &embed(text)))
+                .content(*text)
+        })
+        .collect();
     hits.sort_by(|a, b| {
         b.score
             .partial_cmp(&a.score)
             .unwrap_or(std::cmp::Ordering::Equal)
     });
     hits.truncate(top_k);
-    span.record_documents(&hits);
     hits
 }
 
@@ -107,17 +112,13 @@ fn rerank(question: &str, documents: Vec<Document>, keep: usize) -> Vec<Document
     reranked
 }
 
+#[llmtrace::chain(name = "build-context", ret)]
 fn build_context(documents: &[Document]) -> String {
-    let span = llmtrace::chain("build-context").start();
-    let context = span.in_scope(|| {
-        documents
-            .iter()
-            .filter_map(|d| d.content.as_deref())
-            .collect::<Vec<_>>()
-            .join("\n")
-    });
-    span.record_output(&context);
-    context
+    documents
+        .iter()
+        .filter_map(|d| d.content.as_deref())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn generate(question: &str, context: &str) -> String {
@@ -158,7 +159,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .start();
     let answer = root.in_scope(|| {
-        let query = embed_query(question);
+        let query = embed_query(question).vector;
         let hits = search(&query, 3);
         let best = rerank(question, hits, 2);
         let context = build_context(&best);

@@ -25,19 +25,74 @@ fn has_impl_trait(ty: &Type) -> bool {
     }
 }
 
-/// Whether the return type is `impl Stream<…>` (a streamed model response).
-fn returns_impl_stream(output: &ReturnType) -> bool {
-    match output {
-        ReturnType::Type(_, ty) => match &**ty {
-            Type::ImplTrait(t) => t.bounds.iter().any(|b| match b {
-                syn::TypeParamBound::Trait(t) => {
-                    t.path.segments.last().is_some_and(|s| s.ident == "Stream")
+/// How a streamed response is returned, so the stream can be wrapped without changing the
+/// function's return type.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum StreamShape {
+    /// `impl Stream<..>`: returned as the wrapper.
+    Direct,
+    /// `Result<impl Stream<..>, E>`: the `Ok` stream is wrapped.
+    InResult,
+    /// `Pin<Box<dyn Stream<..>>>` or a `BoxStream<..>` alias: the wrapper is boxed again.
+    Boxed,
+}
+
+fn bounds_name_stream<'a>(bounds: impl IntoIterator<Item = &'a syn::TypeParamBound>) -> bool {
+    bounds.into_iter().any(|b| match b {
+        syn::TypeParamBound::Trait(t) => {
+            t.path.segments.last().is_some_and(|s| s.ident == "Stream")
+        }
+        _ => false,
+    })
+}
+
+fn first_type_arg(segment: &syn::PathSegment) -> Option<&Type> {
+    match &segment.arguments {
+        syn::PathArguments::AngleBracketed(a) => a.args.iter().find_map(|g| match g {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+/// The stream shape of a return type; `explicit` (the `stream` argument) also accepts a
+/// `BoxStream` alias, which cannot be recognised from its name alone.
+fn stream_shape(output: &ReturnType, explicit: bool) -> Option<StreamShape> {
+    let ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    match &**ty {
+        Type::ImplTrait(t) if bounds_name_stream(&t.bounds) => Some(StreamShape::Direct),
+        Type::Path(p) => {
+            let last = p.path.segments.last()?;
+            if last.ident == "Result" {
+                match first_type_arg(last)? {
+                    Type::ImplTrait(t) if bounds_name_stream(&t.bounds) => {
+                        Some(StreamShape::InResult)
+                    }
+                    _ => None,
                 }
-                _ => false,
-            }),
-            _ => false,
-        },
-        ReturnType::Default => false,
+            } else if last.ident == "Pin" {
+                let Type::Path(boxed) = first_type_arg(last)? else {
+                    return None;
+                };
+                let boxed = boxed.path.segments.last()?;
+                match first_type_arg(boxed)? {
+                    Type::TraitObject(t)
+                        if boxed.ident == "Box" && bounds_name_stream(&t.bounds) =>
+                    {
+                        Some(StreamShape::Boxed)
+                    }
+                    _ => None,
+                }
+            } else if explicit && last.ident == "BoxStream" {
+                Some(StreamShape::Boxed)
+            } else {
+                None
+            }
+        }
+        _ => None,
     }
 }
 
@@ -103,7 +158,8 @@ pub(crate) fn expand(kind: Kind, args: Args, item: ItemFn) -> syn::Result<TokenS
     let idents = arg_idents(&item);
     let has_receiver = matches!(item.sig.inputs.first(), Some(FnArg::Receiver(_)));
     for skipped in &args.skip {
-        if !idents.iter().any(|i| i == skipped) && !(skipped == "self" && has_receiver) {
+        let exists = idents.iter().any(|i| i == skipped) || (skipped == "self" && has_receiver);
+        if !exists {
             return Err(syn::Error::new(
                 skipped.span(),
                 format!("`skip({skipped})`: this function has no parameter named `{skipped}`"),
@@ -112,7 +168,15 @@ pub(crate) fn expand(kind: Kind, args: Args, item: ItemFn) -> syn::Result<TokenS
     }
     let is_async = item.sig.asyncness.is_some();
     let async_block = async_block_body(&item);
-    let stream = args.stream || (kind == Kind::Llm && returns_impl_stream(&item.sig.output));
+    let shape = stream_shape(&item.sig.output, args.stream).filter(|_| kind == Kind::Llm);
+    let stream = shape.is_some();
+    if args.stream && kind == Kind::Llm && shape.is_none() {
+        let message = "`stream` needs the return type `impl Stream<Item = …>`, `Result<impl Stream<Item = …>, E>` or `Pin<Box<dyn Stream<Item = …>>>`";
+        return Err(match &item.sig.output {
+            ReturnType::Type(_, ty) => syn::Error::new_spanned(ty, message),
+            ReturnType::Default => syn::Error::new(item.sig.ident.span(), message),
+        });
+    }
     if args.stream && kind != Kind::Llm {
         return Err(syn::Error::new(
             Span::call_site(),
@@ -208,8 +272,8 @@ pub(crate) fn expand(kind: Kind, args: Args, item: ItemFn) -> syn::Result<TokenS
         let names = captured.iter().map(|i| i.to_string());
         quote! {
             #p::record_input(&__llmtrace_span, || {
-                use #p::{DebugVia as _, DebugViaNothing as _};
-                ::std::vec![#( (#names, (&&#p::Probe(&#captured)).__llmtrace_debug()) ),*]
+                use #p::{CaptureViaSerialize as _, CaptureViaDebug as _, CaptureViaNothing as _};
+                ::std::vec![#( (#names, (&&&#p::Probe(&#captured)).__llmtrace_capture()) ),*]
             });
         }
     });
@@ -253,8 +317,8 @@ pub(crate) fn expand(kind: Kind, args: Args, item: ItemFn) -> syn::Result<TokenS
     let record_output = (args.ret || args.capture).then(|| {
         quote! {
             {
-                use #p::{DebugVia as _, DebugViaNothing as _};
-                #p::record_output(&#span_ident, || (&&#p::Probe(&__llmtrace_result)).__llmtrace_debug());
+                use #p::{CaptureViaSerialize as _, CaptureViaDebug as _, CaptureViaNothing as _};
+                #p::record_output(&#span_ident, || (&&&#p::Probe(&__llmtrace_result)).__llmtrace_capture());
             }
         }
     });
@@ -279,11 +343,10 @@ pub(crate) fn expand(kind: Kind, args: Args, item: ItemFn) -> syn::Result<TokenS
         quote!(#span_ident.in_scope(#annotated))
     };
 
-    let finish = if stream {
+    let wrap = |stream: TokenStream| {
         quote! {
-            __llmtrace_guard.disarm();
             #p::InstrumentedStream::new(
-                __llmtrace_result,
+                #stream,
                 ::core::clone::Clone::clone(&#span_ident),
                 __llmtrace_started,
                 |__llmtrace_item, __llmtrace_chunk_span| {
@@ -292,12 +355,37 @@ pub(crate) fn expand(kind: Kind, args: Args, item: ItemFn) -> syn::Result<TokenS
                 },
             )
         }
+    };
+    let record_error = quote! {
+        {
+            use #p::{ErrViaError as _, ErrViaDisplay as _, ErrViaDebug as _, ErrViaNothing as _};
+            (&&&&#p::Probe(&__llmtrace_result)).__llmtrace_error(&#span_ident, #error_type);
+        }
+    };
+    let finish = if let Some(shape) = shape {
+        let wrapped = match shape {
+            StreamShape::Direct => wrap(quote!(__llmtrace_result)),
+            StreamShape::Boxed => {
+                let inner = wrap(quote!(__llmtrace_result));
+                quote!(::std::boxed::Box::pin(#inner))
+            }
+            StreamShape::InResult => {
+                let inner = wrap(quote!(__llmtrace_stream));
+                quote! {
+                    #record_error
+                    ::core::result::Result::map(__llmtrace_result, |__llmtrace_stream| #inner)
+                }
+            }
+        };
+        quote! {
+            __llmtrace_guard.disarm();
+            #wrapped
+        }
     } else {
         quote! {
+            #record_error
             {
-                use #p::{ErrViaError as _, ErrViaDisplay as _, ErrViaDebug as _, ErrViaNothing as _};
                 use #p::{OutcomeVia as _, OutcomeViaNothing as _};
-                (&&&&#p::Probe(&__llmtrace_result)).__llmtrace_error(&#span_ident, #error_type);
                 (&&#p::Probe(&__llmtrace_result)).__llmtrace_outcome(&#span_ident);
             }
             #record_output

@@ -19,18 +19,18 @@ pub fn apply<K>(span: &tracing::Span, builder: impl FnOnce() -> SpanBuilder<K>) 
     with_builders_enabled(builder).apply(span);
 }
 
-/// Records the named arguments as `input.value` (a JSON object of their `Debug` forms), only
+/// Records the named arguments as `input.value` (a JSON object of their captured forms), only
 /// when content capture is on.
 pub fn record_input(
     span: &tracing::Span,
-    args: impl FnOnce() -> Vec<(&'static str, Option<String>)>,
+    args: impl FnOnce() -> Vec<(&'static str, Option<serde_json::Value>)>,
 ) {
     if !settings::capture_content() {
         return;
     }
     let object: serde_json::Map<String, serde_json::Value> = args()
         .into_iter()
-        .filter_map(|(name, value)| Some((name.to_owned(), serde_json::Value::String(value?))))
+        .filter_map(|(name, value)| Some((name.to_owned(), value?)))
         .collect();
     span.record_attribute(oi::INPUT_MIME_TYPE, "application/json");
     span.record_attribute(
@@ -39,13 +39,19 @@ pub fn record_input(
     );
 }
 
-/// Records the return value's `Debug` form as `output.value`, only when content capture is on.
-pub fn record_output(span: &tracing::Span, value: impl FnOnce() -> Option<String>) {
+/// Records the return value's captured form as `output.value` (a string as itself, anything
+/// else as JSON), only when content capture is on.
+pub fn record_output(span: &tracing::Span, value: impl FnOnce() -> Option<serde_json::Value>) {
     if !settings::capture_content() {
         return;
     }
-    if let Some(text) = value() {
-        span.record_attribute(oi::OUTPUT_VALUE, text);
+    match value() {
+        Some(serde_json::Value::String(text)) => span.record_attribute(oi::OUTPUT_VALUE, text),
+        Some(json) => {
+            span.record_attribute(oi::OUTPUT_MIME_TYPE, "application/json");
+            span.record_attribute(oi::OUTPUT_VALUE, json.to_string());
+        }
+        None => {}
     }
 }
 
@@ -145,22 +151,34 @@ impl<T: ?Sized> OutcomeViaNothing for Probe<'_, T> {
     fn __llmtrace_outcome(&self, _span: &tracing::Span) {}
 }
 
-pub trait DebugVia {
-    fn __llmtrace_debug(&self) -> Option<String>;
+/// How `capture` / `ret` turn a value into content: its `serde` JSON form when it implements
+/// `Serialize`, else its `Debug` form as a JSON string, else nothing (left out).
+pub trait CaptureViaSerialize {
+    fn __llmtrace_capture(&self) -> Option<serde_json::Value>;
 }
 
-impl<T: Debug + ?Sized> DebugVia for &Probe<'_, T> {
-    fn __llmtrace_debug(&self) -> Option<String> {
-        Some(format!("{:?}", self.0))
+impl<T: serde::Serialize + ?Sized> CaptureViaSerialize for &&Probe<'_, T> {
+    fn __llmtrace_capture(&self) -> Option<serde_json::Value> {
+        serde_json::to_value(self.0).ok()
     }
 }
 
-pub trait DebugViaNothing {
-    fn __llmtrace_debug(&self) -> Option<String>;
+pub trait CaptureViaDebug {
+    fn __llmtrace_capture(&self) -> Option<serde_json::Value>;
 }
 
-impl<T: ?Sized> DebugViaNothing for Probe<'_, T> {
-    fn __llmtrace_debug(&self) -> Option<String> {
+impl<T: Debug + ?Sized> CaptureViaDebug for &Probe<'_, T> {
+    fn __llmtrace_capture(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(format!("{:?}", self.0)))
+    }
+}
+
+pub trait CaptureViaNothing {
+    fn __llmtrace_capture(&self) -> Option<serde_json::Value>;
+}
+
+impl<T: ?Sized> CaptureViaNothing for Probe<'_, T> {
+    fn __llmtrace_capture(&self) -> Option<serde_json::Value> {
         None
     }
 }

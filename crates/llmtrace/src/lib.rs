@@ -27,75 +27,6 @@
 //! ```
 //!
 //! # Macros
-//! With the default `macros` feature, attribute macros wrap a function — sync or `async`, free
-//! or a method, generic, returning `impl Trait`, `#[async_trait]` methods — in the span of its
-//! operation, named by the GenAI conventions and with its required attributes set at start:
-//!
-//! | macro | span name | kind |
-//! |---|---|---|
-//! | `#[llm(model = …)]` | `chat {model}` (`operation = "text_completion"`: `text_completion {model}`) | CLIENT |
-//! | `#[embedding(model = …)]` | `embeddings {model}` | CLIENT |
-//! | `#[retriever(data_source = …)]` | `retrieval {data_source}` (default: the function name) | CLIENT |
-//! | `#[tool]` | `execute_tool {name}` (default: the function name) | INTERNAL |
-//! | `#[agent]` | `invoke_agent {name}` (default: the function name) | INTERNAL |
-//! | `#[chain]` | `invoke_workflow {name}` (default: the function name) | INTERNAL |
-//!
-//! ```
-//! use llmtrace::{RecordOutcome, Usage};
-//!
-//! struct Reply { text: String, usage: Usage }
-//!
-//! // Return values that implement `RecordOutcome` are recorded: tokens, response id, documents.
-//! impl RecordOutcome for Reply {
-//!     fn record_outcome(&self, span: &tracing::Span) {
-//!         self.usage.record_outcome(span);
-//!     }
-//! }
-//!
-//! struct Request { model: String, prompt: String }
-//!
-//! #[llmtrace::llm(model = req.model, provider = "openai", skip(req))]
-//! fn ask(req: &Request) -> Result<Reply, std::io::Error> {
-//!     Ok(Reply { text: req.prompt.clone(), usage: Usage::new(12, 3) })
-//! }
-//!
-//! #[llmtrace::tool(description = "Looks up the weather", capture)]
-//! async fn get_weather(city: String) -> Result<String, std::fmt::Error> {
-//!     Ok(format!("sunny in {city}"))
-//! }
-//!
-//! #[llmtrace::agent(name = "planner")]
-//! fn plan(question: &str) -> String {
-//!     let request = Request { model: "gpt-4o".into(), prompt: question.into() };
-//!     ask(&request).map(|reply| reply.text).unwrap_or_default()
-//! }
-//! # plan("hi");
-//! ```
-//!
-//! Arguments, besides each macro's own (`model`, `provider`, `operation`, `stream` for `#[llm]`;
-//! `model`, `provider` for `#[embedding]`; `data_source`; `description`, `tool_type` for
-//! `#[tool]`; `description` for `#[agent]`) — `model`, `provider`, `name`, `data_source` and
-//! `description` take a literal or any expression over the arguments (`model = req.model`):
-//! - `name = …`: the operation's target (tool, agent, chain name) instead of the function name.
-//! - `skip(a, b)`, `skip_all`: arguments `capture` must not record.
-//! - `fields(key = value, …)`: extra `tracing` fields, as in `#[tracing::instrument]`.
-//! - `level = "debug"`: the span's level (default `info`; `LLMTRACE_LOG` filters on it).
-//! - `capture`: record the arguments (a JSON object of their `Debug` forms, as `input.value`) and
-//!   the return value (`Debug`, as `output.value`), **only while [`capture_content`] is on**, and
-//!   then through the redacting processor like all content. `ret` records only the return value.
-//! - `err`: a returned `Err` always ends the span with status ERROR, `error.type` (the error's
-//!   type name) and an `exception` event — a failed model call must be visible — so `err` is
-//!   implied; `err(error_type = "rate_limited")` gives `error.type` yourself.
-//! - `crate = "path"`: where the `llmtrace` crate is, when it was renamed.
-//!
-//! A panic in the function ends its span with `error.type = "panic"`, and keeps unwinding.
-//! `#[llm]` on a function returning `impl Stream` (or with `stream`) keeps the span open until the
-//! stream ends or is dropped, recording the time to the first chunk, the chunk count, what each
-//! chunk records through [`RecordOutcome`] (the final usage chunk), and
-//! `llmtrace.stream.cancelled = true` when dropped early. With tracing off, an instrumented call
-//! costs a few nanoseconds (BENCHMARKS.md).
-//!
-//! # Macros
 //! One attribute on an existing function gives it the right span (feature `macros`, on by
 //! default):
 //!
@@ -147,14 +78,19 @@
 //!
 //! Every macro takes `#[tracing::instrument]`'s arguments — `name`, `skip(..)`, `skip_all`,
 //! `fields(..)`, `err` / `err(error_type = "…")`, `ret`, `level = "debug"` — plus `capture`
-//! (arguments as `input.value`, the return value as `output.value`, as `Debug`, only while content
-//! capture is on and always through the redactor), `provider = …`, `description = …` (tools,
-//! agents), `stream` (`#[llm]` on a function returning `impl Stream`: time to first chunk, chunk
+//! (arguments as a JSON object in `input.value`, the return value in `output.value`; each value
+//! as its `serde` JSON when its type implements `Serialize`, else its `Debug` text, else left
+//! out — for a generic parameter, what its bounds promise; only while content capture is on,
+//! and always through the redactor; `ret` alone records only the return value),
+//! `provider = …`, `description = …` (tools, agents), `stream` (`#[llm]` on a function returning `impl Stream`: time to first chunk, chunk
 //! count, final usage, cancellation) and `crate = "path"` for a renamed dependency. A returned
 //! `Result::Err` always marks the span failed (`error.type` = the error's type name, or
 //! `err(error_type = …)`); a panic marks it failed and keeps unwinding; a return value whose type
-//! implements [`RecordOutcome`] is recorded. `async fn`, methods and generic functions work; for
-//! `async-trait` methods put `#[async_trait]` outermost so the macro sees the `async fn`.
+//! implements [`RecordOutcome`] is recorded. `async fn`, methods, generic functions, `impl Trait`
+//! returns and `#[async_trait]` methods work (a body ending in `Box::pin(async move { .. })` or
+//! `async move { .. }` is instrumented as the future it returns). `#[llm]` detects an
+//! `impl Stream` return type by itself. Kinds are
+//! CLIENT for `#[llm]`, `#[embedding]`, `#[retriever]` and INTERNAL for the others.
 //!
 //! # Processors
 //! Every span passes, in this order: cost ([`cost::CostProcessor`]), metrics

@@ -468,3 +468,59 @@ fn a_panic_in_an_async_fn_ends_the_span_as_an_error() {
     assert!(matches!(span.status, Status::Error { .. }));
     assert_eq!(attr_str(span, sc::ERROR_TYPE).as_deref(), Some("panic"));
 }
+
+#[llmtrace::llm(model = "gpt-4.1", stream)]
+async fn stream_or_fail(fail: bool) -> Result<impl futures_util::Stream<Item = Chunk>, ToolFailed> {
+    if fail {
+        return Err(ToolFailed);
+    }
+    Ok(futures_util::stream::iter(vec![Chunk {
+        usage: Some(Usage::new(3, 1)),
+    }]))
+}
+
+// Detected without `stream`.
+#[llmtrace::llm(model = "o3")]
+fn boxed_stream() -> std::pin::Pin<Box<dyn futures_util::Stream<Item = Chunk> + Send>> {
+    Box::pin(futures_util::stream::iter(vec![
+        Chunk { usage: None },
+        Chunk { usage: None },
+        Chunk { usage: None },
+    ]))
+}
+
+#[test]
+fn result_and_boxed_streams_are_wrapped_and_a_failed_request_is_an_error() {
+    use futures_util::StreamExt;
+    let spans = run(false, || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("rt");
+        rt.block_on(async {
+            let ok = stream_or_fail(false).await.expect("stream");
+            assert_eq!(ok.count().await, 1);
+            assert!(stream_or_fail(true).await.is_err());
+            assert_eq!(boxed_stream().count().await, 3);
+        });
+    });
+    let streams: Vec<_> = spans.iter().filter(|s| s.name == "chat gpt-4.1").collect();
+    assert_eq!(streams.len(), 2);
+    let ok = streams
+        .iter()
+        .find(|s| s.status == Status::Unset)
+        .expect("the streamed one");
+    assert_eq!(attr_i64(ok, ours::STREAM_CHUNK_COUNT), Some(1));
+    assert_eq!(attr_i64(ok, sc::GEN_AI_USAGE_INPUT_TOKENS), Some(3));
+    let failed = streams
+        .iter()
+        .find(|s| s.status != Status::Unset)
+        .expect("the failed one");
+    assert_eq!(
+        attr_str(failed, sc::ERROR_TYPE).as_deref(),
+        Some("macros::ToolFailed")
+    );
+    assert_eq!(attr(failed, ours::STREAM_CHUNK_COUNT), None);
+    let boxed = find_span(&spans, "chat o3");
+    assert_eq!(attr_i64(boxed, ours::STREAM_CHUNK_COUNT), Some(3));
+}

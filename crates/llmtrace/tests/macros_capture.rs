@@ -5,9 +5,20 @@ mod common;
 use common::*;
 use llmtrace::semconv::openinference as oi;
 
+#[derive(Debug)]
+struct Units(&'static str);
+
+/// Neither `Serialize` nor `Debug`: left out of the input.
+struct Opaque;
+
 #[llmtrace::tool(capture, skip(secret))]
-fn with_args(city: &str, secret: &str, count: u32) -> String {
-    format!("{city}{}{count}", secret.len())
+fn with_args(city: &str, secret: &str, count: u32, units: Units, _opaque: Opaque) -> String {
+    format!("{city}{}{count}{}", secret.len(), units.0)
+}
+
+#[llmtrace::chain(capture)]
+fn structured(n: u32) -> Vec<u32> {
+    vec![n, n + 1]
 }
 
 #[llmtrace::chain(ret)]
@@ -18,16 +29,31 @@ fn only_output(text: &str) -> String {
 #[test]
 fn captured_arguments_and_return_values_respect_skip() {
     let spans = run(true, || {
-        with_args("Oslo", "hunter2", 3);
+        with_args("Oslo", "hunter2", 3, Units("C"), Opaque);
+        structured(1);
         only_output("mail ada@example.org");
     });
     let span = find_span(&spans, "execute_tool with_args");
     let input: serde_json::Value =
         serde_json::from_str(&attr_str(span, oi::INPUT_VALUE).expect("input")).expect("json");
-    assert_eq!(input, serde_json::json!({"city": "\"Oslo\"", "count": "3"}));
     assert_eq!(
-        attr_str(span, oi::OUTPUT_VALUE).as_deref(),
-        Some("\"Oslo73\"")
+        input,
+        serde_json::json!({"city": "Oslo", "count": 3, "units": "Units(\"C\")"}),
+        "serde form, else Debug form, else left out"
+    );
+    assert_eq!(attr_str(span, oi::OUTPUT_VALUE).as_deref(), Some("Oslo73C"));
+    let structured = find_span(&spans, "invoke_workflow structured");
+    assert_eq!(
+        attr_str(structured, oi::INPUT_VALUE).as_deref(),
+        Some(r#"{"n":1}"#)
+    );
+    assert_eq!(
+        attr_str(structured, oi::OUTPUT_VALUE).as_deref(),
+        Some("[1,2]")
+    );
+    assert_eq!(
+        attr_str(structured, oi::OUTPUT_MIME_TYPE).as_deref(),
+        Some("application/json")
     );
     assert!(!all_strings(&spans).contains("hunter2"));
     let chain = find_span(&spans, "invoke_workflow only_output");
