@@ -27,38 +27,56 @@ fn run(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-/// Wraps a function that calls a model in a `chat {model}` span (or `text_completion`); see
-/// the `llmtrace` crate docs.
+/// Wraps a function that calls a model in a `chat {model}` span (kind CLIENT).
+///
+/// Own arguments: `model = …` (required: a literal or an expression over the arguments, e.g.
+/// `model = req.model`), `provider = …`, `operation = "text_completion"`, `stream` (implied by an
+/// `impl Stream`, `Result<impl Stream, E>` or `Pin<Box<dyn Stream>>` return type). Common
+/// arguments (every macro): `name`, `skip(..)`, `skip_all`, `fields(..)`, `err`,
+/// `err(error_type = "…")`, `ret`, `level = "…"`, `capture`, `crate = "…"`. See the "Macros"
+/// section of the `llmtrace` crate docs.
 #[proc_macro_attribute]
 pub fn llm(args: TokenStream, item: TokenStream) -> TokenStream {
     run(Kind::Llm, args, item)
 }
 
-/// Wraps a function that creates embeddings in an `embeddings {model}` span.
+/// Wraps a function that creates embeddings in an `embeddings {model}` span (kind CLIENT).
+///
+/// Own arguments: `model = …` (required), `provider = …`; plus the common ones (see [`llm`]).
 #[proc_macro_attribute]
 pub fn embedding(args: TokenStream, item: TokenStream) -> TokenStream {
     run(Kind::Embedding, args, item)
 }
 
-/// Wraps a function that retrieves documents in a `retrieval {data_source}` span.
+/// Wraps a function that retrieves documents in a `retrieval {data_source}` span (kind CLIENT).
+///
+/// Own argument: `data_source = …` (default: `name`, else the function name); plus the common
+/// ones (see [`llm`]). A returned `Vec<Document>` is recorded as the retrieved documents.
 #[proc_macro_attribute]
 pub fn retriever(args: TokenStream, item: TokenStream) -> TokenStream {
     run(Kind::Retriever, args, item)
 }
 
-/// Wraps a tool in an `execute_tool {name}` span.
+/// Wraps a tool in an `execute_tool {name}` span (kind INTERNAL; name: `name = …`, else the
+/// function name).
+///
+/// Own arguments: `description = …`, `tool_type = …`; plus the common ones (see [`llm`]).
 #[proc_macro_attribute]
 pub fn tool(args: TokenStream, item: TokenStream) -> TokenStream {
     run(Kind::Tool, args, item)
 }
 
-/// Wraps an agent in an `invoke_agent {name}` span.
+/// Wraps an agent in an `invoke_agent {name}` span (kind INTERNAL; name: `name = …`, else the
+/// function name).
+///
+/// Own argument: `description = …`; plus the common ones (see [`llm`]).
 #[proc_macro_attribute]
 pub fn agent(args: TokenStream, item: TokenStream) -> TokenStream {
     run(Kind::Agent, args, item)
 }
 
-/// Wraps a chain or workflow step in an `invoke_workflow {name}` span.
+/// Wraps a chain or workflow step in an `invoke_workflow {name}` span (kind INTERNAL; name:
+/// `name = …`, else the function name). Takes the common arguments (see [`llm`]).
 #[proc_macro_attribute]
 pub fn chain(args: TokenStream, item: TokenStream) -> TokenStream {
     run(Kind::Chain, args, item)

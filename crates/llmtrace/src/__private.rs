@@ -81,7 +81,8 @@ impl Drop for PanicGuard<'_> {
 }
 
 /// Autoref specialization probe: `(&&&&Probe(&value)).method()` picks the most specific impl
-/// (error: `Error`, then `Display`, then `Debug`, then nothing).
+/// (error: `Error`, then `Display`, then `Debug`, then nothing). Nothing is formatted while the
+/// span is disabled.
 pub struct Probe<'a, T: ?Sized>(pub &'a T);
 
 pub trait ErrViaError {
@@ -90,7 +91,7 @@ pub trait ErrViaError {
 
 impl<T, E: std::error::Error + 'static> ErrViaError for &&&Probe<'_, Result<T, E>> {
     fn __llmtrace_error(&self, span: &tracing::Span, error_type: Option<&str>) {
-        if let Err(error) = self.0 {
+        if let (Err(error), false) = (self.0, span.is_disabled()) {
             match error_type {
                 Some(ty) => span.record_error_type(ty, &error.to_string()),
                 None => span.record_error(error),
@@ -105,7 +106,7 @@ pub trait ErrViaDisplay {
 
 impl<T, E: std::fmt::Display> ErrViaDisplay for &&Probe<'_, Result<T, E>> {
     fn __llmtrace_error(&self, span: &tracing::Span, error_type: Option<&str>) {
-        if let Err(error) = self.0 {
+        if let (Err(error), false) = (self.0, span.is_disabled()) {
             let ty = error_type.unwrap_or_else(|| std::any::type_name::<E>());
             span.record_error_type(ty, &error.to_string());
         }
@@ -118,7 +119,7 @@ pub trait ErrViaDebug {
 
 impl<T, E: Debug> ErrViaDebug for &Probe<'_, Result<T, E>> {
     fn __llmtrace_error(&self, span: &tracing::Span, error_type: Option<&str>) {
-        if let Err(error) = self.0 {
+        if let (Err(error), false) = (self.0, span.is_disabled()) {
             let ty = error_type.unwrap_or_else(|| std::any::type_name::<E>());
             span.record_error_type(ty, &format!("{error:?}"));
         }
@@ -139,7 +140,10 @@ pub trait OutcomeVia {
 
 impl<T: RecordOutcome + ?Sized> OutcomeVia for &Probe<'_, T> {
     fn __llmtrace_outcome(&self, span: &tracing::Span) {
-        self.0.record_outcome(span);
+        // User implementations may compute before recording: skip them when tracing is off.
+        if !span.is_disabled() {
+            self.0.record_outcome(span);
+        }
     }
 }
 

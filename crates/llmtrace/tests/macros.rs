@@ -167,6 +167,14 @@ fn each_macro_gives_the_semconv_name_kind_and_nesting() {
         .as_deref(),
         Some("CHAIN")
     );
+    for (name, kind) in [
+        ("retrieval kb", SpanKind::Client),
+        ("embeddings text-embedding-3-small", SpanKind::Client),
+        ("invoke_workflow build_context", SpanKind::Internal),
+        ("text_completion davinci-002", SpanKind::Client),
+    ] {
+        assert_eq!(find_span(&spans, name).span_kind, kind, "{name}");
+    }
     // The model came from an argument expression; the span is at WARN level.
     let completion = find_span(&spans, "text_completion davinci-002");
     assert_eq!(
@@ -523,4 +531,89 @@ fn result_and_boxed_streams_are_wrapped_and_a_failed_request_is_an_error() {
     assert_eq!(attr(failed, ours::STREAM_CHUNK_COUNT), None);
     let boxed = find_span(&spans, "chat o3");
     assert_eq!(attr_i64(boxed, ours::STREAM_CHUNK_COUNT), Some(3));
+}
+
+#[llmtrace::chain(name = "ranked", fields(user.tier = "gold", query.len = query.len() as i64))]
+fn with_fields(query: &str) -> usize {
+    query.len()
+}
+
+#[llmtrace::tool(level = "debug")]
+fn chatty() -> u32 {
+    1
+}
+
+#[test]
+fn fields_become_attributes_and_level_is_filtered() {
+    let spans = run(false, || {
+        with_fields("abc");
+        chatty();
+    });
+    let span = find_span(&spans, "invoke_workflow ranked");
+    assert_eq!(attr_str(span, "user.tier").as_deref(), Some("gold"));
+    assert_eq!(attr_i64(span, "query.len"), Some(3));
+    assert!(
+        !names(&spans).iter().any(|n| n.contains("chatty")),
+        "a DEBUG span is below the default `info` filter: {:?}",
+        names(&spans)
+    );
+}
+
+#[test]
+fn without_a_subscriber_the_functions_behave_the_same() {
+    use futures_util::StreamExt;
+    // No dispatcher in this thread: every span is disabled.
+    assert!(get_weather("Atlantis").is_err());
+    assert_eq!(get_weather("Oslo").expect("ok"), "sunny in Oslo");
+    assert_eq!(ask("hi").usage, Usage::new(12, 3));
+    assert!(std::panic::catch_unwind(explodes).is_err());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
+    rt.block_on(async {
+        assert_eq!(stream_answer(3).count().await, 3);
+        assert_eq!(later(1).await, 2);
+    });
+}
+
+// Borrowed returns, including `&mut` ones, pass through the generated code.
+#[llmtrace::tool]
+fn first(v: &mut [u8]) -> &mut u8 {
+    &mut v[0]
+}
+
+struct Notes {
+    text: String,
+}
+
+impl Notes {
+    #[llmtrace::tool(name = "notes_get")]
+    fn get(&self) -> &str {
+        &self.text
+    }
+
+    #[llmtrace::tool(name = "notes_get_mut")]
+    fn get_mut(&mut self) -> &mut String {
+        &mut self.text
+    }
+}
+
+#[test]
+fn functions_returning_borrows_are_instrumented() {
+    let spans = run(false, || {
+        let mut v = vec![1, 2];
+        *first(&mut v) = 7;
+        assert_eq!(v, [7, 2]);
+        let mut notes = Notes { text: "a".into() };
+        notes.get_mut().push('b');
+        assert_eq!(notes.get(), "ab");
+    });
+    for name in [
+        "execute_tool first",
+        "execute_tool notes_get",
+        "execute_tool notes_get_mut",
+    ] {
+        find_span(&spans, name);
+    }
 }

@@ -16,6 +16,11 @@ fn with_args(city: &str, secret: &str, count: u32, units: Units, _opaque: Opaque
     format!("{city}{}{count}{}", secret.len(), units.0)
 }
 
+#[llmtrace::agent(capture, skip_all)]
+fn private_agent(secret: &str) -> usize {
+    secret.len()
+}
+
 #[llmtrace::chain(capture)]
 fn structured(n: u32) -> Vec<u32> {
     vec![n, n + 1]
@@ -31,6 +36,7 @@ fn captured_arguments_and_return_values_respect_skip() {
     let spans = run(true, || {
         with_args("Oslo", "hunter2", 3, Units("C"), Opaque);
         structured(1);
+        private_agent("hunter3");
         only_output("mail ada@example.org");
     });
     let span = find_span(&spans, "execute_tool with_args");
@@ -42,6 +48,14 @@ fn captured_arguments_and_return_values_respect_skip() {
         "serde form, else Debug form, else left out"
     );
     assert_eq!(attr_str(span, oi::OUTPUT_VALUE).as_deref(), Some("Oslo73C"));
+    let private = find_span(&spans, "invoke_agent private_agent");
+    assert_eq!(
+        attr(private, oi::INPUT_VALUE),
+        None,
+        "skip_all records no argument"
+    );
+    assert_eq!(attr_str(private, oi::OUTPUT_VALUE).as_deref(), Some("7"));
+    assert!(!all_strings(&spans).contains("hunter3"));
     let structured = find_span(&spans, "invoke_workflow structured");
     assert_eq!(
         attr_str(structured, oi::INPUT_VALUE).as_deref(),

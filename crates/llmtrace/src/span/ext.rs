@@ -287,6 +287,9 @@ impl LlmSpanExt for tracing::Span {
     }
 
     fn record_error<E: std::error::Error + ?Sized>(&self, error: &E) {
+        if self.is_disabled() {
+            return;
+        }
         self.record_error_type(error_type_name::<E>(), &error.to_string());
     }
 
