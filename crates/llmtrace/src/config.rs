@@ -375,7 +375,7 @@ impl EnvSettings {
 mod tests {
     use super::*;
 
-    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pub(super) fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -579,14 +579,8 @@ pub(crate) fn substitute_env(text: &str, env: &dyn Env) -> Result<String, String
 
 #[cfg(test)]
 mod file_tests {
+    use super::tests::env;
     use super::*;
-
-    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
 
     #[test]
     fn references_are_substituted_like_the_collector_does() {

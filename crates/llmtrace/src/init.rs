@@ -296,21 +296,16 @@ impl Builder {
 
     /// Builds the pipeline.
     pub fn build(mut self) -> Result<Guard, InitError> {
-        let env_settings = match &self.env {
-            Some(vars) => EnvSettings::from_env(vars as &dyn Env)?,
-            None => EnvSettings::from_env(&ProcessEnv)?,
+        // One source of variables for everything below: the map given to `with_env`, else the
+        // process environment (empty values count as unset, as the OpenTelemetry spec says).
+        let env: &dyn Env = match &self.env {
+            Some(vars) => vars,
+            None => &ProcessEnv,
         };
-        let lookup = |name: &str| -> Option<String> {
-            match &self.env {
-                Some(vars) => vars.get(name).cloned(),
-                None => std::env::var(name).ok(),
-            }
-        };
+        let env_settings = EnvSettings::from_env(env)?;
+        let lookup = |name: &str| env.get(name);
         let file = match &env_settings.config_file {
-            Some(path) => Some(match &self.env {
-                Some(vars) => FileConfig::read(path, vars as &dyn Env)?,
-                None => FileConfig::read(path, &ProcessEnv)?,
-            }),
+            Some(path) => Some(FileConfig::read(path, env)?),
             None => None,
         };
         let redaction = match self.redaction.take() {
@@ -335,10 +330,7 @@ impl Builder {
                 },
             },
         };
-        let log_filter = match &self.env {
-            Some(vars) => vars.get("LLMTRACE_LOG").cloned(),
-            None => std::env::var("LLMTRACE_LOG").ok(),
-        };
+        let log_filter = lookup("LLMTRACE_LOG");
         let filter = EnvFilter::try_new(format!(
             "{},{QUIET_TARGETS}",
             log_filter.as_deref().unwrap_or("info")

@@ -154,6 +154,7 @@ mod outcome;
 pub mod retry;
 mod settings;
 mod span;
+mod span_data;
 
 pub use agent_loop::{AgentLoop, AgentLoopError};
 pub use config::{ConfigError, HeadSampler, Protocol};

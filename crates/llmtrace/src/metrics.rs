@@ -8,12 +8,14 @@
 use std::time::Duration;
 
 use opentelemetry::metrics::{Counter, Histogram, Meter};
-use opentelemetry::{KeyValue, Value};
+use opentelemetry::KeyValue;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{Span, SpanData, SpanProcessor};
 use opentelemetry_sdk::Resource;
 
 use llmtrace_semconv::{attribute as semconv, llmtrace as ours, TokenType};
+
+use crate::span_data::{float_attribute, int_attribute};
 
 /// Bucket boundaries the conventions recommend for `gen_ai.client.token.usage`.
 pub const TOKEN_BUCKETS: &[f64] = &[
@@ -99,14 +101,8 @@ impl<P: SpanProcessor> MetricsProcessor<P> {
             .as_secs_f64();
         self.duration.record(seconds, &dims);
 
-        let int = |key: &str| match find(key).map(|kv| &kv.value) {
-            Some(Value::I64(v)) => u64::try_from(*v).ok(),
-            _ => None,
-        };
-        let float = |key: &str| match find(key).map(|kv| &kv.value) {
-            Some(Value::F64(v)) => Some(*v),
-            _ => None,
-        };
+        let int = |key: &str| int_attribute(span, key).and_then(|v| u64::try_from(v).ok());
+        let float = |key: &str| float_attribute(span, key);
         for (key, token_type) in [
             (semconv::GEN_AI_USAGE_INPUT_TOKENS, TokenType::Input),
             (semconv::GEN_AI_USAGE_OUTPUT_TOKENS, TokenType::Output),

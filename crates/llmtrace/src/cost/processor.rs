@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use opentelemetry::trace::TraceId;
-use opentelemetry::{KeyValue, Value};
+use opentelemetry::KeyValue;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{Span, SpanData, SpanProcessor};
 use opentelemetry_sdk::Resource;
@@ -13,6 +13,7 @@ use llmtrace_semconv::{attribute as semconv, llmtrace as ours};
 
 use super::{PriceTable, TokenCounts};
 use crate::export::is_local_root;
+use crate::span_data::{int_attribute, text_attribute};
 
 /// Traces whose totals are being summed at once; past this the oldest is forgotten (its root
 /// then shows only what arrived after).
@@ -71,23 +72,6 @@ pub struct CostStats {
     pub unknown_models: Vec<String>,
 }
 
-fn int(span: &SpanData, key: &str) -> Option<i64> {
-    span.attributes
-        .iter()
-        .find(|kv| kv.key.as_str() == key)
-        .and_then(|kv| match kv.value {
-            Value::I64(v) => Some(v),
-            _ => None,
-        })
-}
-
-fn text<'a>(span: &'a SpanData, key: &str) -> Option<std::borrow::Cow<'a, str>> {
-    span.attributes
-        .iter()
-        .find(|kv| kv.key.as_str() == key)
-        .map(|kv| kv.value.as_str())
-}
-
 fn count(value: Option<i64>) -> u64 {
     value.and_then(|v| u64::try_from(v).ok()).unwrap_or(0)
 }
@@ -120,26 +104,35 @@ impl<P: SpanProcessor> CostProcessor<P> {
 
     /// The cost of one span's own usage, written onto it; `None` when it has no usage.
     fn price_span(&self, span: &mut SpanData) -> Option<Totals> {
-        let input = int(span, semconv::GEN_AI_USAGE_INPUT_TOKENS);
-        let output = int(span, semconv::GEN_AI_USAGE_OUTPUT_TOKENS);
+        let input = int_attribute(span, semconv::GEN_AI_USAGE_INPUT_TOKENS);
+        let output = int_attribute(span, semconv::GEN_AI_USAGE_OUTPUT_TOKENS);
         if input.is_none() && output.is_none() {
             return None;
         }
         let tokens = TokenCounts {
             input: count(input),
             output: count(output),
-            cache_read: count(int(span, semconv::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS)),
-            cache_creation: count(int(span, semconv::GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS)),
-            reasoning: count(int(span, semconv::GEN_AI_USAGE_REASONING_OUTPUT_TOKENS)),
+            cache_read: count(int_attribute(
+                span,
+                semconv::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+            )),
+            cache_creation: count(int_attribute(
+                span,
+                semconv::GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+            )),
+            reasoning: count(int_attribute(
+                span,
+                semconv::GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+            )),
         };
         let mut totals = Totals {
             input: input.unwrap_or(0),
             output: output.unwrap_or(0),
             ..Totals::default()
         };
-        let model = text(span, semconv::GEN_AI_RESPONSE_MODEL)
+        let model = text_attribute(span, semconv::GEN_AI_RESPONSE_MODEL)
             .filter(|m| self.prices.price(m).is_some())
-            .or_else(|| text(span, semconv::GEN_AI_REQUEST_MODEL))
+            .or_else(|| text_attribute(span, semconv::GEN_AI_REQUEST_MODEL))
             .map(|m| m.into_owned());
         match model.as_deref().and_then(|m| self.prices.price(m)) {
             Some(price) => {

@@ -12,6 +12,7 @@ use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 use llmtrace_semconv::{attribute as semconv, llmtrace as ours};
 
 use super::is_local_root;
+use crate::span_data::{attribute, float_attribute, int_attribute};
 
 /// Traces held while waiting for their root; older ones are printed incomplete past this.
 const MAX_PENDING_TRACES: usize = 1024;
@@ -141,28 +142,6 @@ impl SpanExporter for TreeExporter {
     }
 }
 
-fn attr<'a>(span: &'a SpanData, key: &str) -> Option<&'a Value> {
-    span.attributes
-        .iter()
-        .find(|kv| kv.key.as_str() == key)
-        .map(|kv| &kv.value)
-}
-
-fn int(span: &SpanData, key: &str) -> Option<i64> {
-    match attr(span, key) {
-        Some(Value::I64(v)) => Some(*v),
-        _ => None,
-    }
-}
-
-fn float(span: &SpanData, key: &str) -> Option<f64> {
-    match attr(span, key) {
-        Some(Value::F64(v)) => Some(*v),
-        Some(Value::I64(v)) => Some(*v as f64),
-        _ => None,
-    }
-}
-
 /// Human duration: `812 µs`, `12 ms`, `1.21 s`.
 pub(crate) fn format_duration(d: Duration) -> String {
     let micros = d.as_micros();
@@ -184,8 +163,8 @@ fn duration(span: &SpanData) -> Duration {
 /// One line describing a span (without the tree prefix).
 fn describe(span: &SpanData) -> String {
     let mut line = format!("{}  {}", span.name, format_duration(duration(span)));
-    let input = int(span, semconv::GEN_AI_USAGE_INPUT_TOKENS);
-    let output = int(span, semconv::GEN_AI_USAGE_OUTPUT_TOKENS);
+    let input = int_attribute(span, semconv::GEN_AI_USAGE_INPUT_TOKENS);
+    let output = int_attribute(span, semconv::GEN_AI_USAGE_OUTPUT_TOKENS);
     if input.is_some() || output.is_some() {
         let _ = write!(
             line,
@@ -194,32 +173,32 @@ fn describe(span: &SpanData) -> String {
             output.unwrap_or(0)
         );
     }
-    if let Some(ttfc) = float(span, semconv::GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK) {
+    if let Some(ttfc) = float_attribute(span, semconv::GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK) {
         let _ = write!(
             line,
             "  first chunk {}",
             format_duration(Duration::from_secs_f64(ttfc.max(0.0)))
         );
     }
-    if let Some(cost) = float(span, ours::COST_USD) {
+    if let Some(cost) = float_attribute(span, ours::COST_USD) {
         let _ = write!(line, "  ${cost:.5}");
     }
-    if matches!(attr(span, ours::COST_UNKNOWN), Some(Value::Bool(true))) {
+    if matches!(attribute(span, ours::COST_UNKNOWN), Some(Value::Bool(true))) {
         line.push_str("  $?");
     }
     let failed = matches!(span.status, Status::Error { .. });
-    if let Some(attempt) = int(span, ours::RETRY_ATTEMPT).filter(|a| *a > 1 || failed) {
+    if let Some(attempt) = int_attribute(span, ours::RETRY_ATTEMPT).filter(|a| *a > 1 || failed) {
         let _ = write!(line, "  attempt {attempt}");
     }
-    if let Some(model) = attr(span, ours::RETRY_MODEL_USED) {
+    if let Some(model) = attribute(span, ours::RETRY_MODEL_USED) {
         if matches!(
-            attr(span, ours::RETRY_FALLBACK_USED),
+            attribute(span, ours::RETRY_FALLBACK_USED),
             Some(Value::Bool(true))
         ) {
             let _ = write!(line, "  ↪ fallback {}", model.as_str());
         }
     }
-    if let Some(Value::String(policy)) = attr(span, ours::SAMPLING_POLICY) {
+    if let Some(Value::String(policy)) = attribute(span, ours::SAMPLING_POLICY) {
         let _ = write!(line, "  kept by {policy}");
     }
     for event in span.events.iter() {
@@ -252,7 +231,7 @@ fn describe(span: &SpanData) -> String {
     }
     if let Status::Error { description } = &span.status {
         line.push_str("  ✗");
-        if let Some(ty) = attr(span, semconv::ERROR_TYPE) {
+        if let Some(ty) = attribute(span, semconv::ERROR_TYPE) {
             let _ = write!(line, " error.type={}", ty.as_str());
         }
         if !description.is_empty() {
@@ -285,8 +264,8 @@ pub(crate) fn render_trace(spans: &[SpanData], dropped: usize, complete: bool) -
 
     let (input, output) = spans.iter().fold((0i64, 0i64), |(i, o), s| {
         (
-            i + int(s, semconv::GEN_AI_USAGE_INPUT_TOKENS).unwrap_or(0),
-            o + int(s, semconv::GEN_AI_USAGE_OUTPUT_TOKENS).unwrap_or(0),
+            i + int_attribute(s, semconv::GEN_AI_USAGE_INPUT_TOKENS).unwrap_or(0),
+            o + int_attribute(s, semconv::GEN_AI_USAGE_OUTPUT_TOKENS).unwrap_or(0),
         )
     });
     let start = spans
@@ -330,16 +309,20 @@ pub(crate) fn render_trace(spans: &[SpanData], dropped: usize, complete: bool) -
     for root in roots {
         out.push_str(&describe(root));
         out.push('\n');
-        render_children(&mut out, root, &children, "");
+        render_children(&mut out, root, &children, "", 0);
     }
     out
 }
+
+/// Levels printed below a root; deeper subtrees are summarised (and recursion stays bounded).
+const MAX_PRINTED_DEPTH: usize = 64;
 
 fn render_children(
     out: &mut String,
     span: &SpanData,
     children: &HashMap<SpanId, Vec<&SpanData>>,
     prefix: &str,
+    depth: usize,
 ) {
     let Some(list) = children.get(&span.span_context.span_id()) else {
         return;
@@ -353,10 +336,8 @@ fn render_children(
             describe(child)
         );
         let deeper = format!("{prefix}{}", if last { "   " } else { "│  " });
-        // Deep trees are printed iteratively by depth of recursion bounded by the tree itself;
-        // guard against pathological depth by flattening beyond 64 levels.
-        if deeper.chars().count() / 3 < 64 {
-            render_children(out, child, children, &deeper);
+        if depth + 1 < MAX_PRINTED_DEPTH {
+            render_children(out, child, children, &deeper, depth + 1);
         } else {
             let _ = writeln!(out, "{deeper}… deeper spans not shown");
         }
