@@ -1,9 +1,18 @@
 //! Settings read from the environment (`LLMTRACE_*` first, then the standard `OTEL_*`), with a
 //! typed error naming the variable and the fix for every value that does not parse.
+//!
+//! [`check_config`] runs the same parsing and validation as [`Builder::build`](crate::Builder::build)
+//! without setting anything up, e.g. in a deployment check or a `--check-config` flag.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
+
+use llmtrace_processor::redact::{RedactionConfig, RedactionError, Redactor};
+use llmtrace_processor::sample::{SamplingConfigError, TailSamplingConfig};
+use tracing_subscriber::EnvFilter;
+
+use crate::InitError;
 
 /// The OTLP transport.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -577,6 +586,141 @@ pub(crate) fn substitute_env(text: &str, env: &dyn Env) -> Result<String, String
     Ok(out)
 }
 
+/// Targets whose own spans would loop back into the exporter; never traced. Appended to the
+/// `LLMTRACE_LOG` directives.
+pub(crate) const QUIET_TARGETS: &str =
+    "h2=off,hyper=off,hyper_util=off,tonic=off,tower=off,reqwest=off,\
+     opentelemetry=off,opentelemetry_sdk=off,opentelemetry_otlp=off";
+
+/// The `tracing` filter from `LLMTRACE_LOG` (default `info`) plus [`QUIET_TARGETS`].
+pub(crate) fn log_filter(env: &dyn Env) -> Result<EnvFilter, ConfigError> {
+    let directives = env.get("LLMTRACE_LOG");
+    EnvFilter::try_new(format!(
+        "{},{QUIET_TARGETS}",
+        directives.as_deref().unwrap_or("info")
+    ))
+    .map_err(|e| {
+        ConfigError::invalid(
+            "LLMTRACE_LOG",
+            directives.as_deref().unwrap_or_default(),
+            format!("use tracing filter directives such as `info` or `my_app=debug` ({e})"),
+        )
+    })
+}
+
+/// The redaction policy from the environment and the config file, when none is set in code:
+/// `None` when `LLMTRACE_REDACTION=false`, else the file's `redaction:` section (or the
+/// defaults) overlaid with the `LLMTRACE_REDACTION_*` variables. Not compiled yet.
+pub(crate) fn redaction_from_env(
+    settings: &EnvSettings,
+    file: Option<&FileConfig>,
+    env: &dyn Env,
+) -> Result<Option<RedactionConfig>, RedactionError> {
+    if settings.redaction == Some(false) {
+        return Ok(None);
+    }
+    let mut config = match file {
+        Some(file) => RedactionConfig::from_yaml_document(&file.document)?,
+        None => RedactionConfig::default(),
+    };
+    config.apply_env_with(|name| env.get(name))?;
+    Ok(Some(config))
+}
+
+/// The tail-sampling policy from the environment and the config file, when none is set in
+/// code: the `LLMTRACE_SAMPLING_*` variables if any is set, else the file's `tail_sampling:`
+/// section, else `None` (off). Not validated yet.
+pub(crate) fn tail_sampling_from_env(
+    file: Option<&FileConfig>,
+    env: &dyn Env,
+) -> Result<Option<TailSamplingConfig>, SamplingConfigError> {
+    if let Some(config) = TailSamplingConfig::from_env_vars(|name| env.get(name))? {
+        return Ok(Some(config));
+    }
+    file.and_then(|f| f.tail_sampling.as_deref())
+        .map(TailSamplingConfig::from_yaml_str)
+        .transpose()
+}
+
+/// Checks a configuration the way [`Builder::build`](crate::Builder::build) does, without
+/// setting anything up: no exporter, thread, file or global subscriber.
+///
+/// `vars` are the environment variables (`LLMTRACE_*`, `OTEL_*`; others are ignored, empty
+/// values count as unset), `file_text` the contents of the `LLMTRACE_CONFIG` file, if any.
+/// Runs the same parsing as `build` — every variable, `${env:VAR:-default}` substitution in the
+/// file, its `redaction:` and `tail_sampling:` sections overlaid with the
+/// `LLMTRACE_REDACTION_*` / `LLMTRACE_SAMPLING_*` variables, the `LLMTRACE_LOG` filter — and
+/// then compiles the redaction rules and the tail-sampling policies as `build` would. Unlike
+/// `build`, it also compiles them when `OTEL_SDK_DISABLED=true`, so a policy can be checked
+/// before it is switched on. Paths (`LLMTRACE_CONFIG`, `LLMTRACE_FILE`, `LLMTRACE_PRICES`) are
+/// not opened: read the config file yourself and pass its text.
+///
+/// Returns the error `build` would return: [`InitError::Config`], [`InitError::Redaction`] or
+/// [`InitError::Sampling`], naming the variable or key and the fix. Never panics.
+///
+/// ```
+/// use llmtrace::config::check_config;
+///
+/// let vars = [("OTEL_EXPORTER_OTLP_PROTOCOL".to_owned(), "grpc".to_owned())];
+/// let file = "
+/// redaction:
+///   detectors: { ip_address: false }
+/// tail_sampling:
+///   policies:
+///     - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}
+///     - {name: sampled, type: probabilistic, probabilistic: {sampling_percentage: ${env:PCT:-10}}}
+/// ";
+/// check_config(vars, Some(file))?;
+///
+/// let vars = [("OTEL_EXPORTER_OTLP_PROTOCOL".to_owned(), "udp".to_owned())];
+/// let err = check_config(vars, None).expect_err("udp is not an OTLP protocol");
+/// assert!(err.to_string().contains("OTEL_EXPORTER_OTLP_PROTOCOL"), "{err}");
+/// # Ok::<(), llmtrace::InitError>(())
+/// ```
+///
+/// Checking the process environment and the file it names:
+///
+/// ```no_run
+/// let vars: Vec<(String, String)> = std::env::vars_os()
+///     .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+///     .collect();
+/// let file = match std::env::var("LLMTRACE_CONFIG") {
+///     Ok(path) => Some(std::fs::read_to_string(path)?),
+///     Err(_) => None,
+/// };
+/// llmtrace::config::check_config(vars, file.as_deref())?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn check_config(
+    vars: impl IntoIterator<Item = (String, String)>,
+    file_text: Option<&str>,
+) -> Result<(), InitError> {
+    let env: BTreeMap<String, String> = vars.into_iter().collect();
+    let settings = EnvSettings::from_env(&env)?;
+    let file = match file_text {
+        Some(text) => Some(FileConfig::parse(text, &env).map_err(|message| {
+            ConfigError::File {
+                path: settings
+                    .config_file
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("LLMTRACE_CONFIG")),
+                message,
+            }
+        })?),
+        None => None,
+    };
+    let redaction = redaction_from_env(&settings, file.as_ref(), &env)?;
+    let tail_sampling = tail_sampling_from_env(file.as_ref(), &env)?;
+    log_filter(&env)?;
+    if let Some(config) = &tail_sampling {
+        config.validate()?;
+    }
+    if let Some(config) = &redaction {
+        Redactor::new(config)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod file_tests {
     use super::tests::env;
@@ -606,5 +750,106 @@ mod file_tests {
         )
         .expect("valid");
         assert!(file.tail_sampling.expect("section").contains("policies"));
+    }
+}
+
+#[cfg(test)]
+mod check_tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    const FILE: &str = "
+redaction:
+  summary: debug
+  custom_rules:
+    - {name: employee_id, pattern: 'EMP-[0-9]{6}'}
+tail_sampling:
+  decision_wait: ${env:WAIT:-10s}
+  policies:
+    - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}
+";
+
+    #[test]
+    fn valid_configurations_pass() {
+        assert!(check_config(vars(&[]), None).is_ok());
+        assert!(check_config(vars(&[]), Some("")).is_ok());
+        assert!(check_config(vars(&[("WAIT", "2s")]), Some(FILE)).is_ok());
+        let all = vars(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+            ("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"),
+            ("OTEL_TRACES_SAMPLER_ARG", "0.5"),
+            ("LLMTRACE_LOG", "info,my_app=debug"),
+            ("LLMTRACE_REDACTION_DISABLED_DETECTORS", "ip_address,phone"),
+            ("LLMTRACE_SAMPLING_PERCENTAGE", "25"),
+            ("UNRELATED", "ignored"),
+        ]);
+        assert!(check_config(all, Some(FILE)).is_ok());
+    }
+
+    #[test]
+    fn each_kind_of_mistake_is_a_typed_error_naming_it() {
+        // (variables, config file, what the message must name)
+        type Case<'a> = (Vec<(String, String)>, Option<&'a str>, &'a str);
+        let cases: Vec<Case<'_>> = vec![
+            (
+                vars(&[("OTEL_EXPORTER_OTLP_PROTOCOL", "udp")]),
+                None,
+                "OTEL_EXPORTER_OTLP_PROTOCOL",
+            ),
+            (vars(&[("LLMTRACE_LOG", "a=b=c")]), None, "LLMTRACE_LOG"),
+            (
+                vars(&[("LLMTRACE_CONFIG", "/etc/llmtrace.yaml")]),
+                Some("redactoin: {}"),
+                "/etc/llmtrace.yaml",
+            ),
+            (vars(&[]), Some("a: ${oops"), "LLMTRACE_CONFIG"),
+            (
+                vars(&[]),
+                Some("redaction: {blocked_values: ['(']}"),
+                "blocked_values[0]",
+            ),
+            (
+                vars(&[("LLMTRACE_REDACTION_SUMMARY", "loud")]),
+                None,
+                "loud",
+            ),
+            (vars(&[]), Some("tail_sampling: {policies: []}"), "policies"),
+            (
+                vars(&[("LLMTRACE_SAMPLING_PERCENTAGE", "150")]),
+                None,
+                "LLMTRACE_SAMPLING_PERCENTAGE",
+            ),
+        ];
+        for (vars, file, needle) in cases {
+            let err = check_config(vars.clone(), file)
+                .expect_err(&format!("{vars:?} / {file:?} should be rejected"));
+            let message = err.to_string();
+            assert!(message.contains(needle), "{message} does not name {needle}");
+            match err {
+                InitError::Config(_) | InitError::Redaction(_) | InitError::Sampling(_) => {}
+                other => panic!("unexpected error kind {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn switched_off_redaction_is_not_compiled_but_disabled_tracing_still_is() {
+        let bad = Some("redaction: {blocked_values: ['(']}");
+        assert!(check_config(vars(&[("LLMTRACE_REDACTION", "false")]), bad).is_ok());
+        assert!(check_config(vars(&[("OTEL_SDK_DISABLED", "true")]), bad).is_err());
+    }
+
+    #[test]
+    fn sampling_variables_take_precedence_over_the_file_section() {
+        let file = Some("tail_sampling: {policies: []}");
+        assert!(check_config(vars(&[]), file).is_err());
+        assert!(check_config(vars(&[("LLMTRACE_SAMPLING_PERCENTAGE", "5")]), file).is_ok());
     }
 }

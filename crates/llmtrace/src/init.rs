@@ -17,7 +17,9 @@ use opentelemetry_sdk::Resource;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::{EnvFilter, Layer as _};
 
-use crate::config::{ConfigError, Env, EnvSettings, FileConfig, HeadSampler, ProcessEnv, Protocol};
+use crate::config::{
+    self, ConfigError, Env, EnvSettings, FileConfig, HeadSampler, ProcessEnv, Protocol,
+};
 use crate::cost::{CostProcessor, PriceTable};
 use crate::export::{
     build_otlp_exporter, build_otlp_metric_exporter, Counters, CountingExporter, CountingProcessor,
@@ -31,10 +33,6 @@ use llmtrace_processor::redact::{
 use llmtrace_processor::sample::{
     SamplerStats, SamplerStatsHandle, TailSampler, TailSamplingConfig,
 };
-
-/// Targets whose own spans would loop back into the exporter; never traced.
-const QUIET_TARGETS: &str = "h2=off,hyper=off,hyper_util=off,tonic=off,tower=off,reqwest=off,\
-                             opentelemetry=off,opentelemetry_sdk=off,opentelemetry_otlp=off";
 
 /// Why the pipeline could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -303,45 +301,19 @@ impl Builder {
             None => &ProcessEnv,
         };
         let env_settings = EnvSettings::from_env(env)?;
-        let lookup = |name: &str| env.get(name);
         let file = match &env_settings.config_file {
             Some(path) => Some(FileConfig::read(path, env)?),
             None => None,
         };
         let redaction = match self.redaction.take() {
             Some(choice) => choice,
-            None if env_settings.redaction == Some(false) => None,
-            None => {
-                let mut config = match &file {
-                    Some(file) => RedactionConfig::from_yaml_document(&file.document)?,
-                    None => RedactionConfig::default(),
-                };
-                config.apply_env_with(lookup)?;
-                Some(config)
-            }
+            None => config::redaction_from_env(&env_settings, file.as_ref(), env)?,
         };
         let tail_sampling = match self.tail_sampling.take() {
             Some(choice) => choice,
-            None => match TailSamplingConfig::from_env_vars(lookup)? {
-                Some(config) => Some(config),
-                None => match file.as_ref().and_then(|f| f.tail_sampling.as_deref()) {
-                    Some(section) => Some(TailSamplingConfig::from_yaml_str(section)?),
-                    None => None,
-                },
-            },
+            None => config::tail_sampling_from_env(file.as_ref(), env)?,
         };
-        let log_filter = lookup("LLMTRACE_LOG");
-        let filter = EnvFilter::try_new(format!(
-            "{},{QUIET_TARGETS}",
-            log_filter.as_deref().unwrap_or("info")
-        ))
-        .map_err(|e| {
-            ConfigError::invalid(
-                "LLMTRACE_LOG",
-                log_filter.as_deref().unwrap_or_default(),
-                format!("use tracing filter directives such as `info` or `my_app=debug` ({e})"),
-            )
-        })?;
+        let filter = config::log_filter(env)?;
 
         settings::set_capture_content(
             self.capture_content
@@ -380,7 +352,7 @@ impl Builder {
         // Larger than the SDK's defaults (2048 / 512): one exporter thread then keeps up with
         // a few hundred thousand spans/s, and the queue still bounds memory (~16 MiB of spans).
         // `OTEL_BSP_MAX_QUEUE_SIZE` / `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` still win.
-        let set = |name: &str| lookup(name).is_some();
+        let set = |name: &str| env.get(name).is_some();
         let queue_from_env = set("OTEL_BSP_MAX_QUEUE_SIZE");
         let batch_from_env = set("OTEL_BSP_MAX_EXPORT_BATCH_SIZE");
         let batch_config = || {
@@ -534,8 +506,7 @@ impl Builder {
         let provider = SdkTracerProvider::builder()
             .with_resource(resource)
             .with_sampler(sampler(self.sampler.or(env_settings.sampler)))
-            .with_span_processor(ContextProcessor)
-            .with_span_processor(chain)
+            .with_span_processor(ContextProcessor::wrap(chain))
             .build();
 
         let guard = Guard {

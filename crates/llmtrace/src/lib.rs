@@ -128,7 +128,8 @@
 //! | `LLMTRACE_METRICS` | record GenAI metrics | on with an OTLP endpoint |
 //! | `LLMTRACE_SHUTDOWN_TIMEOUT` | how long dropping the guard may flush, ms | 5000 |
 //!
-//! Every bad value is an [`InitError`] naming the variable and the fix.
+//! Every bad value is an [`InitError`] naming the variable and the fix. [`check_config`] runs the
+//! same checks on a set of variables and a config file's text without setting anything up.
 //!
 //! # Feature flags
 //! - `macros` (default): the `#[llm]`, `#[tool]`, `#[agent]`, `#[retriever]`, `#[embedding]` and
@@ -157,8 +158,8 @@ mod span;
 mod span_data;
 
 pub use agent_loop::{AgentLoop, AgentLoopError};
-pub use config::{ConfigError, HeadSampler, Protocol};
-pub use context::{ContextProcessor, LlmContext};
+pub use config::{check_config, ConfigError, HeadSampler, Protocol};
+pub use context::{ContextProcessor, LlmContext, WithContext};
 pub use eval::{evaluate, Evaluation, InvalidId};
 pub use init::{builder, init, Builder, Guard, InitError};
 pub use outcome::{instrument_stream, InstrumentedStream, RecordOutcome};
