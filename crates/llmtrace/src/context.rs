@@ -175,16 +175,28 @@ impl LlmContext {
 
 /// Stamps the [`LlmContext`] values of the parent context on each span as it starts.
 ///
-/// `init` installs it first in the processor list; it has no `on_end` work, so it is registered
-/// on its own next to the exporting chain.
+/// Register it on its own next to your exporting chain, or — better, and what `init` does —
+/// wrap the chain with [`ContextProcessor::wrap`]: the SDK hands every processor of a provider
+/// its own copy of each finished span, so one processor per provider saves a copy per span.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ContextProcessor;
 
-impl SpanProcessor for ContextProcessor {
-    fn on_start(&self, span: &mut Span, cx: &opentelemetry::Context) {
+impl ContextProcessor {
+    /// One processor that stamps the context values on start and forwards everything to `inner`.
+    pub fn wrap<P: SpanProcessor>(inner: P) -> WithContext<P> {
+        WithContext { inner }
+    }
+
+    fn stamp(span: &mut Span, cx: &opentelemetry::Context) {
         if let Some(values) = cx.get::<Arc<LlmContext>>() {
             span.set_attributes(values.attributes());
         }
+    }
+}
+
+impl SpanProcessor for ContextProcessor {
+    fn on_start(&self, span: &mut Span, cx: &opentelemetry::Context) {
+        Self::stamp(span, cx);
     }
 
     fn on_end(&self, _span: SpanData) {}
@@ -195,5 +207,34 @@ impl SpanProcessor for ContextProcessor {
 
     fn shutdown_with_timeout(&self, _timeout: std::time::Duration) -> OTelSdkResult {
         Ok(())
+    }
+}
+
+/// A processor chain behind [`ContextProcessor`] stamping: see [`ContextProcessor::wrap`].
+#[derive(Debug)]
+pub struct WithContext<P> {
+    inner: P,
+}
+
+impl<P: SpanProcessor> SpanProcessor for WithContext<P> {
+    fn on_start(&self, span: &mut Span, cx: &opentelemetry::Context) {
+        ContextProcessor::stamp(span, cx);
+        self.inner.on_start(span, cx);
+    }
+
+    fn on_end(&self, span: SpanData) {
+        self.inner.on_end(span);
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        self.inner.force_flush()
+    }
+
+    fn shutdown_with_timeout(&self, timeout: std::time::Duration) -> OTelSdkResult {
+        self.inner.shutdown_with_timeout(timeout)
+    }
+
+    fn set_resource(&mut self, resource: &opentelemetry_sdk::Resource) {
+        self.inner.set_resource(resource);
     }
 }

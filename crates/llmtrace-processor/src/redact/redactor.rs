@@ -1,7 +1,7 @@
 //! The [`Redactor`]: pure, thread-safe scrubbing of strings, attribute lists and spans.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use hmac::{Hmac, Mac};
 use opentelemetry::trace::Status;
@@ -221,6 +221,33 @@ pub struct Redactor {
     scrub_json: bool,
     skip_structural: bool,
     secret_key_names: bool,
+    /// Attribute-key decisions already made: a decision depends on the key alone, and a
+    /// service uses a few hundred keys at most.
+    key_cache: KeyDecisionCache,
+}
+
+/// Keys remembered by [`KeyDecisionCache`]; past this, decisions are computed each time.
+const KEY_CACHE_CAPACITY: usize = 4096;
+
+/// A bounded map from attribute key to its [`KeyDecision`], read far more often than written.
+#[derive(Debug, Default)]
+struct KeyDecisionCache(std::sync::RwLock<HashMap<Box<str>, KeyDecision>>);
+
+impl KeyDecisionCache {
+    fn get_or_insert(&self, key: &str, decide: impl FnOnce() -> KeyDecision) -> KeyDecision {
+        if let Ok(map) = self.0.read() {
+            if let Some(decision) = map.get(key) {
+                return *decision;
+            }
+        }
+        let decision = decide();
+        if let Ok(mut map) = self.0.write() {
+            if map.len() < KEY_CACHE_CAPACITY {
+                map.insert(key.into(), decision);
+            }
+        }
+        decision
+    }
 }
 
 fn compile_set(field: &str, patterns: &[String]) -> Result<Option<RegexSet>, RedactionError> {
@@ -332,6 +359,7 @@ impl Redactor {
             scrub_json: config.scrub_json,
             skip_structural: config.skip_structural_keys,
             secret_key_names: config.detector_enabled(Detector::GenericSecret),
+            key_cache: KeyDecisionCache::default(),
         })
     }
 
@@ -590,7 +618,10 @@ impl Redactor {
 
         attrs.retain_mut(|kv| {
             let key = kv.key.as_str();
-            match self.key_decision(key, true) {
+            match self
+                .key_cache
+                .get_or_insert(key, || self.key_decision(key, true))
+            {
                 KeyDecision::Pass => true,
                 KeyDecision::Ignored => {
                     ignored += 1;

@@ -130,12 +130,20 @@ impl<P: SpanProcessor> CostProcessor<P> {
             output: output.unwrap_or(0),
             ..Totals::default()
         };
-        let model = text_attribute(span, semconv::GEN_AI_RESPONSE_MODEL)
-            .filter(|m| self.prices.price(m).is_some())
-            .or_else(|| text_attribute(span, semconv::GEN_AI_REQUEST_MODEL))
-            .map(|m| m.into_owned());
-        match model.as_deref().and_then(|m| self.prices.price(m)) {
-            Some(price) => {
+        // The response model when it has a price, else the request model; the name is kept
+        // only when neither is priced (for the stats).
+        let priced = |key| {
+            let model = text_attribute(span, key)?;
+            Some(self.prices.price(&model).ok_or(model))
+        };
+        let price = match priced(semconv::GEN_AI_RESPONSE_MODEL) {
+            Some(Ok(price)) => Ok(price),
+            _ => priced(semconv::GEN_AI_REQUEST_MODEL)
+                .unwrap_or(Err(std::borrow::Cow::Borrowed("(no model)")))
+                .map_err(std::borrow::Cow::into_owned),
+        };
+        match price {
+            Ok(price) => {
                 let (input_usd, output_usd) = price.cost(tokens);
                 totals.cost = input_usd + output_usd;
                 totals.priced = true;
@@ -149,14 +157,14 @@ impl<P: SpanProcessor> CostProcessor<P> {
                     .micro_usd
                     .fetch_add((totals.cost * 1e6).round() as u64, Ordering::Relaxed);
             }
-            None => {
+            Err(model) => {
                 totals.unknown = true;
                 span.attributes
                     .push(KeyValue::new(ours::COST_UNKNOWN, true));
                 self.stats.unknown_spans.fetch_add(1, Ordering::Relaxed);
                 if let Ok(mut models) = self.stats.unknown_models.lock() {
                     if models.len() < 1024 {
-                        models.insert(model.unwrap_or_else(|| "(no model)".to_owned()));
+                        models.insert(model);
                     }
                 }
             }

@@ -189,6 +189,10 @@ impl PriceTable {
     /// dated versions (`gpt-4o-2024-08-06`, `claude-sonnet-4-20250514`, `…@20241022`,
     /// `…-latest`).
     pub fn price(&self, model: &str) -> Option<&Price> {
+        // Most spans name a model exactly as the table does: no allocation for those.
+        if let Some(price) = self.prices.get(model) {
+            return Some(price);
+        }
         let lower = model.trim().to_ascii_lowercase();
         let name = lower.rsplit('/').next().unwrap_or(&lower);
         let mut candidate = name;

@@ -70,13 +70,49 @@ pub struct SpanBuilder<K> {
     name: String,
     span_kind: SpanKind,
     attributes: Vec<KeyValue>,
-    invocation_parameters: serde_json::Map<String, serde_json::Value>,
+    invocation_parameters: InvocationParameters,
     context: Option<LlmContext>,
     /// An explicit parent context (remote parents); otherwise the current context.
     parent: Option<opentelemetry::Context>,
     /// False when no subscriber wants `llmtrace` spans: every method is then a no-op.
     enabled: bool,
     _kind: PhantomData<K>,
+}
+
+/// The request parameters for OpenInference's `llm.invocation_parameters` (a JSON object in
+/// the provider's own names), in the order they were first set; setting one again replaces it.
+#[derive(Debug, Default)]
+struct InvocationParameters(Vec<(&'static str, serde_json::Value)>);
+
+impl InvocationParameters {
+    fn set(&mut self, key: &'static str, value: serde_json::Value) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+
+    /// The JSON object, or `None` when no parameter was set.
+    fn to_json(&self) -> Option<String> {
+        if self.0.is_empty() {
+            return None;
+        }
+        let mut out = Vec::with_capacity(16 * self.0.len());
+        out.push(b'{');
+        for (i, (key, value)) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            // Keys are this module's ASCII identifiers: no escaping needed.
+            out.push(b'"');
+            out.extend_from_slice(key.as_bytes());
+            out.extend_from_slice(b"\":");
+            // Writing a `Value` into a `Vec` cannot fail.
+            serde_json::to_writer(&mut out, value).ok()?;
+        }
+        out.push(b'}');
+        String::from_utf8(out).ok()
+    }
 }
 
 fn text_array(values: impl IntoIterator<Item = impl Into<String>>) -> Value {
@@ -102,7 +138,7 @@ impl<K> SpanBuilder<K> {
                 name: String::new(),
                 span_kind,
                 attributes: Vec::new(),
-                invocation_parameters: serde_json::Map::new(),
+                invocation_parameters: InvocationParameters::default(),
                 context: None,
                 parent: None,
                 enabled,
@@ -121,7 +157,7 @@ impl<K> SpanBuilder<K> {
             name: name(),
             span_kind,
             attributes,
-            invocation_parameters: serde_json::Map::new(),
+            invocation_parameters: InvocationParameters::default(),
             context: None,
             parent: None,
             enabled,
@@ -162,8 +198,7 @@ impl<K> SpanBuilder<K> {
         if !self.enabled {
             return self;
         }
-        self.invocation_parameters
-            .insert(key.to_owned(), value.clone().into());
+        self.invocation_parameters.set(key, value.clone().into());
         self.attr(semconv_key, value)
     }
 
@@ -226,25 +261,32 @@ impl<K> SpanBuilder<K> {
     ///
     /// The span is not entered: enter it, or `instrument` a future with it.
     pub fn start(self) -> tracing::Span {
+        // Name and kind as creation-time fields: the layer reads them once, no `record` calls.
         let span = tracing::info_span!(
             target: "llmtrace",
             "gen_ai",
-            otel.name = tracing::field::Empty,
-            otel.kind = tracing::field::Empty,
+            otel.name = self.name.as_str(),
+            otel.kind = self.span_kind.as_str(),
         );
-        self.apply(&span);
+        if self.enabled && !span.is_disabled() {
+            self.set_parent_and_attributes(&span);
+        }
         span
     }
 
     /// Gives a span created elsewhere (for example by the attribute macros, at another level)
     /// this builder's name, kind and attributes. The span must declare the fields `otel.name` and
     /// `otel.kind` (as [`tracing::field::Empty`]) and must not have been entered yet.
-    pub fn apply(mut self, span: &tracing::Span) {
+    pub fn apply(self, span: &tracing::Span) {
         if !self.enabled || span.is_disabled() {
             return;
         }
         span.record("otel.name", self.name.as_str());
         span.record("otel.kind", self.span_kind.as_str());
+        self.set_parent_and_attributes(span);
+    }
+
+    fn set_parent_and_attributes(mut self, span: &tracing::Span) {
         if let Some(parent) = self.parent.take() {
             let _ = span.set_parent(parent);
         } else if let Some(context) = &self.context {
@@ -252,12 +294,11 @@ impl<K> SpanBuilder<K> {
             // over it so this span and its descendants carry them.
             let _ = span.set_parent(context.merged_into_current());
         }
-        if !self.invocation_parameters.is_empty() && settings::openinference() {
-            let params = serde_json::Value::Object(std::mem::take(&mut self.invocation_parameters));
-            self.attributes.push(KeyValue::new(
-                oi::LLM_INVOCATION_PARAMETERS,
-                params.to_string(),
-            ));
+        if settings::openinference() {
+            if let Some(params) = self.invocation_parameters.to_json() {
+                self.attributes
+                    .push(KeyValue::new(oi::LLM_INVOCATION_PARAMETERS, params));
+            }
         }
         // One lookup of the OpenTelemetry span for all attributes (this starts it; its start
         // time is the tracing span's creation time).
@@ -412,7 +453,7 @@ impl SpanBuilder<kind::Llm> {
         }
         let stops: Vec<String> = stops.into_iter().map(Into::into).collect();
         self.invocation_parameters
-            .insert("stop".into(), serde_json::Value::from(stops.clone()));
+            .set("stop", serde_json::Value::from(stops.clone()));
         self.attr(semconv::GEN_AI_REQUEST_STOP_SEQUENCES, text_array(stops))
     }
 
@@ -580,4 +621,27 @@ impl<K> SpanBuilder<K> {
 /// A CHAIN span with a free-form name and no GenAI operation (retry parents, evaluations).
 pub(crate) fn custom_span(name: String, oi_kind: oi::SpanKind) -> SpanBuilder<kind::Chain> {
     SpanBuilder::new(None, || name, SpanKind::Internal, oi_kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InvocationParameters;
+
+    #[test]
+    fn invocation_parameters_are_a_json_object_in_first_set_order_with_the_last_value() {
+        let mut params = InvocationParameters::default();
+        assert_eq!(params.to_json(), None);
+        params.set("temperature", 0.2.into());
+        params.set("stop", serde_json::json!(["\"end\"", "\n"]));
+        params.set("max_tokens", 512.into());
+        params.set("temperature", 0.7.into());
+        params.set("top_p", f64::NAN.into());
+        let json = params.to_json().expect("parameters were set");
+        assert_eq!(
+            json,
+            r#"{"temperature":0.7,"stop":["\"end\"","\n"],"max_tokens":512,"top_p":null}"#
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+        assert_eq!(parsed["stop"][0], "\"end\"");
+    }
 }
