@@ -239,6 +239,10 @@ impl KeyDecisionCache {
             if let Some(decision) = map.get(key) {
                 return *decision;
             }
+            if map.len() >= KEY_CACHE_CAPACITY {
+                // Full (indexed keys such as `retrieval.documents.N.…`): no write lock per miss.
+                return decide();
+            }
         }
         let decision = decide();
         if let Ok(mut map) = self.0.write() {
@@ -917,6 +921,37 @@ mod tests {
         for v in [0, 7, -7, 4_111_111_111_111_111, i64::MAX, i64::MIN] {
             assert_eq!(format_i64(v, &mut buf), v.to_string());
         }
+    }
+
+    #[test]
+    fn key_decisions_stay_right_past_the_cache_capacity() {
+        let redactor = Redactor::new(&RedactionConfig::default()).expect("defaults compile");
+        let n = KEY_CACHE_CAPACITY + 100;
+        // Twice over the same keys: the second pass reads the cache, or computes past capacity.
+        for _ in 0..2 {
+            let mut attrs: Vec<KeyValue> = (0..n)
+                .flat_map(|i| {
+                    [
+                        KeyValue::new(format!("retrieval.documents.{i}.document.id"), "doc"),
+                        KeyValue::new(format!("tool.{i}.password"), "hunter2-plain"),
+                    ]
+                })
+                .collect();
+            redactor.redact_attributes(&mut attrs);
+            // The originals in order (a summary attribute may follow them).
+            assert!(attrs.len() >= 2 * n, "attributes were lost");
+            for (i, pair) in attrs[..2 * n].chunks(2).enumerate() {
+                assert_eq!(
+                    pair[0].key.as_str(),
+                    format!("retrieval.documents.{i}.document.id")
+                );
+                assert_eq!(pair[0].value.as_str(), "doc", "{:?}", pair[0]);
+                assert_eq!(pair[1].key.as_str(), format!("tool.{i}.password"));
+                assert_ne!(pair[1].value.as_str(), "hunter2-plain", "{:?}", pair[1]);
+            }
+        }
+        let cached = redactor.key_cache.0.read().expect("not poisoned").len();
+        assert_eq!(cached, KEY_CACHE_CAPACITY);
     }
 
     #[test]
