@@ -559,9 +559,9 @@ pub(crate) fn substitute_env(text: &str, env: &dyn Env) -> Result<String, String
             out.push('$');
             rest = tail;
         } else if let Some(body) = after.strip_prefix('{') {
-            let end = body.find('}').ok_or_else(|| {
-                format!("unclosed `${{` in `{}`", &rest[at..rest.len().min(at + 40)])
-            })?;
+            let end = body
+                .find('}')
+                .ok_or_else(|| format!("unclosed `${{` in `{}`", excerpt(&rest[at..], 40)))?;
             let reference = &body[..end];
             let reference = reference.strip_prefix("env:").unwrap_or(reference);
             let (name, default) = match reference.split_once(":-") {
@@ -584,6 +584,15 @@ pub(crate) fn substitute_env(text: &str, env: &dyn Env) -> Result<String, String
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// At most the first `max_bytes` of `text`, cut at a char boundary.
+fn excerpt(text: &str, max_bytes: usize) -> &str {
+    let mut end = text.len().min(max_bytes);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// Targets whose own spans would loop back into the exporter; never traced. Appended to the
@@ -724,6 +733,15 @@ pub fn check_config(
 #[cfg(test)]
 mod file_tests {
     use super::tests::env;
+
+    #[test]
+    fn an_unclosed_reference_before_multibyte_text_is_an_error_not_a_panic() {
+        // Found by the `check_config` fuzz target: the message's excerpt cut a char in two.
+        let text = format!("a: ${{env:{}", "\u{fffd}".repeat(20));
+        let err = substitute_env(&text, &env(&[])).expect_err("unclosed");
+        assert!(err.starts_with("unclosed `${`"), "{err}");
+        assert_eq!(excerpt("ab\u{fffd}", 3), "ab");
+    }
     use super::*;
 
     #[test]
