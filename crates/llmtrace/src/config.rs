@@ -106,6 +106,9 @@ impl Env for BTreeMap<String, String> {
     }
 }
 
+/// The most OTLP export workers (`LLMTRACE_EXPORT_WORKERS`, `Builder::export_workers`).
+pub(crate) const MAX_EXPORT_WORKERS: usize = 16;
+
 /// Everything `init` reads from the environment; `None` means "not set".
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct EnvSettings {
@@ -119,6 +122,7 @@ pub(crate) struct EnvSettings {
     pub(crate) metrics: Option<bool>,
     pub(crate) redaction: Option<bool>,
     pub(crate) shutdown_timeout: Option<Duration>,
+    pub(crate) export_workers: Option<usize>,
     pub(crate) prices: Option<PathBuf>,
     pub(crate) protocol: Option<Protocol>,
     pub(crate) headers: Vec<(String, String)>,
@@ -333,6 +337,21 @@ impl EnvSettings {
             })?;
             s.shutdown_timeout = Some(Duration::from_millis(ms));
         }
+        if let Some(v) = env.get("LLMTRACE_EXPORT_WORKERS") {
+            s.export_workers = Some(
+                v.trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=MAX_EXPORT_WORKERS).contains(n))
+                    .ok_or_else(|| {
+                        ConfigError::invalid(
+                            "LLMTRACE_EXPORT_WORKERS",
+                            &v,
+                            format!("use a whole number from 1 to {MAX_EXPORT_WORKERS}, e.g. 4"),
+                        )
+                    })?,
+            );
+        }
         for var in [
             "OTEL_EXPORTER_OTLP_HEADERS",
             "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
@@ -435,6 +454,9 @@ mod tests {
                 "yes please",
             ),
             ("OTEL_EXPORTER_OTLP_TIMEOUT", "10s"),
+            ("LLMTRACE_EXPORT_WORKERS", "0"),
+            ("LLMTRACE_EXPORT_WORKERS", "17"),
+            ("LLMTRACE_EXPORT_WORKERS", "four"),
         ];
         for (var, value) in cases {
             match EnvSettings::from_env(&env(&[(var, value)])) {
@@ -448,6 +470,23 @@ mod tests {
         ]));
         assert!(
             matches!(err, Err(ConfigError::InvalidValue { variable, .. }) if variable == "OTEL_TRACES_SAMPLER_ARG")
+        );
+    }
+
+    #[test]
+    fn export_workers_are_read_within_their_bounds() {
+        let workers = |v: &str| {
+            EnvSettings::from_env(&env(&[("LLMTRACE_EXPORT_WORKERS", v)]))
+                .expect("valid")
+                .export_workers
+        };
+        assert_eq!(workers("1"), Some(1));
+        assert_eq!(workers(" 16 "), Some(16));
+        assert_eq!(
+            EnvSettings::from_env(&env(&[]))
+                .expect("valid")
+                .export_workers,
+            None
         );
     }
 

@@ -34,6 +34,16 @@ use llmtrace_processor::sample::{
     SamplerStats, SamplerStatsHandle, TailSampler, TailSamplingConfig,
 };
 
+/// Spans queued per destination (shared by its export workers) unless `OTEL_BSP_MAX_QUEUE_SIZE`.
+const QUEUE_SIZE: usize = 16_384;
+/// The smallest queue of one export worker.
+const MIN_SHARD_QUEUE_SIZE: usize = 1024;
+/// Spans per export unless `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`.
+const BATCH_SIZE: usize = 4096;
+/// OTLP export workers unless `LLMTRACE_EXPORT_WORKERS` or [`Builder::export_workers`]; see
+/// BENCHMARKS.md for what they buy on two cores.
+const DEFAULT_EXPORT_WORKERS: usize = 4;
+
 /// Why the pipeline could not be set up.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -115,6 +125,7 @@ pub struct Builder {
     shutdown_timeout: Option<Duration>,
     install_global: Option<bool>,
     batch_delay: Option<Duration>,
+    export_workers: Option<usize>,
     prices: Option<PriceTable>,
     redaction: Option<Option<RedactionConfig>>,
     tail_sampling: Option<Option<TailSamplingConfig>>,
@@ -220,6 +231,17 @@ impl Builder {
     /// true). Without it, use [`Guard::layer`] or [`Guard::dispatch`].
     pub fn install_global(mut self, on: bool) -> Self {
         self.install_global = Some(on);
+        self
+    }
+
+    /// How many batch processors, each with its own exporter thread and connection, share the
+    /// OTLP destination's spans (default 4, at most 16; `LLMTRACE_EXPORT_WORKERS`). With one,
+    /// each export waits for the previous one's answer; with several, one batch is encoded
+    /// while another is on the wire, which multiplies the spans/s a destination sustains (see
+    /// BENCHMARKS.md). They share one queue bound, so memory does not grow with the count.
+    /// Values outside 1..=16 are clamped.
+    pub fn export_workers(mut self, workers: usize) -> Self {
+        self.export_workers = Some(workers.clamp(1, crate::config::MAX_EXPORT_WORKERS));
         self
     }
 
@@ -349,22 +371,30 @@ impl Builder {
             .or(env_settings.timeout)
             .unwrap_or(Duration::from_secs(10));
         let batch_delay = self.batch_delay.unwrap_or(Duration::from_secs(1));
-        // Larger than the SDK's defaults (2048 / 512): one exporter thread then keeps up with
-        // a few hundred thousand spans/s, and the queue still bounds memory (~16 MiB of spans).
-        // `OTEL_BSP_MAX_QUEUE_SIZE` / `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` still win.
+        // Larger than the SDK's defaults (2048 / 512): fewer, larger exports; the queues still
+        // bound memory (~16 MiB of spans per destination, shared by its export workers).
+        // `OTEL_BSP_MAX_QUEUE_SIZE` / `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` still win (per worker).
         let set = |name: &str| env.get(name).is_some();
         let queue_from_env = set("OTEL_BSP_MAX_QUEUE_SIZE");
         let batch_from_env = set("OTEL_BSP_MAX_EXPORT_BATCH_SIZE");
-        let batch_config = || {
+        // Queue and batch sizes of one batch processor among `shards` that share the bound.
+        let sharded_batch_config = |shards: usize| {
             let mut config = BatchConfigBuilder::default().with_scheduled_delay(batch_delay);
+            let queue = (QUEUE_SIZE / shards).max(MIN_SHARD_QUEUE_SIZE);
             if !queue_from_env {
-                config = config.with_max_queue_size(16_384);
+                config = config.with_max_queue_size(queue);
             }
             if !batch_from_env {
-                config = config.with_max_export_batch_size(4096);
+                config = config.with_max_export_batch_size(BATCH_SIZE.min(queue / 2));
             }
             config.build()
         };
+        let batch_config = || sharded_batch_config(1);
+        let export_workers = self
+            .export_workers
+            .or(env_settings.export_workers)
+            .unwrap_or(DEFAULT_EXPORT_WORKERS);
+        let otlp_batch_config = || sharded_batch_config(export_workers);
 
         let mut resource = Resource::builder();
         if let Some(name) = self
@@ -394,7 +424,7 @@ impl Builder {
         let runtime = if needs_runtime {
             Some(
                 tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(1)
+                    .worker_threads(export_workers.min(2))
                     .thread_name("llmtrace-export")
                     .enable_all()
                     .build()
@@ -431,18 +461,24 @@ impl Builder {
         }
         let export_counters = Arc::new(Counters::default());
         if let Some(endpoint) = &endpoint {
-            let exporter = {
-                let _entered = runtime.as_ref().map(|rt| rt.enter());
-                build_otlp_exporter(protocol, endpoint, &headers, timeout)?
-            };
-            let exporter = CountingExporter {
-                inner: exporter,
-                counters: export_counters.clone(),
-            };
+            let mut shards: Vec<Box<dyn SpanProcessor>> = Vec::with_capacity(export_workers);
+            for _ in 0..export_workers {
+                let exporter = {
+                    let _entered = runtime.as_ref().map(|rt| rt.enter());
+                    build_otlp_exporter(protocol, endpoint, &headers, timeout)?
+                };
+                let exporter = CountingExporter {
+                    inner: exporter,
+                    counters: export_counters.clone(),
+                };
+                shards.push(Box::new(
+                    BatchSpanProcessor::builder(exporter)
+                        .with_batch_config(otlp_batch_config())
+                        .build(),
+                ));
+            }
             destinations.push(CountingProcessor {
-                inner: BatchSpanProcessor::builder(exporter)
-                    .with_batch_config(batch_config())
-                    .build(),
+                inner: crate::export::Shards::new(shards),
                 counters: export_counters.clone(),
             });
         }

@@ -127,6 +127,7 @@
 //! | `LLMTRACE_PRICES` | YAML price table laid over the built-in one | none |
 //! | `LLMTRACE_METRICS` | record GenAI metrics | on with an OTLP endpoint |
 //! | `LLMTRACE_SHUTDOWN_TIMEOUT` | how long dropping the guard may flush, ms | 5000 |
+//! | `LLMTRACE_EXPORT_WORKERS` | OTLP export workers (batch processor + connection each) | 4 |
 //!
 //! Every bad value is an [`InitError`] naming the variable and the fix. [`check_config`] runs the
 //! same checks on a set of variables and a config file's text without setting anything up.

@@ -7,6 +7,7 @@ mod otlp;
 mod stats;
 mod tree;
 
+pub(crate) use fanout::Shards;
 pub use fanout::{DynProcessor, FanOut};
 pub use jsonl::JsonLinesExporter;
 pub(crate) use otlp::{build_otlp_exporter, build_otlp_metric_exporter};
