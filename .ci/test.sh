@@ -9,3 +9,8 @@ export LLMTRACE_BACKENDS=1
 
 cargo test --workspace --all-targets
 cargo test --workspace --doc
+
+# A short run of every fuzz target from its seeds (docs/fuzzing.md); FUZZ_SECONDS=0 skips it.
+if [ "${FUZZ_SECONDS:-10}" != 0 ]; then
+    bash .ci/fuzz.sh
+fi
