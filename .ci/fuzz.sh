@@ -25,10 +25,14 @@ for target in $("${fuzz[@]}" list); do
     mkdir -p "$corpus"
     echo "== fuzz $target for ${seconds}s"
     log="target/ci-corpus/$target.log"
+    dict=()
+    if [ -f "dict/$target.dict" ]; then
+        dict=("-dict=dict/$target.dict")
+    fi
     status=0
     "${fuzz[@]}" run --sanitizer none "$target" "$corpus" "seeds/$target" -- \
         -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-        -print_final_stats=1 >"$log" 2>&1 || status=$?
+        -print_final_stats=1 "${dict[@]}" >"$log" 2>&1 || status=$?
     grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb)' "$log" || true
     if [ "$status" -ne 0 ]; then
         echo "fuzz target $target failed (exit $status); its log:"
