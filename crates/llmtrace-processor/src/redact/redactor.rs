@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 
 use hmac::{Hmac, Mac};
 use opentelemetry::trace::Status;
@@ -231,7 +232,52 @@ const KEY_CACHE_CAPACITY: usize = 4096;
 
 /// A bounded map from attribute key to its [`KeyDecision`], read far more often than written.
 #[derive(Debug, Default)]
-struct KeyDecisionCache(std::sync::RwLock<HashMap<Box<str>, KeyDecision>>);
+struct KeyDecisionCache(
+    std::sync::RwLock<HashMap<Box<str>, KeyDecision, BuildHasherDefault<KeyHasher>>>,
+);
+
+/// A word-at-a-time multiplicative hash (the Fx hash): several times faster than SipHash on
+/// attribute keys. Not DoS-resistant, which is fine here: keys are names chosen by the
+/// application's code, and the cache is bounded, so collisions only slow its lookups.
+#[derive(Debug, Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl KeyHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
+    }
+}
+
+impl std::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 impl KeyDecisionCache {
     fn get_or_insert(&self, key: &str, decide: impl FnOnce() -> KeyDecision) -> KeyDecision {
