@@ -280,23 +280,42 @@ impl std::hash::Hasher for KeyHasher {
 }
 
 impl KeyDecisionCache {
-    fn get_or_insert(&self, key: &str, decide: impl FnOnce() -> KeyDecision) -> KeyDecision {
-        if let Ok(map) = self.0.read() {
-            if let Some(decision) = map.get(key) {
-                return *decision;
+    /// The decision for each of `keys`, in order: one read lock for all of them, `decide` for
+    /// those not cached, then one write lock to remember those while there is room.
+    fn decide_all<'k>(
+        &self,
+        keys: impl Iterator<Item = &'k str>,
+        decide: impl Fn(&str) -> KeyDecision,
+    ) -> Vec<KeyDecision> {
+        let mut misses: Vec<(&'k str, KeyDecision)> = Vec::new();
+        let decisions = match self.0.read() {
+            Ok(map) => {
+                let room = map.len() < KEY_CACHE_CAPACITY;
+                keys.map(|key| {
+                    map.get(key).copied().unwrap_or_else(|| {
+                        let decision = decide(key);
+                        if room {
+                            misses.push((key, decision));
+                        }
+                        decision
+                    })
+                })
+                .collect()
             }
-            if map.len() >= KEY_CACHE_CAPACITY {
-                // Full (indexed keys such as `retrieval.documents.N.…`): no write lock per miss.
-                return decide();
+            // Poisoned (a panic elsewhere while writing): decide without the cache.
+            Err(_) => return keys.map(decide).collect(),
+        };
+        if !misses.is_empty() {
+            if let Ok(mut map) = self.0.write() {
+                for (key, decision) in misses {
+                    if map.len() >= KEY_CACHE_CAPACITY {
+                        break;
+                    }
+                    map.insert(key.into(), decision);
+                }
             }
         }
-        let decision = decide();
-        if let Ok(mut map) = self.0.write() {
-            if map.len() < KEY_CACHE_CAPACITY {
-                map.insert(key.into(), decision);
-            }
-        }
-        decision
+        decisions
     }
 }
 
@@ -666,12 +685,17 @@ impl Redactor {
         let mut ignored: i64 = 0;
         let mut truncated: Vec<KeyValue> = Vec::new();
 
+        let decisions = self
+            .key_cache
+            .decide_all(attrs.iter().map(|kv| kv.key.as_str()), |key| {
+                self.key_decision(key, true)
+            });
+        let mut decisions = decisions.into_iter();
         attrs.retain_mut(|kv| {
             let key = kv.key.as_str();
-            match self
-                .key_cache
-                .get_or_insert(key, || self.key_decision(key, true))
-            {
+            // Exactly one decision per attribute, in order; were one missing, scanning the
+            // value is the safe default.
+            match decisions.next().unwrap_or(KeyDecision::Scan) {
                 KeyDecision::Pass => true,
                 KeyDecision::Ignored => {
                     ignored += 1;
