@@ -46,84 +46,46 @@ impl<'a> Header<'a> {
     }
 }
 
-/// SplitMix64: small, seeded, deterministic.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
+/// The seeded generator and alphabets of the redaction tests, shared with them (one copy).
+#[path = "../../crates/llmtrace-processor/tests/redact_support/mod.rs"]
+mod redact_support;
 
-/// Upper, lower, digits.
-pub const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-/// Base64url.
-pub const URLSAFE: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+use redact_support::{b64std, luhn_check_digit, HEX, UPPER_DIGITS};
+pub use redact_support::{Rng, ALNUM, URLSAFE};
+
 const LOWER_DIGITS: &str = "abcdefghijklmnopqrstuvwxyz0123456789";
-const UPPER_DIGITS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-const HEX: &str = "0123456789abcdef";
-const DIGITS: &str = "0123456789";
 
-impl Rng {
-    /// A generator seeded with `seed`.
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `lo..=hi`.
-    pub fn range(&mut self, lo: usize, hi: usize) -> usize {
-        lo + (self.next_u64() % (hi - lo + 1) as u64) as usize
-    }
-
-    /// `n` characters from `alphabet` (ASCII).
-    pub fn chars(&mut self, alphabet: &str, n: usize) -> String {
-        let a = alphabet.as_bytes();
-        (0..n)
-            .map(|_| char::from(a[self.range(0, a.len() - 1)]))
-            .collect()
-    }
-
-    /// A token that mixes upper case, lower case and digits and has high entropy, as generated
-    /// keys do (the detectors require "random-looking" values).
-    ///
-    /// `n` must be at least 12 (shorter strings rarely or never reach the entropy bar); after
-    /// 64 unlucky draws the token is built from distinct characters, so this always ends.
-    pub fn token(&mut self, alphabet: &str, n: usize) -> String {
-        let looks_generated = |t: &str| {
-            let b = t.as_bytes();
-            b.iter().any(u8::is_ascii_digit)
-                && b.iter().any(u8::is_ascii_uppercase)
-                && b.iter().any(u8::is_ascii_lowercase)
-                && entropy(t) >= 3.2
-        };
-        for _ in 0..64 {
-            let t = self.chars(alphabet, n);
-            if looks_generated(&t) {
-                return t;
-            }
+/// A token that mixes upper case, lower case and digits and has high entropy, as generated
+/// keys do (the detectors require "random-looking" values).
+///
+/// `n` must be at least 12 (shorter strings rarely or never reach the entropy bar); after
+/// 64 unlucky draws the token is built from distinct characters, so this always ends.
+pub fn token(rng: &mut Rng, alphabet: &str, n: usize) -> String {
+    let looks_generated = |t: &str| {
+        let b = t.as_bytes();
+        b.iter().any(u8::is_ascii_digit)
+            && b.iter().any(u8::is_ascii_uppercase)
+            && b.iter().any(u8::is_ascii_lowercase)
+            && entropy(t) >= 3.2
+    };
+    for _ in 0..64 {
+        let t = rng.chars_from(alphabet, n);
+        if looks_generated(&t) {
+            return t;
         }
-        // Distinct characters (7 is coprime with the alphabet lengths used here), rotated from
-        // a random start: entropy log2(n) and, over ≥ 12 characters, every class.
-        let a = alphabet.as_bytes();
-        let start = self.range(0, a.len() - 1);
-        let t: String = (0..n)
-            .map(|i| char::from(a[(start + 7 * i) % a.len()]))
-            .collect();
-        assert!(
-            looks_generated(&t),
-            "token fallback {t:?} is not token-like"
-        );
-        t
     }
-
-    /// `n` decimal digits.
-    pub fn digits(&mut self, n: usize) -> String {
-        self.chars(DIGITS, n)
-    }
+    // Distinct characters (7 is coprime with the alphabet lengths used here), rotated from
+    // a random start: entropy log2(n) and, over ≥ 12 characters, every class.
+    let a = alphabet.as_bytes();
+    let start = rng.range(0, a.len() - 1);
+    let t: String = (0..n)
+        .map(|i| char::from(a[(start + 7 * i) % a.len()]))
+        .collect();
+    assert!(
+        looks_generated(&t),
+        "token fallback {t:?} is not token-like"
+    );
+    t
 }
 
 /// Shannon entropy in bits per byte.
@@ -175,21 +137,6 @@ pub fn context_may_be_swallowed(before: &str, secret: &Secret) -> bool {
 /// How many kinds [`fake_secret`] knows.
 pub const SECRET_KINDS: u8 = 25;
 
-fn luhn_check_digit(body: &str) -> u8 {
-    let mut sum = 0u32;
-    for (i, b) in body.bytes().rev().enumerate() {
-        let mut v = u32::from(b - b'0');
-        if i % 2 == 0 {
-            v *= 2;
-            if v > 9 {
-                v -= 9;
-            }
-        }
-        sum += v;
-    }
-    ((10 - sum % 10) % 10) as u8
-}
-
 /// A Luhn-valid 16-digit Visa-shaped number.
 pub fn card_number(rng: &mut Rng) -> String {
     let body = format!("4{}", rng.digits(14));
@@ -205,27 +152,6 @@ fn iban_de(rng: &mut Rng) -> String {
         rem = (rem * 10 + u32::from(c - b'0')) % 97;
     }
     format!("DE{:02}{bban}", 98 - rem)
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(A[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// Fake secret number `kind % SECRET_KINDS`, its random parts drawn from `rng`.
@@ -254,17 +180,17 @@ pub fn fake_secret(kind: u8, rng: &mut Rng) -> Secret {
     match kind % SECRET_KINDS {
         0 => {
             let n = rng.range(1, 12);
-            let local = rng.chars(LOWER_DIGITS, n);
+            let local = rng.chars_from(LOWER_DIGITS, n);
             let n = rng.range(1, 10);
-            let domain = rng.chars(LOWER_DIGITS, n);
+            let domain = rng.chars_from(LOWER_DIGITS, n);
             let tld = ["com", "org", "net", "io", "de", "co.uk"][rng.range(0, 5)];
             plain("email", format!("{local}@{domain}.{tld}"))
         }
         1 => {
             let n = rng.range(1, 6);
-            let first = rng.chars(LOWER_DIGITS, n);
+            let first = rng.chars_from(LOWER_DIGITS, n);
             let n = rng.range(1, 8);
-            let last = rng.chars(LOWER_DIGITS, n);
+            let last = rng.chars_from(LOWER_DIGITS, n);
             plain("email", format!("{first}.{last}@example.org"))
         }
         2 => spaced("phone", format!("+44{}", rng.digits(10))),
@@ -323,7 +249,7 @@ pub fn fake_secret(kind: u8, rng: &mut Rng) -> Secret {
             let groups: Vec<String> = (0..8)
                 .map(|i| {
                     let n = if i == 0 { 4 } else { rng.range(1, 4) };
-                    rng.chars(HEX, n)
+                    rng.chars_from(HEX, n)
                 })
                 .collect();
             plain("ip_address", groups.join(":"))
@@ -332,34 +258,34 @@ pub fn fake_secret(kind: u8, rng: &mut Rng) -> Secret {
             let (a, b, c) = (rng.range(8, 20), rng.range(8, 30), rng.range(10, 40));
             let jwt = format!(
                 "eyJ{}.eyJ{}.{}",
-                rng.chars(URLSAFE, a),
-                rng.chars(URLSAFE, b),
-                rng.chars(URLSAFE, c)
+                rng.chars_from(URLSAFE, a),
+                rng.chars_from(URLSAFE, b),
+                rng.chars_from(URLSAFE, c)
             );
             plain("jwt", jwt)
         }
         12 => {
             let n = rng.range(20, 40);
-            with_context("bearer_token", "Bearer ", rng.token(ALNUM, n))
+            with_context("bearer_token", "Bearer ", token(rng, ALNUM, n))
         }
         13 => {
             let n = rng.range(3, 8);
             let user = rng
-                .chars(LOWER_DIGITS, n)
+                .chars_from(LOWER_DIGITS, n)
                 .replace(|c: char| c.is_ascii_digit(), "u");
             let n = rng.range(12, 16);
-            let password = rng.token(ALNUM, n);
+            let password = token(rng, ALNUM, n);
             with_context(
                 "basic_auth",
                 "Authorization: Basic ",
-                base64(format!("{user}:{password}").as_bytes()),
+                b64std(format!("{user}:{password}").as_bytes()),
             )
         }
         14 => {
             let n = rng.range(3, 8);
-            let user = rng.chars(LOWER_DIGITS, n);
+            let user = rng.chars_from(LOWER_DIGITS, n);
             let n = rng.range(12, 16);
-            let userinfo = format!("{user}:{}", rng.token(ALNUM, n));
+            let userinfo = format!("{user}:{}", token(rng, ALNUM, n));
             Secret {
                 detector: "basic_auth",
                 text: format!("https://{userinfo}@db.example.com/app"),
@@ -371,7 +297,8 @@ pub fn fake_secret(kind: u8, rng: &mut Rng) -> Secret {
         15 => {
             let lines: Vec<String> = (0..rng.range(1, 3))
                 .map(|_| {
-                    rng.token(
+                    token(
+                        rng,
                         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
                         64,
                     )
@@ -390,46 +317,47 @@ pub fn fake_secret(kind: u8, rng: &mut Rng) -> Secret {
         }
         16 => {
             let n = rng.range(40, 60);
-            plain("openai_key", format!("sk-proj-{}", rng.token(ALNUM, n)))
+            plain("openai_key", format!("sk-proj-{}", token(rng, ALNUM, n)))
         }
         17 => {
             let n = rng.range(80, 95);
             plain(
                 "anthropic_key",
-                format!("sk-ant-api03-{}", rng.token(ALNUM, n)),
+                format!("sk-ant-api03-{}", token(rng, ALNUM, n)),
             )
         }
         18 => {
-            let mut body = rng.chars(UPPER_DIGITS, 15);
+            let mut body = rng.chars_from(UPPER_DIGITS, 15);
             body.push(char::from(b'2' + (rng.next_u64() % 6) as u8));
             plain("aws_access_key", format!("AKIA{body}"))
         }
-        19 => plain("github_token", format!("ghp_{}", rng.token(ALNUM, 36))),
+        19 => plain("github_token", format!("ghp_{}", token(rng, ALNUM, 36))),
         20 => {
             let (a, b) = (rng.range(10, 13), rng.range(10, 13));
             let slack = format!(
                 "xoxb-{}-{}-{}",
                 rng.digits(a),
                 rng.digits(b),
-                rng.token(ALNUM, 24)
+                token(rng, ALNUM, 24)
             );
             plain("slack_token", slack)
         }
         21 => {
             let n = rng.range(24, 34);
-            plain("stripe_key", format!("sk_live_{}", rng.token(ALNUM, n)))
+            plain("stripe_key", format!("sk_live_{}", token(rng, ALNUM, n)))
         }
-        22 => plain("google_api_key", format!("AIza{}", rng.token(ALNUM, 35))),
+        22 => plain("google_api_key", format!("AIza{}", token(rng, ALNUM, 35))),
         23 => {
             let n = rng.range(12, 16);
-            let value = rng.token(
+            let value = token(
+                rng,
                 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%",
                 n,
             );
             with_context("generic_secret", "password=", value)
         }
         _ => {
-            let token = rng.token(ALNUM, 32);
+            let token = token(rng, ALNUM, 32);
             with_context("generic_secret", "api_key: ", token)
         }
     }
@@ -503,8 +431,8 @@ mod tests {
             let card = card_number(&mut rng);
             assert_eq!(luhn_check_digit(&card[..15]), card.as_bytes()[15] - b'0');
         }
-        assert_eq!(base64(b"user:pass"), "dXNlcjpwYXNz");
-        assert_eq!(base64(b"ab"), "YWI=");
+        assert_eq!(b64std(b"user:pass"), "dXNlcjpwYXNz");
+        assert_eq!(b64std(b"ab"), "YWI=");
         assert_eq!(occurrences("aaa", "aa"), 2);
         // Every kind ends (a token loop that could not reach its entropy bar once hung here).
         for kind in 0..SECRET_KINDS {

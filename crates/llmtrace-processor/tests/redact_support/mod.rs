@@ -67,7 +67,8 @@ pub struct Positive {
     pub secret: String,
 }
 
-fn luhn_check_digit(body: &str) -> u8 {
+/// The Luhn check digit of `body` (digits only).
+pub fn luhn_check_digit(body: &str) -> u8 {
     let mut sum = 0u32;
     for (i, b) in body.bytes().rev().enumerate() {
         let mut v = u32::from(b - b'0');

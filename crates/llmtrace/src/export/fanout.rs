@@ -33,30 +33,20 @@ impl FanOut {
     pub fn is_empty(&self) -> bool {
         self.processors.is_empty()
     }
-}
 
-/// Runs `f` on every processor (all of them, even after a failure) and joins the errors.
-fn each(
-    processors: &[Box<dyn SpanProcessor>],
-    f: impl Fn(&dyn SpanProcessor) -> OTelSdkResult,
-) -> OTelSdkResult {
-    let errors: Vec<String> = processors
-        .iter()
-        .filter_map(|p| f(p.as_ref()).err().map(|e| e.to_string()))
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(OTelSdkError::InternalFailure(errors.join("; ")))
+    /// Runs `f` on every processor (all of them, even after a failure) and joins the errors.
+    fn each(&self, f: impl Fn(&dyn SpanProcessor) -> OTelSdkResult) -> OTelSdkResult {
+        let errors: Vec<String> = self
+            .processors
+            .iter()
+            .filter_map(|p| f(p.as_ref()).err().map(|e| e.to_string()))
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(OTelSdkError::InternalFailure(errors.join("; ")))
+        }
     }
-}
-
-/// Shuts every processor down within one deadline for all, not one each.
-fn shutdown_all(processors: &[Box<dyn SpanProcessor>], timeout: Duration) -> OTelSdkResult {
-    let deadline = std::time::Instant::now() + timeout;
-    each(processors, |p| {
-        p.shutdown_with_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
-    })
 }
 
 impl SpanProcessor for FanOut {
@@ -76,11 +66,15 @@ impl SpanProcessor for FanOut {
     }
 
     fn force_flush(&self) -> OTelSdkResult {
-        each(&self.processors, |p| p.force_flush())
+        self.each(|p| p.force_flush())
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
-        shutdown_all(&self.processors, timeout)
+        // One deadline for all destinations, not one each.
+        let deadline = std::time::Instant::now() + timeout;
+        self.each(|p| {
+            p.shutdown_with_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+        })
     }
 
     fn set_resource(&mut self, resource: &Resource) {
@@ -130,7 +124,8 @@ impl SpanProcessor for DynProcessor {
 /// the same copy, so a trace's spans mostly travel together.
 #[derive(Debug)]
 pub(crate) struct Shards {
-    processors: Vec<Box<dyn SpanProcessor>>,
+    /// Every copy; start, flush, shutdown and resource go to all of them.
+    all: FanOut,
     next: AtomicUsize,
 }
 
@@ -141,7 +136,7 @@ impl Shards {
     /// Spans spread over `processors`; with none, spans are dropped.
     pub(crate) fn new(processors: Vec<Box<dyn SpanProcessor>>) -> Self {
         Shards {
-            processors,
+            all: FanOut { processors },
             next: AtomicUsize::new(0),
         }
     }
@@ -149,31 +144,28 @@ impl Shards {
 
 impl SpanProcessor for Shards {
     fn on_start(&self, span: &mut Span, cx: &Context) {
-        for p in &self.processors {
-            p.on_start(span, cx);
-        }
+        self.all.on_start(span, cx);
     }
 
     fn on_end(&self, span: SpanData) {
-        if self.processors.is_empty() {
+        let copies = &self.all.processors;
+        if copies.is_empty() {
             return;
         }
         let n = self.next.fetch_add(1, Ordering::Relaxed);
-        self.processors[(n / Self::RUN) % self.processors.len()].on_end(span);
+        copies[(n / Self::RUN) % copies.len()].on_end(span);
     }
 
     fn force_flush(&self) -> OTelSdkResult {
-        each(&self.processors, |p| p.force_flush())
+        self.all.force_flush()
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
-        shutdown_all(&self.processors, timeout)
+        self.all.shutdown_with_timeout(timeout)
     }
 
     fn set_resource(&mut self, resource: &Resource) {
-        for p in &mut self.processors {
-            p.set_resource(resource);
-        }
+        self.all.set_resource(resource);
     }
 }
 
