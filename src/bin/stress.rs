@@ -277,16 +277,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         tonic::transport::Server::builder().add_service(shallow),
     )?;
 
+    let receivers = [
+        ("full decode", full_endpoint.as_str(), &full),
+        ("count only", shallow_endpoint.as_str(), &shallow_count),
+    ];
+
     println!("Flood: each host thread ends its spans as fast as it can.\n");
     println!(
         "| chain | receiver | threads | spans | host time | spans/s (host) | received | lost | end-to-end spans/s |"
     );
     println!("|---|---|---|---|---|---|---|---|---|");
     for (label, redaction) in CHAINS {
-        for (receiver_label, endpoint, counter) in [
-            ("full decode", &full_endpoint, &full),
-            ("count only", &shallow_endpoint, &shallow_count),
-        ] {
+        for &(receiver_label, endpoint, counter) in &receivers {
             let run = Load {
                 endpoint,
                 counter,
@@ -317,10 +319,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("|---|---|---|---|---|---|---|");
     for (label, redaction) in CHAINS {
-        for (receiver_label, endpoint, counter) in [
-            ("full decode", &full_endpoint, &full),
-            ("count only", &shallow_endpoint, &shallow_count),
-        ] {
+        for &(receiver_label, endpoint, counter) in &receivers {
             for rate in PACED_RATES {
                 let run = Load {
                     endpoint,

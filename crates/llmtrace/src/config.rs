@@ -545,12 +545,23 @@ const FILE_SECTIONS: &[&str] = &["redaction", "tail_sampling"];
 
 impl FileConfig {
     pub(crate) fn read(path: &std::path::Path, env: &dyn Env) -> Result<Self, ConfigError> {
-        let file_error = |message: String| ConfigError::File {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        FileConfig::parse_file(path, &text, env)
+    }
+
+    /// [`parse`](Self::parse), its error naming the file `path`.
+    pub(crate) fn parse_file(
+        path: &std::path::Path,
+        text: &str,
+        env: &dyn Env,
+    ) -> Result<Self, ConfigError> {
+        FileConfig::parse(text, env).map_err(|message| ConfigError::File {
             path: path.to_owned(),
             message,
-        };
-        let text = std::fs::read_to_string(path).map_err(|e| file_error(e.to_string()))?;
-        FileConfig::parse(&text, env).map_err(file_error)
+        })
     }
 
     pub(crate) fn parse(text: &str, env: &dyn Env) -> Result<Self, String> {
@@ -746,15 +757,13 @@ pub fn check_config(
     let env: BTreeMap<String, String> = vars.into_iter().collect();
     let settings = EnvSettings::from_env(&env)?;
     let file = match file_text {
-        Some(text) => Some(FileConfig::parse(text, &env).map_err(|message| {
-            ConfigError::File {
-                path: settings
-                    .config_file
-                    .clone()
-                    .unwrap_or_else(|| PathBuf::from("LLMTRACE_CONFIG")),
-                message,
-            }
-        })?),
+        Some(text) => {
+            let path = settings
+                .config_file
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("LLMTRACE_CONFIG"));
+            Some(FileConfig::parse_file(&path, text, &env)?)
+        }
         None => None,
     };
     let redaction = redaction_from_env(&settings, file.as_ref(), &env)?;
