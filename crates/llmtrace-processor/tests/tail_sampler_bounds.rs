@@ -116,6 +116,40 @@ fn open_child(trace: u64, span: u64, error: bool) -> SpanData {
 }
 
 #[test]
+fn ten_thousand_open_traces_stay_buffered_within_the_estimate() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let sink = Sink::default();
+    let sampler = TailSampler::new(sink.clone(), TailSamplingConfig::recommended()).expect("valid");
+    let before = LIVE.load(Ordering::Relaxed);
+    for n in 0..10_000u64 {
+        sampler.on_end(open_child(n, n, n % 100 == 0));
+    }
+    let heap = (LIVE.load(Ordering::Relaxed) - before) as f64;
+    let st = sampler.stats();
+    println!(
+        "10 000 open traces, default bounds: buffered {} traces / {} spans, estimated {:.1} MiB, \
+         measured heap growth {:.1} MiB ({:.0} B per buffered trace), forced decisions {}",
+        st.buffered_traces,
+        st.buffered_spans,
+        st.buffered_bytes as f64 / MIB,
+        heap / MIB,
+        heap / st.buffered_traces.max(1) as f64,
+        st.decided_forced,
+    );
+    // Under every bound: all buffered, none decided early, nothing exported yet.
+    assert_eq!((st.buffered_traces, st.buffered_spans), (10_000, 10_000));
+    assert_eq!(st.decided_forced, 0);
+    assert!(sink.traces.lock().expect("ok").is_empty());
+    // The sampler's own estimate (what its byte bound counts) covers the real heap.
+    assert!(
+        heap <= 1.25 * st.buffered_bytes as f64,
+        "heap grew {:.1} MiB against an estimate of {:.1} MiB",
+        heap / MIB,
+        st.buffered_bytes as f64 / MIB
+    );
+}
+
+#[test]
 fn bounds_hold_under_100_000_open_traces() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let sink = Sink::default();
