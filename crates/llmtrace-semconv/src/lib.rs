@@ -20,6 +20,7 @@
 //! | [`attribute`] | every `gen_ai.*`, `error.*`, `server.*` key we emit, with its type ([`attribute::ALL`]) |
 //! | [`openinference`] | OpenInference keys and [`openinference::SpanKind`] values |
 //! | [`llmtrace`] | keys of llmtrace's own (cost, streaming, sampling, agent loops) |
+//! | [`registry`] | a snapshot of the semantic-convention registry: attribute types, spans, metrics |
 //! | [`value`] | typed enums for enum-valued attributes ([`Operation`], [`Provider`], …) |
 #![warn(
     missing_docs,
@@ -31,6 +32,7 @@
 pub mod attribute;
 pub mod llmtrace;
 pub mod openinference;
+pub mod registry;
 mod span;
 pub mod value;
 
