@@ -121,5 +121,9 @@ pub const EXCEPTION_MESSAGE: &str = "exception.message";
 pub const EXCEPTION_TYPE: &str = "exception.type";
 /// The name of the event that carries an evaluation result.
 pub const GEN_AI_EVALUATION_RESULT_EVENT: &str = "gen_ai.evaluation.result";
+/// The name of the log record (event) an inference emits with its details, content included in
+/// the event capture modes.
+pub const GEN_AI_CLIENT_INFERENCE_OPERATION_DETAILS_EVENT: &str =
+    "gen_ai.client.inference.operation.details";
 /// The fallback value of [`ERROR_TYPE`] when no better class is known.
 pub const ERROR_TYPE_OTHER: &str = "_OTHER";

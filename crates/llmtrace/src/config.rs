@@ -12,7 +12,7 @@ use llmtrace_processor::redact::{RedactionConfig, RedactionError, Redactor};
 use llmtrace_processor::sample::{SamplingConfigError, TailSamplingConfig};
 use tracing_subscriber::EnvFilter;
 
-use crate::InitError;
+use crate::{CaptureMode, InitError};
 
 /// The OTLP transport.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +51,7 @@ pub enum HeadSampler {
 }
 
 /// A configuration value that could not be used.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// A variable holds a value outside its set.
@@ -115,10 +115,15 @@ pub(crate) struct EnvSettings {
     pub(crate) disabled: bool,
     pub(crate) service_name: Option<String>,
     pub(crate) resource_attributes: Vec<(String, String)>,
-    /// Full URL of the traces endpoint, already resolved for the protocol.
-    pub(crate) endpoint: Option<String>,
-    /// Full URL of the metrics endpoint, resolved for the protocol.
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT` as given: the signal paths are added once the protocol is
+    /// known (code may set it), see [`EnvSettings::signal_endpoint`].
+    pub(crate) endpoint_base: Option<String>,
+    /// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, used as given.
+    pub(crate) traces_endpoint: Option<String>,
+    /// `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`, used as given.
     pub(crate) metrics_endpoint: Option<String>,
+    /// `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`, used as given.
+    pub(crate) logs_endpoint: Option<String>,
     pub(crate) metrics: Option<bool>,
     pub(crate) redaction: Option<bool>,
     pub(crate) shutdown_timeout: Option<Duration>,
@@ -128,7 +133,13 @@ pub(crate) struct EnvSettings {
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) sampler: Option<HeadSampler>,
-    pub(crate) capture_content: Option<bool>,
+    pub(crate) capture_content: Option<CaptureMode>,
+    /// `OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT`: whether the inference log record is emitted
+    /// (default: when the capture mode puts content in events).
+    pub(crate) emit_event: Option<bool>,
+    /// Values of variables shared with other languages' instrumentations that `build` replaces
+    /// by a safe default (with a warning) and [`check_config`] reports.
+    pub(crate) tolerated: Vec<ConfigError>,
     pub(crate) openinference: Option<bool>,
     pub(crate) console: Option<bool>,
     pub(crate) file: Option<PathBuf>,
@@ -282,7 +293,42 @@ pub(crate) fn http_signal_url(base: &str, signal: &str) -> String {
     format!("{}/v1/{signal}", base.trim_end_matches('/'))
 }
 
+/// An OTLP signal: what the per-signal endpoint variable and the HTTP path are named after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Signal {
+    Traces,
+    Metrics,
+    Logs,
+}
+
+impl Signal {
+    fn as_str(self) -> &'static str {
+        match self {
+            Signal::Traces => "traces",
+            Signal::Metrics => "metrics",
+            Signal::Logs => "logs",
+        }
+    }
+}
+
 impl EnvSettings {
+    /// The endpoint of one signal for `protocol` (the protocol after code and environment are
+    /// merged): the per-signal variable as given, else the base endpoint, with `/v1/{signal}`
+    /// added for OTLP/HTTP.
+    pub(crate) fn signal_endpoint(&self, signal: Signal, protocol: Protocol) -> Option<String> {
+        let given = match signal {
+            Signal::Traces => &self.traces_endpoint,
+            Signal::Metrics => &self.metrics_endpoint,
+            Signal::Logs => &self.logs_endpoint,
+        };
+        given.clone().or_else(|| {
+            self.endpoint_base.as_ref().map(|base| match protocol {
+                Protocol::Grpc => base.clone(),
+                Protocol::HttpProtobuf => http_signal_url(base, signal.as_str()),
+            })
+        })
+    }
+
     /// Reads and validates every variable `init` uses.
     pub(crate) fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
         let mut s = EnvSettings::default();
@@ -303,22 +349,18 @@ impl EnvSettings {
         ) {
             s.protocol = Some(parse_protocol(&var, &v)?);
         }
-        let protocol = s.protocol.unwrap_or(Protocol::HttpProtobuf);
-        if let Some(v) = env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") {
-            // The per-signal endpoint is used as given.
-            s.endpoint = Some(check_endpoint("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", &v)?);
-        }
-        if let Some(v) = env.get("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT") {
-            s.metrics_endpoint = Some(check_endpoint("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", &v)?);
-        }
-        if let Some(v) = env.get("OTEL_EXPORTER_OTLP_ENDPOINT") {
-            let base = check_endpoint("OTEL_EXPORTER_OTLP_ENDPOINT", &v)?;
-            let resolve = |signal: &str| match protocol {
-                Protocol::Grpc => base.clone(),
-                Protocol::HttpProtobuf => http_signal_url(&base, signal),
-            };
-            s.endpoint.get_or_insert_with(|| resolve("traces"));
-            s.metrics_endpoint.get_or_insert_with(|| resolve("metrics"));
+        for (var, slot) in [
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", &mut s.endpoint_base),
+            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", &mut s.traces_endpoint),
+            (
+                "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+                &mut s.metrics_endpoint,
+            ),
+            ("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", &mut s.logs_endpoint),
+        ] {
+            if let Some(v) = env.get(var) {
+                *slot = Some(check_endpoint(var, &v)?);
+            }
         }
         if let Some(v) = env.get("LLMTRACE_METRICS") {
             s.metrics = Some(parse_bool("LLMTRACE_METRICS", &v)?);
@@ -385,7 +427,16 @@ impl EnvSettings {
                 "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
             ],
         ) {
-            s.capture_content = Some(parse_bool(&var, &v)?);
+            match CaptureMode::parse_var(&var, &v) {
+                Ok(mode) => s.capture_content = Some(mode),
+                Err(e) => s.tolerated.push(e),
+            }
+        }
+        if let Some(v) = env.get("OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT") {
+            match parse_bool("OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT", &v) {
+                Ok(on) => s.emit_event = Some(on),
+                Err(e) => s.tolerated.push(e),
+            }
         }
         if let Some(v) = env.get("LLMTRACE_OPENINFERENCE") {
             s.openinference = Some(parse_bool("LLMTRACE_OPENINFERENCE", &v)?);
@@ -416,25 +467,85 @@ mod tests {
     }
 
     #[test]
-    fn http_base_endpoint_gets_the_traces_path_and_grpc_does_not() {
-        let s = EnvSettings::from_env(&env(&[(
-            "OTEL_EXPORTER_OTLP_ENDPOINT",
-            "http://127.0.0.1:4318/",
-        )]))
-        .map(|s| s.endpoint);
-        assert_eq!(s, Ok(Some("http://127.0.0.1:4318/v1/traces".into())));
-        let s = EnvSettings::from_env(&env(&[
-            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317"),
-            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
-        ]))
-        .map(|s| s.endpoint);
-        assert_eq!(s, Ok(Some("http://127.0.0.1:4317".into())));
-        let s = EnvSettings::from_env(&env(&[
+    fn http_base_endpoint_gets_the_signal_path_and_grpc_does_not() {
+        let traces = |pairs: &[(&str, &str)], protocol| {
+            EnvSettings::from_env(&env(pairs)).map(|s| s.signal_endpoint(Signal::Traces, protocol))
+        };
+        let base = [("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318/")];
+        assert_eq!(
+            traces(&base, Protocol::HttpProtobuf),
+            Ok(Some("http://127.0.0.1:4318/v1/traces".into()))
+        );
+        assert_eq!(
+            traces(&base, Protocol::Grpc),
+            Ok(Some("http://127.0.0.1:4318/".into()))
+        );
+        let s = EnvSettings::from_env(&env(&base)).expect("valid");
+        assert_eq!(
+            s.signal_endpoint(Signal::Logs, Protocol::HttpProtobuf),
+            Some("http://127.0.0.1:4318/v1/logs".into())
+        );
+        assert_eq!(
+            s.signal_endpoint(Signal::Metrics, Protocol::HttpProtobuf),
+            Some("http://127.0.0.1:4318/v1/metrics".into())
+        );
+        let given = [
             ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://a:1"),
             ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://b:2/custom"),
+        ];
+        assert_eq!(
+            traces(&given, Protocol::HttpProtobuf),
+            Ok(Some("http://b:2/custom".into()))
+        );
+    }
+
+    #[test]
+    fn capture_values_of_other_languages_are_tolerated_and_reported() {
+        for value in [
+            "no_content",
+            "span_only",
+            "event_only",
+            "span_and_event",
+            "true",
+            "false",
+        ] {
+            let s = EnvSettings::from_env(&env(&[(
+                "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+                value,
+            )]))
+            .expect("valid");
+            assert_eq!(
+                s.capture_content,
+                Some(value.parse().expect("a mode")),
+                "{value}"
+            );
+            assert!(s.tolerated.is_empty(), "{value}");
+        }
+        let s = EnvSettings::from_env(&env(&[
+            (
+                "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+                "yes please",
+            ),
+            ("OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT", "sometimes"),
         ]))
-        .map(|s| s.endpoint);
-        assert_eq!(s, Ok(Some("http://b:2/custom".into())));
+        .expect("tolerated, not fatal");
+        assert_eq!(s.capture_content, None);
+        assert_eq!(s.emit_event, None);
+        let variables: Vec<_> = s
+            .tolerated
+            .iter()
+            .map(|e| match e {
+                ConfigError::InvalidValue { variable, .. } => variable.as_str(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            variables,
+            [
+                "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+                "OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT"
+            ]
+        );
     }
 
     #[test]
@@ -449,10 +560,6 @@ mod tests {
             ("OTEL_RESOURCE_ATTRIBUTES", "=x"),
             ("OTEL_TRACES_SAMPLER", "sometimes"),
             ("OTEL_SDK_DISABLED", "maybe"),
-            (
-                "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
-                "yes please",
-            ),
             ("OTEL_EXPORTER_OTLP_TIMEOUT", "10s"),
             ("LLMTRACE_EXPORT_WORKERS", "0"),
             ("LLMTRACE_EXPORT_WORKERS", "17"),
@@ -525,7 +632,7 @@ mod tests {
             ("LLMTRACE_SERVICE_NAME", "b"),
         ]))
         .expect("valid");
-        assert_eq!(s.capture_content, Some(false));
+        assert_eq!(s.capture_content, Some(CaptureMode::NoContent));
         assert_eq!(s.service_name.as_deref(), Some("b"));
     }
 }
@@ -715,7 +822,11 @@ pub(crate) fn tail_sampling_from_env(
 /// not opened: read the config file yourself and pass its text.
 ///
 /// Returns the error `build` would return: [`InitError::Config`], [`InitError::Redaction`] or
-/// [`InitError::Sampling`], naming the variable or key and the fix. Never panics.
+/// [`InitError::Sampling`], naming the variable or key and the fix. Never panics. It is stricter
+/// than `build` in one respect: a value of a variable llmtrace shares with other languages'
+/// instrumentations (`OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`,
+/// `OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT`) that it does not know is an error here, where
+/// `build` warns and records no content rather than failing the host's start-up.
 ///
 /// ```
 /// use llmtrace::config::check_config;
@@ -756,6 +867,9 @@ pub fn check_config(
 ) -> Result<(), InitError> {
     let env: BTreeMap<String, String> = vars.into_iter().collect();
     let settings = EnvSettings::from_env(&env)?;
+    if let Some(tolerated) = settings.tolerated.first() {
+        return Err(tolerated.clone().into());
+    }
     let file = match file_text {
         Some(text) => {
             let path = settings

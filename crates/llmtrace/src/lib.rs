@@ -94,8 +94,12 @@
 //!
 //! # Processors
 //! Every span passes, in this order: cost ([`cost::CostProcessor`]), metrics
-//! ([`metrics::MetricsProcessor`]), redaction ([`processor::redact`], on by default) and tail
-//! sampling ([`processor::sample`], off until configured), then the exporters. Both processor
+//! ([`metrics::MetricsProcessor`]), redaction ([`processor::redact`], on by default), tail
+//! sampling ([`processor::sample`], off until configured) and content events
+//! ([`content::ContentEventProcessor`]: in the event capture modes, one
+//! `gen_ai.client.inference.operation.details` log record per inference, built from the
+//! scrubbed span; in `event_only`, content removed from the span), then the exporters. How
+//! [`Builder::build`] assembles them, stage by stage, is described on [`Builder::build`]. Both processor
 //! policies can come from `LLMTRACE_REDACTION_*` / `LLMTRACE_SAMPLING_*` variables, from code
 //! ([`Builder::redaction`], [`Builder::tail_sampling`]) or from a YAML file named by
 //! `LLMTRACE_CONFIG` with `redaction:` and `tail_sampling:` sections in the OpenTelemetry
@@ -116,8 +120,10 @@
 //! | `OTEL_EXPORTER_OTLP_TIMEOUT` | export timeout in ms | 10000 |
 //! | `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG` | head sampler | `parentbased_always_on` |
 //! | `OTEL_SDK_DISABLED` | `true` turns tracing off | `false` |
-//! | `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` | record prompts, completions, tool args | `false` |
+//! | `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` | where prompts, completions, tool args go: `no_content`, `span_only`, `event_only`, `span_and_event` (any case), or `true` (= `span_only`) / `false`; see [`CaptureMode`] | `no_content` |
 //! | `LLMTRACE_CAPTURE_CONTENT` | same, takes precedence | |
+//! | `OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT` | emit the `gen_ai.client.inference.operation.details` log record | on in the event modes |
+//! | `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT` | OTLP logs endpoint for that record, used as given | base endpoint + `/v1/logs` |
 //! | `LLMTRACE_CONSOLE` | print trees on stderr even with an endpoint | on without endpoint |
 //! | `LLMTRACE_FILE` | also append OTLP-JSON lines to this file | none |
 //! | `LLMTRACE_OPENINFERENCE` | write OpenInference mirror attributes | `true` |
@@ -129,7 +135,10 @@
 //! | `LLMTRACE_SHUTDOWN_TIMEOUT` | how long dropping the guard may flush, ms | 5000 |
 //! | `LLMTRACE_EXPORT_WORKERS` | OTLP export workers (batch processor + connection each) | 4 |
 //!
-//! Every bad value is an [`InitError`] naming the variable and the fix. [`check_config`] runs the
+//! An unknown value of the capture variables, which llmtrace shares with other languages'
+//! instrumentations, does not fail `init()`: llmtrace warns on stderr and records no content
+//! ([`check_config`] reports it as an error). Every other bad value is an [`InitError`] naming
+//! the variable and the fix. [`check_config`] runs the
 //! same checks on a set of variables and a config file's text without setting anything up.
 //!
 //! # Feature flags
@@ -146,6 +155,7 @@
 pub mod __private;
 mod agent_loop;
 pub mod config;
+pub mod content;
 mod context;
 pub mod cost;
 mod eval;
@@ -160,6 +170,7 @@ mod span_data;
 
 pub use agent_loop::{AgentLoop, AgentLoopError};
 pub use config::{check_config, ConfigError, HeadSampler, Protocol};
+pub use content::CaptureMode;
 pub use context::{ContextProcessor, LlmContext, WithContext};
 pub use eval::{evaluate, Evaluation, InvalidId};
 pub use init::{builder, init, Builder, Guard, InitError};

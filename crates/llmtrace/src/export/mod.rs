@@ -1,5 +1,6 @@
 //! Where finished spans go: OTLP (gRPC or HTTP/protobuf), the console tree printed on stderr
-//! when no backend is configured, and an OTLP-JSON lines file.
+//! when no backend is configured, and an OTLP-JSON lines file (which also takes the inference
+//! log records).
 
 mod fanout;
 mod jsonl;
@@ -10,7 +11,9 @@ mod tree;
 pub(crate) use fanout::Shards;
 pub use fanout::{DynProcessor, FanOut};
 pub use jsonl::JsonLinesExporter;
-pub(crate) use otlp::{build_otlp_exporter, build_otlp_metric_exporter};
+pub(crate) use otlp::{
+    build_otlp_log_exporter, build_otlp_metric_exporter, build_otlp_span_exporter,
+};
 pub use stats::ExportStats;
 pub(crate) use stats::{Counters, CountingExporter, CountingProcessor};
 pub use tree::TreeExporter;

@@ -6,55 +6,76 @@ use opentelemetry_otlp::{WithExportConfig, WithHttpConfig, WithTonicConfig};
 use crate::config::Protocol;
 use crate::InitError;
 
-/// Builds the OTLP span exporter. For gRPC the caller must have entered the Tokio runtime that
-/// will drive the connection.
-pub(crate) fn build_otlp_exporter(
+/// Builds the OTLP exporter of one signal from its exporter type's builder, with the same
+/// transport rules for every signal. For gRPC the caller must have entered the Tokio runtime
+/// that will drive the connection.
+macro_rules! otlp_exporter {
+    ($exporter:ty, $protocol:expr, $endpoint:expr, $headers:expr, $timeout:expr) => {{
+        let built = match $protocol {
+            Protocol::Grpc => <$exporter>::builder()
+                .with_tonic()
+                .with_endpoint($endpoint)
+                .with_timeout($timeout)
+                .with_metadata(grpc_metadata($headers)?)
+                .build(),
+            Protocol::HttpProtobuf => <$exporter>::builder()
+                .with_http()
+                .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
+                .with_endpoint($endpoint)
+                .with_timeout($timeout)
+                .with_headers($headers.iter().cloned().collect::<HashMap<_, _>>())
+                .build(),
+        };
+        built.map_err(|e| InitError::Exporter(e.to_string()))
+    }};
+}
+
+/// Builds the OTLP span exporter.
+pub(crate) fn build_otlp_span_exporter(
     protocol: Protocol,
     endpoint: &str,
     headers: &[(String, String)],
     timeout: Duration,
 ) -> Result<opentelemetry_otlp::SpanExporter, InitError> {
-    let built = match protocol {
-        Protocol::Grpc => opentelemetry_otlp::SpanExporter::builder()
-            .with_tonic()
-            .with_endpoint(endpoint)
-            .with_timeout(timeout)
-            .with_metadata(grpc_metadata(headers)?)
-            .build(),
-        Protocol::HttpProtobuf => opentelemetry_otlp::SpanExporter::builder()
-            .with_http()
-            .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
-            .with_endpoint(endpoint)
-            .with_timeout(timeout)
-            .with_headers(headers.iter().cloned().collect::<HashMap<_, _>>())
-            .build(),
-    };
-    built.map_err(|e| InitError::Exporter(e.to_string()))
+    otlp_exporter!(
+        opentelemetry_otlp::SpanExporter,
+        protocol,
+        endpoint,
+        headers,
+        timeout
+    )
 }
 
-/// Builds the OTLP metric exporter (same transport rules as the span exporter).
+/// Builds the OTLP metric exporter.
 pub(crate) fn build_otlp_metric_exporter(
     protocol: Protocol,
     endpoint: &str,
     headers: &[(String, String)],
     timeout: Duration,
 ) -> Result<opentelemetry_otlp::MetricExporter, InitError> {
-    let built = match protocol {
-        Protocol::Grpc => opentelemetry_otlp::MetricExporter::builder()
-            .with_tonic()
-            .with_endpoint(endpoint)
-            .with_timeout(timeout)
-            .with_metadata(grpc_metadata(headers)?)
-            .build(),
-        Protocol::HttpProtobuf => opentelemetry_otlp::MetricExporter::builder()
-            .with_http()
-            .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
-            .with_endpoint(endpoint)
-            .with_timeout(timeout)
-            .with_headers(headers.iter().cloned().collect::<HashMap<_, _>>())
-            .build(),
-    };
-    built.map_err(|e| InitError::Exporter(e.to_string()))
+    otlp_exporter!(
+        opentelemetry_otlp::MetricExporter,
+        protocol,
+        endpoint,
+        headers,
+        timeout
+    )
+}
+
+/// Builds the OTLP log exporter.
+pub(crate) fn build_otlp_log_exporter(
+    protocol: Protocol,
+    endpoint: &str,
+    headers: &[(String, String)],
+    timeout: Duration,
+) -> Result<opentelemetry_otlp::LogExporter, InitError> {
+    otlp_exporter!(
+        opentelemetry_otlp::LogExporter,
+        protocol,
+        endpoint,
+        headers,
+        timeout
+    )
 }
 
 fn grpc_metadata(headers: &[(String, String)]) -> Result<tonic::metadata::MetadataMap, InitError> {

@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::io::Write;
 use std::sync::Mutex;
@@ -12,6 +12,7 @@ use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 use llmtrace_semconv::{attribute as semconv, llmtrace as ours};
 
 use super::is_local_root;
+use crate::content::EventMarks;
 use crate::span_data::{attribute, float_attribute, int_attribute};
 
 /// Traces held while waiting for their root; older ones are printed incomplete past this.
@@ -32,6 +33,7 @@ const MAX_SPANS_PER_TRACE: usize = 10_000;
 pub struct TreeExporter {
     out: Mutex<Box<dyn Write + Send>>,
     pending: Mutex<PendingTraces>,
+    marks: Option<EventMarks>,
 }
 
 #[derive(Default)]
@@ -39,6 +41,34 @@ struct PendingTraces {
     traces: HashMap<TraceId, Vec<SpanData>>,
     order: std::collections::VecDeque<TraceId>,
     overflow: HashMap<TraceId, usize>,
+    /// Pending spans that emitted an inference log record.
+    with_event: HashSet<SpanId>,
+}
+
+/// A trace ready to print.
+struct ReadyTrace {
+    spans: Vec<SpanData>,
+    dropped: usize,
+    complete: bool,
+    with_event: HashSet<SpanId>,
+}
+
+impl PendingTraces {
+    /// Takes a trace out, with its spans' event marks.
+    fn take(&mut self, trace_id: TraceId, complete: bool) -> ReadyTrace {
+        let spans = self.traces.remove(&trace_id).unwrap_or_default();
+        let with_event = spans
+            .iter()
+            .map(|s| s.span_context.span_id())
+            .filter(|id| self.with_event.remove(id))
+            .collect();
+        ReadyTrace {
+            spans,
+            dropped: self.overflow.remove(&trace_id).unwrap_or(0),
+            complete,
+            with_event,
+        }
+    }
 }
 
 impl std::fmt::Debug for TreeExporter {
@@ -58,7 +88,14 @@ impl TreeExporter {
         TreeExporter {
             out: Mutex::new(out),
             pending: Mutex::new(PendingTraces::default()),
+            marks: None,
         }
+    }
+
+    /// Marks the spans that emitted an inference log record (`✉ event`).
+    pub(crate) fn with_event_marks(mut self, marks: Option<EventMarks>) -> Self {
+        self.marks = marks;
+        self
     }
 
     fn write(&self, text: &str) {
@@ -68,16 +105,22 @@ impl TreeExporter {
         let _ = out.flush();
     }
 
-    fn accept(&self, batch: Vec<SpanData>) -> Vec<(Vec<SpanData>, usize, bool)> {
+    fn accept(&self, batch: Vec<SpanData>) -> Vec<ReadyTrace> {
         let mut ready = Vec::new();
         let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         for span in batch {
             let trace_id = span.span_context.trace_id();
             let root = is_local_root(&span);
+            if let Some(marks) = &self.marks {
+                if marks.take(span.span_context.span_id()) {
+                    pending.with_event.insert(span.span_context.span_id());
+                }
+            }
             let PendingTraces {
                 traces,
                 order,
                 overflow,
+                ..
             } = &mut *pending;
             let spans = traces.entry(trace_id).or_insert_with(|| {
                 order.push_back(trace_id);
@@ -89,45 +132,44 @@ impl TreeExporter {
                 *overflow.entry(trace_id).or_default() += 1;
             }
             if root {
-                let spans = traces.remove(&trace_id).unwrap_or_default();
                 order.retain(|t| *t != trace_id);
-                ready.push((spans, overflow.remove(&trace_id).unwrap_or(0), true));
+                ready.push(pending.take(trace_id, true));
             }
         }
         while pending.order.len() > MAX_PENDING_TRACES {
             if let Some(oldest) = pending.order.pop_front() {
-                let spans = pending.traces.remove(&oldest).unwrap_or_default();
-                let dropped = pending.overflow.remove(&oldest).unwrap_or(0);
-                ready.push((spans, dropped, false));
+                ready.push(pending.take(oldest, false));
             }
         }
         ready
     }
 
     fn drain(&self) {
-        let rest: Vec<(Vec<SpanData>, usize)> = {
+        let rest: Vec<ReadyTrace> = {
             let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
             let order: Vec<TraceId> = pending.order.drain(..).collect();
-            order
-                .into_iter()
-                .map(|t| {
-                    (
-                        pending.traces.remove(&t).unwrap_or_default(),
-                        pending.overflow.remove(&t).unwrap_or(0),
-                    )
-                })
-                .collect()
+            order.into_iter().map(|t| pending.take(t, false)).collect()
         };
-        for (spans, dropped) in rest {
-            self.write(&render_trace(&spans, dropped, false));
+        for trace in rest {
+            self.print(&trace);
         }
+    }
+
+    fn print(&self, trace: &ReadyTrace) {
+        let rendered = render_trace(
+            &trace.spans,
+            trace.dropped,
+            trace.complete,
+            &trace.with_event,
+        );
+        self.write(&rendered);
     }
 }
 
 impl SpanExporter for TreeExporter {
     async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
-        for (spans, dropped, complete) in self.accept(batch) {
-            self.write(&render_trace(&spans, dropped, complete));
+        for trace in self.accept(batch) {
+            self.print(&trace);
         }
         Ok(())
     }
@@ -160,8 +202,9 @@ fn duration(span: &SpanData) -> Duration {
         .unwrap_or_default()
 }
 
-/// One line describing a span (without the tree prefix).
-fn describe(span: &SpanData) -> String {
+/// One line describing a span (without the tree prefix); `with_event`: it emitted an inference
+/// log record.
+fn describe(span: &SpanData, with_event: bool) -> String {
     let mut line = format!("{}  {}", span.name, format_duration(duration(span)));
     let input = int_attribute(span, semconv::GEN_AI_USAGE_INPUT_TOKENS);
     let output = int_attribute(span, semconv::GEN_AI_USAGE_OUTPUT_TOKENS);
@@ -229,6 +272,9 @@ fn describe(span: &SpanData) -> String {
             let _ = write!(line, "  ⚑ {}", event.name);
         }
     }
+    if with_event {
+        line.push_str("  ✉ event");
+    }
     if let Status::Error { description } = &span.status {
         line.push_str("  ✗");
         if let Some(ty) = attribute(span, semconv::ERROR_TYPE) {
@@ -241,8 +287,13 @@ fn describe(span: &SpanData) -> String {
     line
 }
 
-/// Renders one trace as a tree.
-pub(crate) fn render_trace(spans: &[SpanData], dropped: usize, complete: bool) -> String {
+/// Renders one trace as a tree; spans in `with_event` emitted an inference log record.
+pub(crate) fn render_trace(
+    spans: &[SpanData],
+    dropped: usize,
+    complete: bool,
+    with_event: &HashSet<SpanId>,
+) -> String {
     let Some(first) = spans.first() else {
         return String::new();
     };
@@ -306,10 +357,17 @@ pub(crate) fn render_trace(spans: &[SpanData], dropped: usize, complete: bool) -
         let _ = write!(out, " · {dropped} spans not shown");
     }
     out.push('\n');
+    let tree = Tree {
+        children: &children,
+        with_event,
+    };
     for root in roots {
-        out.push_str(&describe(root));
+        out.push_str(&describe(
+            root,
+            with_event.contains(&root.span_context.span_id()),
+        ));
         out.push('\n');
-        render_children(&mut out, root, &children, "", 0);
+        tree.render_children(&mut out, root, "", 0);
     }
     out
 }
@@ -317,29 +375,32 @@ pub(crate) fn render_trace(spans: &[SpanData], dropped: usize, complete: bool) -
 /// Levels printed below a root; deeper subtrees are summarised (and recursion stays bounded).
 const MAX_PRINTED_DEPTH: usize = 64;
 
-fn render_children(
-    out: &mut String,
-    span: &SpanData,
-    children: &HashMap<SpanId, Vec<&SpanData>>,
-    prefix: &str,
-    depth: usize,
-) {
-    let Some(list) = children.get(&span.span_context.span_id()) else {
-        return;
-    };
-    for (i, child) in list.iter().enumerate() {
-        let last = i + 1 == list.len();
-        let _ = writeln!(
-            out,
-            "{prefix}{}{}",
-            if last { "└─ " } else { "├─ " },
-            describe(child)
-        );
-        let deeper = format!("{prefix}{}", if last { "   " } else { "│  " });
-        if depth + 1 < MAX_PRINTED_DEPTH {
-            render_children(out, child, children, &deeper, depth + 1);
-        } else {
-            let _ = writeln!(out, "{deeper}… deeper spans not shown");
+/// The parent → children index of one trace, and its marked spans.
+struct Tree<'a> {
+    children: &'a HashMap<SpanId, Vec<&'a SpanData>>,
+    with_event: &'a HashSet<SpanId>,
+}
+
+impl Tree<'_> {
+    fn render_children(&self, out: &mut String, span: &SpanData, prefix: &str, depth: usize) {
+        let Some(list) = self.children.get(&span.span_context.span_id()) else {
+            return;
+        };
+        for (i, child) in list.iter().enumerate() {
+            let last = i + 1 == list.len();
+            let marked = self.with_event.contains(&child.span_context.span_id());
+            let _ = writeln!(
+                out,
+                "{prefix}{}{}",
+                if last { "└─ " } else { "├─ " },
+                describe(child, marked)
+            );
+            let deeper = format!("{prefix}{}", if last { "   " } else { "│  " });
+            if depth + 1 < MAX_PRINTED_DEPTH {
+                self.render_children(out, child, &deeper, depth + 1);
+            } else {
+                let _ = writeln!(out, "{deeper}… deeper spans not shown");
+            }
         }
     }
 }

@@ -1,0 +1,336 @@
+//! Stage 1: every setting of the pipeline resolved into one value — code first, then the
+//! environment (`LLMTRACE_*` before `OTEL_*`), then the `LLMTRACE_CONFIG` file, then defaults.
+//! Reads variables and the named files; sets nothing up.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tracing_subscriber::EnvFilter;
+
+use super::{Builder, InitError};
+use crate::config::{
+    self, ConfigError, Env, EnvSettings, FileConfig, HeadSampler, ProcessEnv, Protocol, Signal,
+};
+use crate::cost::PriceTable;
+use crate::CaptureMode;
+use llmtrace_processor::redact::RedactionConfig;
+use llmtrace_processor::sample::TailSamplingConfig;
+
+/// OTLP export workers unless `LLMTRACE_EXPORT_WORKERS` or [`Builder::export_workers`]; see
+/// BENCHMARKS.md for what they buy on two cores.
+const DEFAULT_EXPORT_WORKERS: usize = 4;
+
+/// The pipeline's settings after merging code, environment, file and defaults.
+pub(super) struct Settings {
+    /// `OTEL_SDK_DISABLED=true`: nothing is built.
+    pub(super) disabled: bool,
+    pub(super) shutdown_timeout: Duration,
+    pub(super) capture: CaptureMode,
+    /// Whether inferences emit their log record.
+    pub(super) emit_events: bool,
+    pub(super) openinference: bool,
+    pub(super) service_name: Option<String>,
+    pub(super) project_name: Option<String>,
+    pub(super) resource_attributes: Vec<(String, String)>,
+    pub(super) protocol: Protocol,
+    /// The OTLP traces endpoint, resolved for `protocol`.
+    pub(super) traces_endpoint: Option<String>,
+    pub(super) metrics_endpoint: Option<String>,
+    pub(super) logs_endpoint: Option<String>,
+    pub(super) headers: Vec<(String, String)>,
+    pub(super) timeout: Duration,
+    pub(super) batch_delay: Duration,
+    pub(super) export_workers: usize,
+    /// `OTEL_BSP_MAX_QUEUE_SIZE` / `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` are set (the SDK reads them
+    /// itself; ours must not override them).
+    pub(super) queue_from_env: bool,
+    pub(super) batch_from_env: bool,
+    pub(super) console: bool,
+    pub(super) file: Option<PathBuf>,
+    pub(super) redaction: Option<RedactionConfig>,
+    pub(super) tail_sampling: Option<TailSamplingConfig>,
+    pub(super) filter: EnvFilter,
+    pub(super) metrics: bool,
+    pub(super) prices: PriceTable,
+    pub(super) head_sampler: Option<HeadSampler>,
+    /// Values replaced by a safe default, reported once at start-up.
+    pub(super) tolerated: Vec<ConfigError>,
+}
+
+impl Settings {
+    /// Merges what `builder` says with its environment (the map given to
+    /// [`Builder::with_env`], else the process environment; empty values count as unset, as
+    /// the OpenTelemetry spec says). Takes the policies out of `builder`.
+    pub(super) fn resolve(builder: &mut Builder) -> Result<Self, InitError> {
+        let env: &dyn Env = match &builder.env {
+            Some(vars) => vars,
+            None => &ProcessEnv,
+        };
+        let from_env = EnvSettings::from_env(env)?;
+        let file = match &from_env.config_file {
+            Some(path) => Some(FileConfig::read(path, env)?),
+            None => None,
+        };
+        let redaction = match builder.redaction.take() {
+            Some(choice) => choice,
+            None => config::redaction_from_env(&from_env, file.as_ref(), env)?,
+        };
+        let tail_sampling = match builder.tail_sampling.take() {
+            Some(choice) => choice,
+            None => config::tail_sampling_from_env(file.as_ref(), env)?,
+        };
+        let protocol = builder
+            .protocol
+            .or(from_env.protocol)
+            .unwrap_or(Protocol::HttpProtobuf);
+        let traces_endpoint = match &builder.endpoint {
+            Some(e) => Some(config::check_endpoint("endpoint", e)?),
+            None => from_env.signal_endpoint(Signal::Traces, protocol),
+        };
+        let metrics_endpoint = from_env.signal_endpoint(Signal::Metrics, protocol);
+        let capture = builder
+            .capture_content
+            .or(from_env.capture_content)
+            .unwrap_or_default();
+        Ok(Settings {
+            disabled: from_env.disabled,
+            shutdown_timeout: builder
+                .shutdown_timeout
+                .or(from_env.shutdown_timeout)
+                .unwrap_or(Duration::from_secs(5)),
+            capture,
+            emit_events: builder
+                .emit_events
+                .or(from_env.emit_event)
+                .unwrap_or(capture.in_events()),
+            openinference: builder
+                .openinference
+                .or(from_env.openinference)
+                .unwrap_or(true),
+            service_name: builder
+                .service_name
+                .clone()
+                .or(from_env.service_name.clone()),
+            project_name: builder.project_name.clone(),
+            resource_attributes: from_env.resource_attributes.clone(),
+            logs_endpoint: logs_endpoint(
+                &from_env,
+                builder.endpoint.is_some(),
+                &traces_endpoint,
+                protocol,
+            ),
+            protocol,
+            headers: from_env
+                .headers
+                .iter()
+                .chain(&builder.headers)
+                .cloned()
+                .collect(),
+            timeout: builder
+                .timeout
+                .or(from_env.timeout)
+                .unwrap_or(Duration::from_secs(10)),
+            batch_delay: builder.batch_delay.unwrap_or(Duration::from_secs(1)),
+            export_workers: builder
+                .export_workers
+                .or(from_env.export_workers)
+                .unwrap_or(DEFAULT_EXPORT_WORKERS),
+            queue_from_env: env.get("OTEL_BSP_MAX_QUEUE_SIZE").is_some(),
+            batch_from_env: env.get("OTEL_BSP_MAX_EXPORT_BATCH_SIZE").is_some(),
+            console: builder
+                .console
+                .or(from_env.console)
+                .unwrap_or(traces_endpoint.is_none() && builder.extra.is_empty()),
+            file: builder.file.clone().or(from_env.file.clone()),
+            redaction,
+            tail_sampling,
+            filter: config::log_filter(env)?,
+            metrics: builder
+                .metrics
+                .or(from_env.metrics)
+                .unwrap_or(builder.meter_provider.is_some() || metrics_endpoint.is_some()),
+            metrics_endpoint,
+            prices: prices(from_env.prices.as_deref(), builder.prices.take())?,
+            head_sampler: builder.sampler.or(from_env.sampler),
+            traces_endpoint,
+            tolerated: from_env.tolerated,
+        })
+    }
+
+    /// Whether the exporters need the background Tokio runtime (tonic does).
+    pub(super) fn needs_runtime(&self) -> bool {
+        self.protocol == Protocol::Grpc
+            && (self.traces_endpoint.is_some()
+                || self.metrics_endpoint.is_some()
+                || (self.emit_events && self.logs_endpoint.is_some()))
+    }
+
+    /// Reports, once on stderr, each value that was replaced by a safe default (the subscriber
+    /// is not installed yet).
+    pub(super) fn warn_tolerated(&self) {
+        for error in &self.tolerated {
+            eprintln!("llmtrace: {error}; recording no content");
+        }
+    }
+
+    /// Sets the process-wide switches the span API reads. The last step of `build`: a failed
+    /// build leaves them as they were.
+    pub(super) fn apply_switches(&self) {
+        crate::settings::set_capture_content(self.capture.records_content());
+        crate::settings::set_openinference(self.openinference);
+    }
+}
+
+/// Where the log records go over OTLP: `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`, else the base
+/// endpoint's `/v1/logs`, else — when the traces endpoint was set in code — that endpoint with
+/// its `/v1/traces` path swapped for `/v1/logs` (gRPC: the same endpoint).
+fn logs_endpoint(
+    from_env: &EnvSettings,
+    traces_in_code: bool,
+    traces_endpoint: &Option<String>,
+    protocol: Protocol,
+) -> Option<String> {
+    let from_code = || {
+        let traces = traces_endpoint.as_deref().filter(|_| traces_in_code)?;
+        Some(match protocol {
+            Protocol::Grpc => traces.to_owned(),
+            Protocol::HttpProtobuf => match traces.trim_end_matches('/').strip_suffix("/v1/traces")
+            {
+                Some(base) => config::http_signal_url(base, "logs"),
+                None => traces.to_owned(),
+            },
+        })
+    };
+    from_env
+        .signal_endpoint(Signal::Logs, protocol)
+        .or_else(from_code)
+}
+
+/// The built-in price table, with `LLMTRACE_PRICES` and then the table given in code laid over.
+fn prices(
+    file: Option<&std::path::Path>,
+    from_code: Option<PriceTable>,
+) -> Result<PriceTable, InitError> {
+    let mut prices = PriceTable::built_in();
+    if let Some(path) = file {
+        prices = prices.merged(PriceTable::from_file(path)?);
+    }
+    if let Some(table) = from_code {
+        prices = prices.merged(table);
+    }
+    Ok(prices)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve(builder: Builder, vars: &[(&str, &str)]) -> Settings {
+        let mut builder =
+            builder.with_env(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        match Settings::resolve(&mut builder) {
+            Ok(settings) => settings,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn a_protocol_set_in_code_resolves_the_environment_endpoint() {
+        let vars = [
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://host:4318"),
+        ];
+        let settings = resolve(Builder::default().protocol(Protocol::HttpProtobuf), &vars);
+        assert_eq!(
+            settings.traces_endpoint.as_deref(),
+            Some("http://host:4318/v1/traces")
+        );
+        assert_eq!(
+            settings.logs_endpoint.as_deref(),
+            Some("http://host:4318/v1/logs")
+        );
+        assert_eq!(
+            settings.metrics_endpoint.as_deref(),
+            Some("http://host:4318/v1/metrics")
+        );
+        assert!(settings.metrics, "an OTLP endpoint turns metrics on");
+        let settings = resolve(Builder::default(), &vars);
+        assert_eq!(
+            settings.traces_endpoint.as_deref(),
+            Some("http://host:4318")
+        );
+    }
+
+    #[test]
+    fn an_endpoint_in_code_gives_the_logs_their_path() {
+        let settings = resolve(
+            Builder::default().endpoint("http://127.0.0.1:4318/v1/traces"),
+            &[],
+        );
+        assert_eq!(
+            settings.logs_endpoint.as_deref(),
+            Some("http://127.0.0.1:4318/v1/logs")
+        );
+        let settings = resolve(
+            Builder::default()
+                .endpoint("http://127.0.0.1:4317")
+                .protocol(Protocol::Grpc),
+            &[],
+        );
+        assert_eq!(
+            settings.logs_endpoint.as_deref(),
+            Some("http://127.0.0.1:4317")
+        );
+    }
+
+    #[test]
+    fn capture_modes_decide_the_events_unless_told() {
+        let var = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT";
+        let cases = [
+            ("no_content", CaptureMode::NoContent, false),
+            ("span_only", CaptureMode::SpanOnly, false),
+            ("event_only", CaptureMode::EventOnly, true),
+            ("SPAN_AND_EVENT", CaptureMode::SpanAndEvent, true),
+            ("true", CaptureMode::SpanOnly, false),
+            ("false", CaptureMode::NoContent, false),
+        ];
+        for (value, mode, events) in cases {
+            let settings = resolve(Builder::default(), &[(var, value)]);
+            assert_eq!(
+                (settings.capture, settings.emit_events),
+                (mode, events),
+                "{value}"
+            );
+        }
+        let settings = resolve(
+            Builder::default(),
+            &[
+                (var, "span_only"),
+                ("OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT", "true"),
+            ],
+        );
+        assert!(settings.emit_events);
+        let settings = resolve(
+            Builder::default().capture_content(false),
+            &[(var, "event_only")],
+        );
+        assert_eq!(
+            (settings.capture, settings.emit_events),
+            (CaptureMode::NoContent, false)
+        );
+    }
+
+    #[test]
+    fn an_unknown_capture_value_falls_back_to_no_content() {
+        let settings = resolve(
+            Builder::default(),
+            &[(
+                "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+                "everything",
+            )],
+        );
+        assert_eq!(settings.capture, CaptureMode::NoContent);
+        assert!(!settings.emit_events);
+        assert_eq!(settings.tolerated.len(), 1);
+    }
+}
