@@ -75,157 +75,172 @@ pub(crate) fn scrub(
     leaf_limit: usize,
     cb: &mut dyn JsonScrubber,
 ) -> JsonOutcome {
-    let b = s.as_bytes();
-    let mut w = Writer {
-        out: String::with_capacity(s.len().min(budget).saturating_add(64)),
-        budget,
-        reserve: 0,
-        stack: Vec::new(),
-        changed: false,
+    let mut pass = Pass {
+        s,
+        leaf_limit,
+        cb,
+        w: Writer {
+            out: String::with_capacity(s.len().min(budget).saturating_add(64)),
+            budget,
+            reserve: 0,
+            stack: Vec::new(),
+            changed: false,
+        },
+        member_key: None,
     };
     let mut i = 0;
-    let mut member_key: Option<String> = None;
-    while i < b.len() {
-        let c = b[i];
-        if c.is_ascii_whitespace() {
-            let start = i;
-            while i < b.len() && b[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            let ws = s.get(start..i).unwrap_or("");
-            if w.fits(ws.len()) {
-                w.out.push_str(ws);
-            }
-            continue;
-        }
-        let in_key_position = w.stack.last().is_some_and(|f| f.is_obj && f.expect_key);
-        if !in_key_position && c != b':' {
-            if let Some(key) = member_key.take() {
-                // Replace this whole value.
-                let end = skip_value(b, i);
-                let raw = s.get(i..end).unwrap_or("");
-                let replacement = cb.replace_member(&key, raw);
-                w.changed = true;
-                if !w.write_string(&replacement, true) {
-                    return w.finish_truncated();
-                }
-                i = end;
-                continue;
-            }
-        }
-        match c {
-            b'{' | b'[' => {
-                let is_obj = c == b'{';
-                let r = frame_reserve(is_obj);
-                if !w.fits(1 + r) {
-                    return w.finish_truncated();
-                }
-                w.out.push(char::from(c));
-                w.reserve += r;
-                let safe = w.out.len();
-                w.stack.push(Frame {
-                    is_obj,
-                    safe,
-                    count: 0,
-                    expect_key: is_obj,
-                    reserve: r,
-                });
-                i += 1;
-            }
-            b'}' | b']' => {
-                if let Some(f) = w.stack.pop() {
-                    w.reserve = w.reserve.saturating_sub(f.reserve);
-                }
-                w.out.push(char::from(c));
-                w.value_done();
-                i += 1;
-            }
-            b',' => {
-                if !w.fits(1) {
-                    return w.finish_truncated();
-                }
-                w.out.push(',');
-                if let Some(f) = w.stack.last_mut() {
-                    f.expect_key = f.is_obj;
-                }
-                i += 1;
-            }
-            b':' => {
-                if !w.fits(1) {
-                    return w.finish_truncated();
-                }
-                w.out.push(':');
-                i += 1;
-            }
-            b'"' => {
-                let end = string_end(b, i);
-                let raw = s.get(i + 1..end.saturating_sub(1)).unwrap_or("");
-                if in_key_position {
-                    let (key, _) = unescape(raw, usize::MAX);
-                    let scrubbed = cb.leaf(&key);
-                    let covered = cb.covers_key(&key);
-                    // A key needs room for itself, the colon and at least an empty string.
-                    let ok = if matches!(scrubbed, Cow::Borrowed(_)) {
-                        w.write_raw_string(raw, 3)
-                    } else {
-                        w.changed = true;
-                        w.write_escaped_whole(&scrubbed, 3)
-                    };
-                    if !ok {
-                        return w.finish_truncated();
-                    }
-                    if let Some(f) = w.stack.last_mut() {
-                        f.expect_key = false;
-                    }
-                    if covered {
-                        member_key = Some(key.into_owned());
-                    }
-                } else {
-                    let (decoded, cut) = unescape(raw, leaf_limit);
-                    let scrubbed = cb.leaf(&decoded);
-                    let unchanged = !cut && matches!(scrubbed, Cow::Borrowed(_));
-                    if unchanged && w.write_raw_string(raw, 0) {
-                        w.value_done();
-                    } else {
-                        if !unchanged {
-                            w.changed = true;
-                        }
-                        if !w.write_string(&scrubbed, !cut) {
-                            return w.finish_truncated();
-                        }
-                    }
-                }
-                i = end;
-            }
-            _ => {
-                let end = scalar_end(b, i);
-                let tok = s.get(i..end).unwrap_or("");
-                // Long numbers can be card numbers or phone numbers: scan them; a number that
-                // had to be masked becomes a string holding the mask.
-                let digits = tok.bytes().filter(u8::is_ascii_digit).count();
-                if digits >= 9 {
-                    if let Cow::Owned(masked) = cb.leaf(tok) {
-                        w.changed = true;
-                        if !w.write_string(&masked, true) {
-                            return w.finish_truncated();
-                        }
-                        i = end.max(i + 1);
-                        continue;
-                    }
-                }
-                if !w.fits(tok.len()) {
-                    return w.finish_truncated();
-                }
-                w.out.push_str(tok);
-                w.value_done();
-                i = end.max(i + 1);
-            }
+    while i < s.len() {
+        match pass.token(i) {
+            Ok(next) => i = next,
+            Err(Full) => return pass.w.finish_truncated(),
         }
     }
     JsonOutcome {
-        text: w.out,
-        changed: w.changed,
+        text: pass.w.out,
+        changed: pass.w.changed,
         truncated: false,
+    }
+}
+
+/// Writing stopped because the budget is exhausted; the open containers still need closing
+/// ([`Writer::finish_truncated`]).
+struct Full;
+
+/// One pass over the tokens of `s`, copying them into `w`.
+struct Pass<'s, 'c> {
+    s: &'s str,
+    leaf_limit: usize,
+    cb: &'c mut dyn JsonScrubber,
+    w: Writer,
+    /// The key of the member whose value comes next and is replaced as a whole.
+    member_key: Option<String>,
+}
+
+impl<'s> Pass<'s, '_> {
+    /// Copies (or replaces) the token starting at `i`; returns the index just past it.
+    fn token(&mut self, i: usize) -> Result<usize, Full> {
+        let c = self.s.as_bytes()[i];
+        if c.is_ascii_whitespace() {
+            return Ok(self.whitespace(i));
+        }
+        let in_key_position = self.w.in_key_position();
+        if !in_key_position && c != b':' {
+            if let Some(key) = self.member_key.take() {
+                return self.replaced_value(i, &key);
+            }
+        }
+        match c {
+            b'{' | b'[' => self.w.open(c == b'{')?,
+            b'}' | b']' => self.w.close(c),
+            b',' => self.w.comma()?,
+            b':' => self.w.colon()?,
+            b'"' if in_key_position => return self.key(i),
+            b'"' => return self.string_value(i),
+            _ => return self.scalar(i),
+        }
+        Ok(i + 1)
+    }
+
+    /// Copies the run of whitespace at `i` while it fits (it is never worth a cut).
+    fn whitespace(&mut self, i: usize) -> usize {
+        let b = self.s.as_bytes();
+        let mut end = i;
+        while end < b.len() && b[end].is_ascii_whitespace() {
+            end += 1;
+        }
+        let ws = self.s.get(i..end).unwrap_or("");
+        if self.w.fits(ws.len()) {
+            self.w.out.push_str(ws);
+        }
+        end
+    }
+
+    /// Writes the replacement for the value at `i` of the covered member `key`.
+    fn replaced_value(&mut self, i: usize, key: &str) -> Result<usize, Full> {
+        let end = skip_value(self.s.as_bytes(), i);
+        let raw = self.s.get(i..end).unwrap_or("");
+        let replacement = self.cb.replace_member(key, raw);
+        self.w.changed = true;
+        if !self.w.write_string(&replacement, true) {
+            return Err(Full);
+        }
+        Ok(end)
+    }
+
+    /// The content (still escaped) of the string token at `i`, and the index past it.
+    fn string_token(&self, i: usize) -> (&'s str, usize) {
+        let s: &'s str = self.s;
+        let end = string_end(s.as_bytes(), i);
+        (s.get(i + 1..end.saturating_sub(1)).unwrap_or(""), end)
+    }
+
+    /// Writes a member key, scrubbed; remembers it when the rules cover its value.
+    fn key(&mut self, i: usize) -> Result<usize, Full> {
+        let (raw, end) = self.string_token(i);
+        let (key, _) = unescape(raw, usize::MAX);
+        let scrubbed = self.cb.leaf(&key);
+        let covered = self.cb.covers_key(&key);
+        // A key needs room for itself, the colon and at least an empty string.
+        let ok = if matches!(scrubbed, Cow::Borrowed(_)) {
+            self.w.write_raw_string(raw, 3)
+        } else {
+            self.w.changed = true;
+            self.w.write_escaped_whole(&scrubbed, 3)
+        };
+        if !ok {
+            return Err(Full);
+        }
+        if let Some(f) = self.w.stack.last_mut() {
+            f.expect_key = false;
+        }
+        if covered {
+            self.member_key = Some(key.into_owned());
+        }
+        Ok(end)
+    }
+
+    /// Writes a string value: as is when the scrubber left it alone, else re-escaped (and cut
+    /// with a marker when it does not fit or was longer than `leaf_limit`).
+    fn string_value(&mut self, i: usize) -> Result<usize, Full> {
+        let (raw, end) = self.string_token(i);
+        let (decoded, cut) = unescape(raw, self.leaf_limit);
+        let scrubbed = self.cb.leaf(&decoded);
+        let unchanged = !cut && matches!(scrubbed, Cow::Borrowed(_));
+        if unchanged && self.w.write_raw_string(raw, 0) {
+            self.w.value_done();
+            return Ok(end);
+        }
+        if !unchanged {
+            self.w.changed = true;
+        }
+        if !self.w.write_string(&scrubbed, !cut) {
+            return Err(Full);
+        }
+        Ok(end)
+    }
+
+    /// Writes a number or literal. Long numbers can be card numbers or phone numbers: they are
+    /// scanned, and a number that had to be masked becomes a string holding the mask.
+    fn scalar(&mut self, i: usize) -> Result<usize, Full> {
+        let end = scalar_end(self.s.as_bytes(), i);
+        let next = end.max(i + 1);
+        let tok = self.s.get(i..end).unwrap_or("");
+        let digits = tok.bytes().filter(u8::is_ascii_digit).count();
+        if digits >= 9 {
+            if let Cow::Owned(masked) = self.cb.leaf(tok) {
+                self.w.changed = true;
+                if !self.w.write_string(&masked, true) {
+                    return Err(Full);
+                }
+                return Ok(next);
+            }
+        }
+        if !self.w.fits(tok.len()) {
+            return Err(Full);
+        }
+        self.w.out.push_str(tok);
+        self.w.value_done();
+        Ok(next)
     }
 }
 
@@ -244,6 +259,60 @@ impl Writer {
             .saturating_add(n)
             .saturating_add(self.reserve)
             <= self.budget
+    }
+
+    /// Whether the next string is a member key.
+    fn in_key_position(&self) -> bool {
+        self.stack.last().is_some_and(|f| f.is_obj && f.expect_key)
+    }
+
+    /// Opens an object or array, reserving room for its marker and closer.
+    fn open(&mut self, is_obj: bool) -> Result<(), Full> {
+        let r = frame_reserve(is_obj);
+        if !self.fits(1 + r) {
+            return Err(Full);
+        }
+        self.out.push(if is_obj { '{' } else { '[' });
+        self.reserve += r;
+        let safe = self.out.len();
+        self.stack.push(Frame {
+            is_obj,
+            safe,
+            count: 0,
+            expect_key: is_obj,
+            reserve: r,
+        });
+        Ok(())
+    }
+
+    /// Closes the innermost container (`closer` is `}` or `]`), releasing its reserve.
+    fn close(&mut self, closer: u8) {
+        if let Some(f) = self.stack.pop() {
+            self.reserve = self.reserve.saturating_sub(f.reserve);
+        }
+        self.out.push(char::from(closer));
+        self.value_done();
+    }
+
+    /// Writes a `,`; in an object a key comes next.
+    fn comma(&mut self) -> Result<(), Full> {
+        if !self.fits(1) {
+            return Err(Full);
+        }
+        self.out.push(',');
+        if let Some(f) = self.stack.last_mut() {
+            f.expect_key = f.is_obj;
+        }
+        Ok(())
+    }
+
+    /// Writes the `:` after a member key.
+    fn colon(&mut self) -> Result<(), Full> {
+        if !self.fits(1) {
+            return Err(Full);
+        }
+        self.out.push(':');
+        Ok(())
     }
 
     fn value_done(&mut self) {
