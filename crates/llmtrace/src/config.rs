@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use llmtrace_processor::redact::{RedactionConfig, RedactionError, Redactor};
 use llmtrace_processor::sample::{SamplingConfigError, TailSamplingConfig};
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::EnvFilter;
 
 use crate::{CaptureMode, InitError};
@@ -758,7 +759,13 @@ pub(crate) const QUIET_TARGETS: &str =
     "h2=off,hyper=off,hyper_util=off,tonic=off,tower=off,reqwest=off,\
      opentelemetry=off,opentelemetry_sdk=off,opentelemetry_otlp=off";
 
-/// The `tracing` filter from `LLMTRACE_LOG` (default `info`) plus [`QUIET_TARGETS`].
+/// Targets whose events llmtrace already records in structure (retries as attempt spans,
+/// failures as the span's status and exception event); their events do not become span events
+/// unless `LLMTRACE_SPAN_EVENTS` names them.
+pub(crate) const QUIET_EVENT_TARGETS: &[&str] = &["async_openai"];
+
+/// The `tracing` filter from `LLMTRACE_LOG` (default `info`) plus [`QUIET_TARGETS`]: which
+/// spans (and events) reach OpenTelemetry.
 pub(crate) fn log_filter(env: &dyn Env) -> Result<EnvFilter, ConfigError> {
     let directives = env.get("LLMTRACE_LOG");
     EnvFilter::try_new(format!(
@@ -772,6 +779,27 @@ pub(crate) fn log_filter(env: &dyn Env) -> Result<EnvFilter, ConfigError> {
             format!("use tracing filter directives such as `info` or `my_app=debug` ({e})"),
         )
     })
+}
+
+/// The targets from `LLMTRACE_SPAN_EVENTS` (default `info`), with [`QUIET_EVENT_TARGETS`] off
+/// unless named: which of the `tracing` events inside a traced span become span events (`off`:
+/// none). Target and level directives only (`info`, `warn,my_app=debug`), no span-field ones.
+pub(crate) fn span_event_filter(env: &dyn Env) -> Result<Targets, ConfigError> {
+    const VARIABLE: &str = "LLMTRACE_SPAN_EVENTS";
+    let given = env.get(VARIABLE);
+    let mut targets: Targets = given.as_deref().unwrap_or("info").parse().map_err(|e| {
+        ConfigError::invalid(
+            VARIABLE,
+            given.as_deref().unwrap_or_default(),
+            format!("use target and level directives such as `info` or `warn,my_app=debug` ({e})"),
+        )
+    })?;
+    for quiet in QUIET_EVENT_TARGETS {
+        if !targets.iter().any(|(target, _)| target == *quiet) {
+            targets = targets.with_target(*quiet, LevelFilter::OFF);
+        }
+    }
+    Ok(targets)
 }
 
 /// The redaction policy from the environment and the config file, when none is set in code:
@@ -883,6 +911,7 @@ pub fn check_config(
     let redaction = redaction_from_env(&settings, file.as_ref(), &env)?;
     let tail_sampling = tail_sampling_from_env(file.as_ref(), &env)?;
     log_filter(&env)?;
+    span_event_filter(&env)?;
     if let Some(config) = &tail_sampling {
         config.validate()?;
     }

@@ -128,6 +128,7 @@
 //! | `LLMTRACE_FILE` | also append OTLP-JSON lines to this file | none |
 //! | `LLMTRACE_OPENINFERENCE` | write OpenInference mirror attributes | `true` |
 //! | `LLMTRACE_LOG` | which `tracing` spans become OTel spans (filter directives) | `info` |
+//! | `LLMTRACE_SPAN_EVENTS` | which `tracing` events inside a span become span events (target/level directives; `off` for none); async-openai's are off unless named | `info` |
 //! | `LLMTRACE_CONFIG` | YAML file with `redaction:` / `tail_sampling:` sections | none |
 //! | `LLMTRACE_REDACTION` | `false` turns in-process redaction off | `true` |
 //! | `LLMTRACE_PRICES` | YAML price table laid over the built-in one | none |

@@ -8,6 +8,7 @@ use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::logs::SdkLoggerProvider;
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::trace::SdkTracerProvider;
+use tracing_subscriber::filter::{filter_fn, FilterExt as _, Targets};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::{EnvFilter, Layer as _};
 
@@ -28,6 +29,7 @@ pub struct Guard {
     pub(super) runtime: Option<tokio::runtime::Runtime>,
     pub(super) shutdown_timeout: Duration,
     pub(super) filter_directives: String,
+    pub(super) event_targets: Targets,
 }
 
 impl std::fmt::Debug for Guard {
@@ -52,6 +54,7 @@ impl Guard {
             runtime: None,
             shutdown_timeout,
             filter_directives: String::new(),
+            event_targets: Targets::new(),
         }
     }
 
@@ -66,15 +69,20 @@ impl Guard {
     }
 
     /// The `tracing` layer that turns spans into OpenTelemetry spans, filtered as configured
-    /// (`LLMTRACE_LOG`, default `info`), for use in a subscriber of your own.
+    /// (`LLMTRACE_LOG`, default `info`; of the events inside spans, those `LLMTRACE_SPAN_EVENTS`
+    /// admits become span events), for use in a subscriber of your own.
     pub fn layer<S>(&self) -> Box<dyn tracing_subscriber::Layer<S> + Send + Sync>
     where
         S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a> + Send + Sync,
     {
         match &self.provider {
             Some(provider) => {
+                let events = self.event_targets.clone();
                 let filter = EnvFilter::try_new(&self.filter_directives)
-                    .unwrap_or_else(|_| EnvFilter::new("info"));
+                    .unwrap_or_else(|_| EnvFilter::new("info"))
+                    .and(filter_fn(move |meta| {
+                        !meta.is_event() || events.would_enable(meta.target(), meta.level())
+                    }));
                 tracing_opentelemetry::layer()
                     .with_tracer(provider.tracer("llmtrace"))
                     .with_tracked_inactivity(false)

@@ -396,6 +396,7 @@ impl Builder {
             runtime,
             shutdown_timeout: settings.shutdown_timeout,
             filter_directives: settings.filter.to_string(),
+            event_targets: settings.event_filter.clone(),
         };
         if self.install_global.unwrap_or(true) {
             pipeline::install_global(&guard)?;

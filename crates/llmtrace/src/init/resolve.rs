@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use tracing_subscriber::filter::Targets;
 use tracing_subscriber::EnvFilter;
 
 use super::{Builder, InitError};
@@ -50,6 +51,8 @@ pub(super) struct Settings {
     pub(super) redaction: Option<RedactionConfig>,
     pub(super) tail_sampling: Option<TailSamplingConfig>,
     pub(super) filter: EnvFilter,
+    /// Which `tracing` events become span events.
+    pub(super) event_filter: Targets,
     pub(super) metrics: bool,
     pub(super) prices: PriceTable,
     pub(super) head_sampler: Option<HeadSampler>,
@@ -145,6 +148,7 @@ impl Settings {
             redaction,
             tail_sampling,
             filter: config::log_filter(env)?,
+            event_filter: config::span_event_filter(env)?,
             metrics: builder
                 .metrics
                 .or(from_env.metrics)
