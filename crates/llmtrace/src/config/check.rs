@@ -1,0 +1,197 @@
+//! [`check_config`]: `build`'s parsing and validation, with nothing set up.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use llmtrace_processor::redact::Redactor;
+
+use super::{log_filter, redaction_from_env, span_event_filter, tail_sampling_from_env};
+use super::{EnvSettings, FileConfig};
+use crate::InitError;
+
+/// Checks a configuration the way [`Builder::build`](crate::Builder::build) does, without
+/// setting anything up: no exporter, thread, file or global subscriber.
+///
+/// `vars` are the environment variables (`LLMTRACE_*`, `OTEL_*`; others are ignored, empty
+/// values count as unset), `file_text` the contents of the `LLMTRACE_CONFIG` file, if any.
+/// Runs the same parsing as `build` — every variable, `${env:VAR:-default}` substitution in the
+/// file, its `redaction:` and `tail_sampling:` sections overlaid with the
+/// `LLMTRACE_REDACTION_*` / `LLMTRACE_SAMPLING_*` variables, the `LLMTRACE_LOG` filter — and
+/// then compiles the redaction rules and the tail-sampling policies as `build` would. Unlike
+/// `build`, it also compiles them when `OTEL_SDK_DISABLED=true`, so a policy can be checked
+/// before it is switched on. Paths (`LLMTRACE_CONFIG`, `LLMTRACE_FILE`, `LLMTRACE_PRICES`) are
+/// not opened: read the config file yourself and pass its text.
+///
+/// Returns the error `build` would return: [`InitError::Config`], [`InitError::Redaction`] or
+/// [`InitError::Sampling`], naming the variable or key and the fix. Never panics. It is stricter
+/// than `build` in one respect: a value of a variable llmtrace shares with other languages'
+/// instrumentations (`OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`,
+/// `OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT`) that it does not know is an error here, where
+/// `build` warns and records no content rather than failing the host's start-up.
+///
+/// ```
+/// use llmtrace::config::check_config;
+///
+/// let vars = [("OTEL_EXPORTER_OTLP_PROTOCOL".to_owned(), "grpc".to_owned())];
+/// let file = "
+/// redaction:
+///   detectors: { ip_address: false }
+/// tail_sampling:
+///   policies:
+///     - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}
+///     - {name: sampled, type: probabilistic, probabilistic: {sampling_percentage: ${env:PCT:-10}}}
+/// ";
+/// check_config(vars, Some(file))?;
+///
+/// let vars = [("OTEL_EXPORTER_OTLP_PROTOCOL".to_owned(), "udp".to_owned())];
+/// let err = check_config(vars, None).expect_err("udp is not an OTLP protocol");
+/// assert!(err.to_string().contains("OTEL_EXPORTER_OTLP_PROTOCOL"), "{err}");
+/// # Ok::<(), llmtrace::InitError>(())
+/// ```
+///
+/// Checking the process environment and the file it names:
+///
+/// ```no_run
+/// let vars: Vec<(String, String)> = std::env::vars_os()
+///     .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+///     .collect();
+/// let file = match std::env::var("LLMTRACE_CONFIG") {
+///     Ok(path) => Some(std::fs::read_to_string(path)?),
+///     Err(_) => None,
+/// };
+/// llmtrace::config::check_config(vars, file.as_deref())?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn check_config(
+    vars: impl IntoIterator<Item = (String, String)>,
+    file_text: Option<&str>,
+) -> Result<(), InitError> {
+    let env: BTreeMap<String, String> = vars.into_iter().collect();
+    let settings = EnvSettings::from_env(&env)?;
+    if let Some(tolerated) = settings.tolerated.first() {
+        return Err(tolerated.clone().into());
+    }
+    let file = match file_text {
+        Some(text) => {
+            let path = settings
+                .config_file
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("LLMTRACE_CONFIG"));
+            Some(FileConfig::parse_file(&path, text, &env)?)
+        }
+        None => None,
+    };
+    let redaction = redaction_from_env(&settings, file.as_ref(), &env)?;
+    let tail_sampling = tail_sampling_from_env(file.as_ref(), &env)?;
+    log_filter(&env)?;
+    span_event_filter(&env)?;
+    if let Some(config) = &tail_sampling {
+        config.validate()?;
+    }
+    if let Some(config) = &redaction {
+        Redactor::new(config)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod check_tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    const FILE: &str = "
+redaction:
+  summary: debug
+  custom_rules:
+    - {name: employee_id, pattern: 'EMP-[0-9]{6}'}
+tail_sampling:
+  decision_wait: ${env:WAIT:-10s}
+  policies:
+    - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}
+";
+
+    #[test]
+    fn valid_configurations_pass() {
+        assert!(check_config(vars(&[]), None).is_ok());
+        assert!(check_config(vars(&[]), Some("")).is_ok());
+        assert!(check_config(vars(&[("WAIT", "2s")]), Some(FILE)).is_ok());
+        let all = vars(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+            ("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"),
+            ("OTEL_TRACES_SAMPLER_ARG", "0.5"),
+            ("LLMTRACE_LOG", "info,my_app=debug"),
+            ("LLMTRACE_REDACTION_DISABLED_DETECTORS", "ip_address,phone"),
+            ("LLMTRACE_SAMPLING_PERCENTAGE", "25"),
+            ("UNRELATED", "ignored"),
+        ]);
+        assert!(check_config(all, Some(FILE)).is_ok());
+    }
+
+    #[test]
+    fn each_kind_of_mistake_is_a_typed_error_naming_it() {
+        // (variables, config file, what the message must name)
+        type Case<'a> = (Vec<(String, String)>, Option<&'a str>, &'a str);
+        let cases: Vec<Case<'_>> = vec![
+            (
+                vars(&[("OTEL_EXPORTER_OTLP_PROTOCOL", "udp")]),
+                None,
+                "OTEL_EXPORTER_OTLP_PROTOCOL",
+            ),
+            (vars(&[("LLMTRACE_LOG", "a=b=c")]), None, "LLMTRACE_LOG"),
+            (
+                vars(&[("LLMTRACE_CONFIG", "/etc/llmtrace.yaml")]),
+                Some("redactoin: {}"),
+                "/etc/llmtrace.yaml",
+            ),
+            (vars(&[]), Some("a: ${oops"), "LLMTRACE_CONFIG"),
+            (
+                vars(&[]),
+                Some("redaction: {blocked_values: ['(']}"),
+                "blocked_values[0]",
+            ),
+            (
+                vars(&[("LLMTRACE_REDACTION_SUMMARY", "loud")]),
+                None,
+                "loud",
+            ),
+            (vars(&[]), Some("tail_sampling: {policies: []}"), "policies"),
+            (
+                vars(&[("LLMTRACE_SAMPLING_PERCENTAGE", "150")]),
+                None,
+                "LLMTRACE_SAMPLING_PERCENTAGE",
+            ),
+        ];
+        for (vars, file, needle) in cases {
+            let err = check_config(vars.clone(), file)
+                .expect_err(&format!("{vars:?} / {file:?} should be rejected"));
+            let message = err.to_string();
+            assert!(message.contains(needle), "{message} does not name {needle}");
+            match err {
+                InitError::Config(_) | InitError::Redaction(_) | InitError::Sampling(_) => {}
+                other => panic!("unexpected error kind {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn switched_off_redaction_is_not_compiled_but_disabled_tracing_still_is() {
+        let bad = Some("redaction: {blocked_values: ['(']}");
+        assert!(check_config(vars(&[("LLMTRACE_REDACTION", "false")]), bad).is_ok());
+        assert!(check_config(vars(&[("OTEL_SDK_DISABLED", "true")]), bad).is_err());
+    }
+
+    #[test]
+    fn sampling_variables_take_precedence_over_the_file_section() {
+        let file = Some("tail_sampling: {policies: []}");
+        assert!(check_config(vars(&[]), file).is_err());
+        assert!(check_config(vars(&[("LLMTRACE_SAMPLING_PERCENTAGE", "5")]), file).is_ok());
+    }
+}
+
