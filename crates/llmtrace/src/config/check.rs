@@ -194,4 +194,3 @@ tail_sampling:
         assert!(check_config(vars(&[("LLMTRACE_SAMPLING_PERCENTAGE", "5")]), file).is_ok());
     }
 }
-

@@ -232,122 +232,152 @@ impl EnvSettings {
     /// Reads and validates every variable `init` uses.
     pub(crate) fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
         let mut s = EnvSettings::default();
-        if let Some((var, v)) = first(env, &["LLMTRACE_DISABLED", "OTEL_SDK_DISABLED"]) {
-            s.disabled = parse_bool(&var, &v)?;
-        }
-        s.service_name =
+        s.read_service(env)?;
+        s.read_exporter(env)?;
+        s.read_processing(env)?;
+        s.read_content(env);
+        s.read_local(env)?;
+        Ok(s)
+    }
+
+    /// On/off, the service and its resource.
+    fn read_service(&mut self, env: &dyn Env) -> Result<(), ConfigError> {
+        self.disabled =
+            read_bool(env, &["LLMTRACE_DISABLED", "OTEL_SDK_DISABLED"])?.unwrap_or(false);
+        self.service_name =
             first(env, &["LLMTRACE_SERVICE_NAME", "OTEL_SERVICE_NAME"]).map(|(_, v)| v);
         if let Some(v) = env.get("OTEL_RESOURCE_ATTRIBUTES") {
-            s.resource_attributes = parse_key_values("OTEL_RESOURCE_ATTRIBUTES", &v)?;
+            self.resource_attributes = parse_key_values("OTEL_RESOURCE_ATTRIBUTES", &v)?;
         }
-        if let Some((var, v)) = first(
-            env,
-            &[
-                "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
-                "OTEL_EXPORTER_OTLP_PROTOCOL",
-            ],
-        ) {
-            s.protocol = Some(parse_protocol(&var, &v)?);
+        Ok(())
+    }
+
+    /// The OTLP exporter: protocol, endpoints (raw), headers, timeout, workers.
+    fn read_exporter(&mut self, env: &dyn Env) -> Result<(), ConfigError> {
+        const PROTOCOL: &[&str] = &[
+            "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+            "OTEL_EXPORTER_OTLP_PROTOCOL",
+        ];
+        if let Some((var, v)) = first(env, PROTOCOL) {
+            self.protocol = Some(parse_protocol(&var, &v)?);
         }
         for (var, slot) in [
-            ("OTEL_EXPORTER_OTLP_ENDPOINT", &mut s.endpoint_base),
-            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", &mut s.traces_endpoint),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", &mut self.endpoint_base),
+            (
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                &mut self.traces_endpoint,
+            ),
             (
                 "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
-                &mut s.metrics_endpoint,
+                &mut self.metrics_endpoint,
             ),
-            ("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", &mut s.logs_endpoint),
+            ("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", &mut self.logs_endpoint),
         ] {
             if let Some(v) = env.get(var) {
                 *slot = Some(check_endpoint(var, &v)?);
             }
-        }
-        if let Some(v) = env.get("LLMTRACE_METRICS") {
-            s.metrics = Some(parse_bool("LLMTRACE_METRICS", &v)?);
-        }
-        s.prices = env.get("LLMTRACE_PRICES").map(PathBuf::from);
-        if let Some(v) = env.get("LLMTRACE_REDACTION") {
-            s.redaction = Some(parse_bool("LLMTRACE_REDACTION", &v)?);
-        }
-        if let Some(v) = env.get("LLMTRACE_SHUTDOWN_TIMEOUT") {
-            let ms = v.trim().parse::<u64>().map_err(|_| {
-                ConfigError::invalid(
-                    "LLMTRACE_SHUTDOWN_TIMEOUT",
-                    &v,
-                    "use a whole number of milliseconds, e.g. 5000",
-                )
-            })?;
-            s.shutdown_timeout = Some(Duration::from_millis(ms));
-        }
-        if let Some(v) = env.get("LLMTRACE_EXPORT_WORKERS") {
-            s.export_workers = Some(
-                v.trim()
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=MAX_EXPORT_WORKERS).contains(n))
-                    .ok_or_else(|| {
-                        ConfigError::invalid(
-                            "LLMTRACE_EXPORT_WORKERS",
-                            &v,
-                            format!("use a whole number from 1 to {MAX_EXPORT_WORKERS}, e.g. 4"),
-                        )
-                    })?,
-            );
         }
         for var in [
             "OTEL_EXPORTER_OTLP_HEADERS",
             "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
         ] {
             if let Some(v) = env.get(var) {
-                s.headers.extend(parse_key_values(var, &v)?);
+                self.headers.extend(parse_key_values(var, &v)?);
             }
         }
-        if let Some((var, v)) = first(
-            env,
-            &[
-                "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
-                "OTEL_EXPORTER_OTLP_TIMEOUT",
-            ],
-        ) {
-            let ms = v.trim().parse::<u64>().map_err(|_| {
-                ConfigError::invalid(&var, &v, "use a whole number of milliseconds, e.g. 10000")
-            })?;
-            s.timeout = Some(Duration::from_millis(ms));
+        const TIMEOUT: &[&str] = &[
+            "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
+            "OTEL_EXPORTER_OTLP_TIMEOUT",
+        ];
+        self.timeout = read_millis(env, TIMEOUT, "10000")?;
+        if let Some(v) = env.get("LLMTRACE_EXPORT_WORKERS") {
+            self.export_workers = Some(check_export_workers("LLMTRACE_EXPORT_WORKERS", &v)?);
         }
-        if let Some(v) = env.get("OTEL_TRACES_SAMPLER") {
-            s.sampler = Some(parse_sampler(
-                &v,
-                env.get("OTEL_TRACES_SAMPLER_ARG").as_deref(),
-            )?);
-        }
-        if let Some((var, v)) = first(
-            env,
-            &[
-                "LLMTRACE_CAPTURE_CONTENT",
-                "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
-            ],
-        ) {
-            match CaptureMode::parse_var(&var, &v) {
-                Ok(mode) => s.capture_content = Some(mode),
-                Err(e) => s.tolerated.push(e),
-            }
-        }
-        if let Some(v) = env.get("OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT") {
-            match parse_bool("OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT", &v) {
-                Ok(on) => s.emit_event = Some(on),
-                Err(e) => s.tolerated.push(e),
-            }
-        }
-        if let Some(v) = env.get("LLMTRACE_OPENINFERENCE") {
-            s.openinference = Some(parse_bool("LLMTRACE_OPENINFERENCE", &v)?);
-        }
-        if let Some(v) = env.get("LLMTRACE_CONSOLE") {
-            s.console = Some(parse_bool("LLMTRACE_CONSOLE", &v)?);
-        }
-        s.file = env.get("LLMTRACE_FILE").map(PathBuf::from);
-        s.config_file = env.get("LLMTRACE_CONFIG").map(PathBuf::from);
-        Ok(s)
+        Ok(())
     }
+
+    /// What the pipeline does to spans: head sampling, metrics, prices, redaction.
+    fn read_processing(&mut self, env: &dyn Env) -> Result<(), ConfigError> {
+        if let Some(v) = env.get("OTEL_TRACES_SAMPLER") {
+            let arg = env.get("OTEL_TRACES_SAMPLER_ARG");
+            self.sampler = Some(parse_sampler(&v, arg.as_deref())?);
+        }
+        self.metrics = read_bool(env, &["LLMTRACE_METRICS"])?;
+        self.prices = env.get("LLMTRACE_PRICES").map(PathBuf::from);
+        self.redaction = read_bool(env, &["LLMTRACE_REDACTION"])?;
+        self.openinference = read_bool(env, &["LLMTRACE_OPENINFERENCE"])?;
+        Ok(())
+    }
+
+    /// Content capture, with the values the other languages' instrumentations share: a value
+    /// llmtrace does not know is tolerated (kept in `tolerated`), not an error.
+    fn read_content(&mut self, env: &dyn Env) {
+        const CAPTURE: &[&str] = &[
+            "LLMTRACE_CAPTURE_CONTENT",
+            "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+        ];
+        if let Some((var, v)) = first(env, CAPTURE) {
+            match CaptureMode::parse_var(&var, &v) {
+                Ok(mode) => self.capture_content = Some(mode),
+                Err(e) => self.tolerated.push(e),
+            }
+        }
+        match read_bool(env, &["OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT"]) {
+            Ok(on) => self.emit_event = on,
+            Err(e) => self.tolerated.push(e),
+        }
+    }
+
+    /// Local destinations, the config file and the shutdown deadline.
+    fn read_local(&mut self, env: &dyn Env) -> Result<(), ConfigError> {
+        self.console = read_bool(env, &["LLMTRACE_CONSOLE"])?;
+        self.file = env.get("LLMTRACE_FILE").map(PathBuf::from);
+        self.config_file = env.get("LLMTRACE_CONFIG").map(PathBuf::from);
+        self.shutdown_timeout = read_millis(env, &["LLMTRACE_SHUTDOWN_TIMEOUT"], "5000")?;
+        Ok(())
+    }
+}
+
+/// The number of OTLP export workers `text` names, the same rule for the variable and for
+/// `Builder::export_workers`: a whole number from 1 to [`MAX_EXPORT_WORKERS`].
+pub(crate) fn check_export_workers(source: &str, text: &str) -> Result<usize, ConfigError> {
+    text.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=MAX_EXPORT_WORKERS).contains(n))
+        .ok_or_else(|| {
+            ConfigError::invalid(
+                source,
+                text,
+                format!("use a whole number from 1 to {MAX_EXPORT_WORKERS}, e.g. 4"),
+            )
+        })
+}
+
+/// The first of `names` that is set, as a boolean.
+fn read_bool(env: &dyn Env, names: &[&str]) -> Result<Option<bool>, ConfigError> {
+    first(env, names)
+        .map(|(var, v)| parse_bool(&var, &v))
+        .transpose()
+}
+
+/// The first of `names` that is set, as a whole number of milliseconds (`example` in the fix).
+fn read_millis(
+    env: &dyn Env,
+    names: &[&str],
+    example: &str,
+) -> Result<Option<Duration>, ConfigError> {
+    let Some((var, v)) = first(env, names) else {
+        return Ok(None);
+    };
+    let ms = v.trim().parse::<u64>().map_err(|_| {
+        ConfigError::invalid(
+            &var,
+            &v,
+            format!("use a whole number of milliseconds, e.g. {example}"),
+        )
+    })?;
+    Ok(Some(Duration::from_millis(ms)))
 }
 
 #[cfg(test)]

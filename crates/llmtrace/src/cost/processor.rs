@@ -18,6 +18,9 @@ use crate::span_data::{int_attribute, text_attribute};
 /// Traces whose totals are being summed at once; past this the oldest is forgotten (its root
 /// then shows only what arrived after).
 const MAX_OPEN_TRACES: usize = 65_536;
+/// Independently locked parts of the open traces, chosen by trace id, so spans of different
+/// traces ending on different threads rarely wait for each other.
+const SHARDS: usize = 16;
 
 /// Writes the cost of each span with token usage and sums cost and tokens onto each local root;
 /// a decorator in front of the redacting and sampling processors, so sampling policies can use
@@ -32,7 +35,7 @@ const MAX_OPEN_TRACES: usize = 65_536;
 pub struct CostProcessor<P> {
     inner: P,
     prices: PriceTable,
-    open: Mutex<OpenTraces>,
+    open: [Mutex<OpenTraces>; SHARDS],
     stats: Arc<Counters>,
 }
 
@@ -49,6 +52,47 @@ struct Totals {
     output: i64,
     unknown: bool,
     priced: bool,
+}
+
+impl Totals {
+    /// Adds `other`; token sums saturate (counts come from span attributes anyone can set).
+    fn add(&mut self, other: Totals) {
+        self.cost += other.cost;
+        self.input = self.input.saturating_add(other.input);
+        self.output = self.output.saturating_add(other.output);
+        self.unknown |= other.unknown;
+        self.priced |= other.priced;
+    }
+}
+
+impl OpenTraces {
+    /// Takes a trace's totals out.
+    fn remove(&mut self, trace_id: &TraceId) -> Option<Totals> {
+        self.totals.remove(trace_id)
+    }
+
+    /// Adds a span's own totals to its trace's, forgetting the oldest trace past the bound.
+    fn add(&mut self, trace_id: TraceId, own: Totals) {
+        let OpenTraces { totals, order } = self;
+        totals
+            .entry(trace_id)
+            .or_insert_with(|| {
+                order.push_back(trace_id);
+                Totals::default()
+            })
+            .add(own);
+        while totals.len() > MAX_OPEN_TRACES / SHARDS {
+            match order.pop_front() {
+                Some(oldest) => {
+                    totals.remove(&oldest);
+                }
+                None => break,
+            }
+        }
+        if order.len() > 2 * MAX_OPEN_TRACES / SHARDS {
+            order.retain(|t| totals.contains_key(t));
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -82,7 +126,7 @@ impl<P: SpanProcessor> CostProcessor<P> {
         CostProcessor {
             inner,
             prices,
-            open: Mutex::new(OpenTraces::default()),
+            open: std::array::from_fn(|_| Mutex::new(OpenTraces::default())),
             stats: Arc::new(Counters::default()),
         }
     }
@@ -100,6 +144,12 @@ impl<P: SpanProcessor> CostProcessor<P> {
                 .map(|m| m.iter().cloned().collect())
                 .unwrap_or_default(),
         }
+    }
+
+    /// The open traces of `trace_id`'s shard, locked.
+    fn shard(&self, trace_id: TraceId) -> std::sync::MutexGuard<'_, OpenTraces> {
+        let index = (u128::from_be_bytes(trace_id.to_bytes()) % SHARDS as u128) as usize;
+        self.open[index].lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The cost of one span's own usage, written onto it; `None` when it has no usage.
@@ -173,6 +223,27 @@ impl<P: SpanProcessor> CostProcessor<P> {
     }
 }
 
+/// Writes a trace's sums onto its local root (`own`: the root's own totals, already in `sum`).
+fn write_trace_totals(span: &mut SpanData, sum: Totals, own: Option<Totals>) {
+    if !(sum.priced || sum.unknown) {
+        return;
+    }
+    span.attributes
+        .retain(|kv| kv.key.as_str() != ours::COST_USD);
+    if sum.priced {
+        span.attributes
+            .push(KeyValue::new(ours::COST_USD, sum.cost));
+    }
+    if sum.unknown && own.is_none_or(|o| !o.unknown) {
+        span.attributes
+            .push(KeyValue::new(ours::COST_UNKNOWN, true));
+    }
+    span.attributes.extend([
+        KeyValue::new(ours::TRACE_INPUT_TOKENS, sum.input),
+        KeyValue::new(ours::TRACE_OUTPUT_TOKENS, sum.output),
+    ]);
+}
+
 impl<P: SpanProcessor> SpanProcessor for CostProcessor<P> {
     fn on_start(&self, span: &mut Span, cx: &opentelemetry::Context) {
         self.inner.on_start(span, cx);
@@ -181,59 +252,14 @@ impl<P: SpanProcessor> SpanProcessor for CostProcessor<P> {
     fn on_end(&self, mut span: SpanData) {
         let own = self.price_span(&mut span);
         let trace_id = span.span_context.trace_id();
-        let root = is_local_root(&span);
-        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
-        if root {
-            let mut sum = open.totals.remove(&trace_id).unwrap_or_default();
-            drop(open);
+        if is_local_root(&span) {
+            let mut sum = self.shard(trace_id).remove(&trace_id).unwrap_or_default();
             if let Some(own) = own {
-                sum.cost += own.cost;
-                sum.input += own.input;
-                sum.output += own.output;
-                sum.unknown |= own.unknown;
-                sum.priced |= own.priced;
+                sum.add(own);
             }
-            if sum.priced || sum.unknown {
-                span.attributes
-                    .retain(|kv| kv.key.as_str() != ours::COST_USD);
-                if sum.priced {
-                    span.attributes
-                        .push(KeyValue::new(ours::COST_USD, sum.cost));
-                }
-                if sum.unknown && own.is_none_or(|o| !o.unknown) {
-                    span.attributes
-                        .push(KeyValue::new(ours::COST_UNKNOWN, true));
-                }
-                span.attributes.extend([
-                    KeyValue::new(ours::TRACE_INPUT_TOKENS, sum.input),
-                    KeyValue::new(ours::TRACE_OUTPUT_TOKENS, sum.output),
-                ]);
-            }
+            write_trace_totals(&mut span, sum, own);
         } else if let Some(own) = own {
-            let OpenTraces { totals, order } = &mut *open;
-            let entry = totals.entry(trace_id).or_insert_with(|| {
-                order.push_back(trace_id);
-                Totals::default()
-            });
-            entry.cost += own.cost;
-            entry.input += own.input;
-            entry.output += own.output;
-            entry.unknown |= own.unknown;
-            entry.priced |= own.priced;
-            while totals.len() > MAX_OPEN_TRACES {
-                match order.pop_front() {
-                    Some(oldest) => {
-                        totals.remove(&oldest);
-                    }
-                    None => break,
-                }
-            }
-            if order.len() > 2 * MAX_OPEN_TRACES {
-                order.retain(|t| totals.contains_key(t));
-            }
-            drop(open);
-        } else {
-            drop(open);
+            self.shard(trace_id).add(trace_id, own);
         }
         self.inner.on_end(span);
     }
@@ -248,5 +274,82 @@ impl<P: SpanProcessor> SpanProcessor for CostProcessor<P> {
 
     fn set_resource(&mut self, resource: &Resource) {
         self.inner.set_resource(resource);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use opentelemetry::trace::{Tracer as _, TracerProvider as _};
+    use opentelemetry::KeyValue;
+    use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SimpleSpanProcessor};
+
+    use super::*;
+
+    #[test]
+    fn token_sums_saturate_instead_of_overflowing() {
+        let exporter = InMemorySpanExporter::default();
+        let processor = CostProcessor::new(
+            SimpleSpanProcessor::new(exporter.clone()),
+            PriceTable::built_in(),
+        );
+        let provider = SdkTracerProvider::builder()
+            .with_span_processor(processor)
+            .build();
+        let tracer = provider.tracer("test");
+        tracer.in_span("root", |_| {
+            for _ in 0..3 {
+                tracer
+                    .span_builder("chat gpt-4o")
+                    .with_attributes([
+                        KeyValue::new(semconv::GEN_AI_REQUEST_MODEL, "gpt-4o"),
+                        KeyValue::new(semconv::GEN_AI_USAGE_INPUT_TOKENS, i64::MAX),
+                        KeyValue::new(semconv::GEN_AI_USAGE_OUTPUT_TOKENS, i64::MAX - 1),
+                    ])
+                    .start(&tracer);
+            }
+        });
+        let spans = exporter.get_finished_spans().expect("spans");
+        let root = spans.iter().find(|s| s.name == "root").expect("root");
+        assert_eq!(
+            int_attribute(root, ours::TRACE_INPUT_TOKENS),
+            Some(i64::MAX)
+        );
+        assert_eq!(
+            int_attribute(root, ours::TRACE_OUTPUT_TOKENS),
+            Some(i64::MAX)
+        );
+    }
+
+    #[test]
+    fn spans_of_many_traces_are_summed_per_trace() {
+        let exporter = InMemorySpanExporter::default();
+        let processor = CostProcessor::new(
+            SimpleSpanProcessor::new(exporter.clone()),
+            PriceTable::built_in(),
+        );
+        let provider = SdkTracerProvider::builder()
+            .with_span_processor(processor)
+            .build();
+        let tracer = provider.tracer("test");
+        for n in 1..=40_i64 {
+            tracer.in_span("root", |_| {
+                tracer
+                    .span_builder("chat gpt-4o")
+                    .with_attributes([
+                        KeyValue::new(semconv::GEN_AI_REQUEST_MODEL, "gpt-4o"),
+                        KeyValue::new(semconv::GEN_AI_USAGE_INPUT_TOKENS, n),
+                        KeyValue::new(semconv::GEN_AI_USAGE_OUTPUT_TOKENS, 1_i64),
+                    ])
+                    .start(&tracer);
+            });
+        }
+        let spans = exporter.get_finished_spans().expect("spans");
+        let mut sums: Vec<i64> = spans
+            .iter()
+            .filter(|s| s.name == "root")
+            .filter_map(|s| int_attribute(s, ours::TRACE_INPUT_TOKENS))
+            .collect();
+        sums.sort_unstable();
+        assert_eq!(sums, (1..=40).collect::<Vec<_>>());
     }
 }

@@ -260,9 +260,10 @@ impl Builder {
     /// each export waits for the previous one's answer; with several, one batch is encoded
     /// while another is on the wire, which multiplies the spans/s a destination sustains (see
     /// BENCHMARKS.md). They share one queue bound, so memory does not grow with the count.
-    /// Values outside 1..=16 are clamped.
+    /// A value outside 1..=16 makes [`build`](Self::build) fail with [`InitError::Config`], as
+    /// the same value of the variable does.
     pub fn export_workers(mut self, workers: usize) -> Self {
-        self.export_workers = Some(workers.clamp(1, crate::config::MAX_EXPORT_WORKERS));
+        self.export_workers = Some(workers);
         self
     }
 

@@ -63,7 +63,7 @@ pub(super) fn export_runtime(
         return Ok(None);
     }
     tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(settings.export_workers.min(2))
+        .worker_threads(settings.otlp.export_workers.min(2))
         .thread_name("llmtrace-export")
         .enable_all()
         .build()
@@ -129,7 +129,7 @@ pub(super) fn destinations(
         );
     }
     let mut export_counters = None;
-    if let Some(endpoint) = &settings.traces_endpoint {
+    if let Some(endpoint) = &settings.otlp.traces_endpoint {
         let counters = Arc::new(Counters::default());
         processors.push(otlp_workers(settings, endpoint, runtime, &counters)?);
         export_counters = Some(counters);
@@ -153,16 +153,16 @@ fn otlp_workers(
     runtime: Option<&tokio::runtime::Runtime>,
     counters: &Arc<Counters>,
 ) -> Result<CountingProcessor<Shards>, InitError> {
-    let workers = settings.export_workers;
+    let workers = settings.otlp.export_workers;
     let mut shards: Vec<Box<dyn SpanProcessor>> = Vec::with_capacity(workers);
     for _ in 0..workers {
         let exporter = {
             let _entered = runtime.map(|rt| rt.enter());
             build_otlp_span_exporter(
-                settings.protocol,
+                settings.otlp.protocol,
                 endpoint,
-                &settings.headers,
-                settings.timeout,
+                &settings.otlp.headers,
+                settings.otlp.timeout,
             )?
         };
         let exporter = CountingExporter {
@@ -198,14 +198,14 @@ pub(super) fn logger_provider(
     if let Some(file) = &destinations.file {
         builder = builder.with_log_processor(BatchLogProcessor::builder(file.clone()).build());
     }
-    if let Some(endpoint) = &settings.logs_endpoint {
+    if let Some(endpoint) = &settings.otlp.logs_endpoint {
         let exporter = {
             let _entered = runtime.map(|rt| rt.enter());
             build_otlp_log_exporter(
-                settings.protocol,
+                settings.otlp.protocol,
                 endpoint,
-                &settings.headers,
-                settings.timeout,
+                &settings.otlp.headers,
+                settings.otlp.timeout,
             )?
         };
         builder = builder.with_log_processor(BatchLogProcessor::builder(exporter).build());
@@ -259,16 +259,16 @@ pub(super) fn meter_provider(
     if given.is_some() {
         return Ok(given);
     }
-    let Some(endpoint) = &settings.metrics_endpoint else {
+    let Some(endpoint) = &settings.otlp.metrics_endpoint else {
         return Ok(None);
     };
     let exporter = {
         let _entered = runtime.map(|rt| rt.enter());
         build_otlp_metric_exporter(
-            settings.protocol,
+            settings.otlp.protocol,
             endpoint,
-            &settings.headers,
-            settings.timeout,
+            &settings.otlp.headers,
+            settings.otlp.timeout,
         )?
     };
     Ok(Some(

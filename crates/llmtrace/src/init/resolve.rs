@@ -33,15 +33,9 @@ pub(super) struct Settings {
     pub(super) service_name: Option<String>,
     pub(super) project_name: Option<String>,
     pub(super) resource_attributes: Vec<(String, String)>,
-    pub(super) protocol: Protocol,
-    /// The OTLP traces endpoint, resolved for `protocol`.
-    pub(super) traces_endpoint: Option<String>,
-    pub(super) metrics_endpoint: Option<String>,
-    pub(super) logs_endpoint: Option<String>,
-    pub(super) headers: Vec<(String, String)>,
-    pub(super) timeout: Duration,
+    /// Where and how OTLP export goes.
+    pub(super) otlp: Otlp,
     pub(super) batch_delay: Duration,
-    pub(super) export_workers: usize,
     /// `OTEL_BSP_MAX_QUEUE_SIZE` / `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` are set (the SDK reads them
     /// itself; ours must not override them).
     pub(super) queue_from_env: bool,
@@ -70,27 +64,13 @@ impl Settings {
             None => &ProcessEnv,
         };
         let from_env = EnvSettings::from_env(env)?;
-        let file = match &from_env.config_file {
-            Some(path) => Some(FileConfig::read(path, env)?),
-            None => None,
-        };
-        let redaction = match builder.redaction.take() {
-            Some(choice) => choice,
-            None => config::redaction_from_env(&from_env, file.as_ref(), env)?,
-        };
-        let tail_sampling = match builder.tail_sampling.take() {
-            Some(choice) => choice,
-            None => config::tail_sampling_from_env(file.as_ref(), env)?,
-        };
-        let protocol = builder
-            .protocol
-            .or(from_env.protocol)
-            .unwrap_or(Protocol::HttpProtobuf);
-        let traces_endpoint = match &builder.endpoint {
-            Some(e) => Some(config::check_endpoint("endpoint", e)?),
-            None => from_env.signal_endpoint(Signal::Traces, protocol),
-        };
-        let metrics_endpoint = from_env.signal_endpoint(Signal::Metrics, protocol);
+        let (redaction, tail_sampling) = policies(
+            builder.redaction.take(),
+            builder.tail_sampling.take(),
+            &from_env,
+            env,
+        )?;
+        let otlp = Otlp::resolve(builder, &from_env)?;
         let capture = builder
             .capture_content
             .or(from_env.capture_content)
@@ -116,34 +96,13 @@ impl Settings {
                 .or(from_env.service_name.clone()),
             project_name: builder.project_name.clone(),
             resource_attributes: from_env.resource_attributes.clone(),
-            logs_endpoint: logs_endpoint(
-                &from_env,
-                builder.endpoint.is_some(),
-                &traces_endpoint,
-                protocol,
-            ),
-            protocol,
-            headers: from_env
-                .headers
-                .iter()
-                .chain(&builder.headers)
-                .cloned()
-                .collect(),
-            timeout: builder
-                .timeout
-                .or(from_env.timeout)
-                .unwrap_or(Duration::from_secs(10)),
             batch_delay: builder.batch_delay.unwrap_or(Duration::from_secs(1)),
-            export_workers: builder
-                .export_workers
-                .or(from_env.export_workers)
-                .unwrap_or(DEFAULT_EXPORT_WORKERS),
             queue_from_env: env.get("OTEL_BSP_MAX_QUEUE_SIZE").is_some(),
             batch_from_env: env.get("OTEL_BSP_MAX_EXPORT_BATCH_SIZE").is_some(),
             console: builder
                 .console
                 .or(from_env.console)
-                .unwrap_or(traces_endpoint.is_none() && builder.extra.is_empty()),
+                .unwrap_or(otlp.traces_endpoint.is_none() && builder.extra.is_empty()),
             file: builder.file.clone().or(from_env.file.clone()),
             redaction,
             tail_sampling,
@@ -152,21 +111,21 @@ impl Settings {
             metrics: builder
                 .metrics
                 .or(from_env.metrics)
-                .unwrap_or(builder.meter_provider.is_some() || metrics_endpoint.is_some()),
-            metrics_endpoint,
+                .unwrap_or(builder.meter_provider.is_some() || otlp.metrics_endpoint.is_some()),
             prices: prices(from_env.prices.as_deref(), builder.prices.take())?,
             head_sampler: builder.sampler.or(from_env.sampler),
-            traces_endpoint,
+            otlp,
             tolerated: from_env.tolerated,
         })
     }
 
     /// Whether the exporters need the background Tokio runtime (tonic does).
     pub(super) fn needs_runtime(&self) -> bool {
-        self.protocol == Protocol::Grpc
-            && (self.traces_endpoint.is_some()
-                || self.metrics_endpoint.is_some()
-                || (self.emit_events && self.logs_endpoint.is_some()))
+        let otlp = &self.otlp;
+        otlp.protocol == Protocol::Grpc
+            && (otlp.traces_endpoint.is_some()
+                || otlp.metrics_endpoint.is_some()
+                || (self.emit_events && otlp.logs_endpoint.is_some()))
     }
 
     /// Reports, once on stderr, each value that was replaced by a safe default (the subscriber
@@ -183,6 +142,80 @@ impl Settings {
         crate::settings::set_capture_content(self.capture.records_content());
         crate::settings::set_openinference(self.openinference);
     }
+}
+
+/// OTLP export: the transport, each signal's endpoint resolved for it, headers, timeout and
+/// workers.
+pub(super) struct Otlp {
+    pub(super) protocol: Protocol,
+    pub(super) traces_endpoint: Option<String>,
+    pub(super) metrics_endpoint: Option<String>,
+    pub(super) logs_endpoint: Option<String>,
+    pub(super) headers: Vec<(String, String)>,
+    pub(super) timeout: Duration,
+    pub(super) export_workers: usize,
+}
+
+impl Otlp {
+    /// Code over environment; the endpoints are resolved once the protocol is known.
+    fn resolve(builder: &Builder, from_env: &EnvSettings) -> Result<Self, InitError> {
+        let protocol = builder
+            .protocol
+            .or(from_env.protocol)
+            .unwrap_or(Protocol::HttpProtobuf);
+        let traces_endpoint = match &builder.endpoint {
+            Some(e) => Some(config::check_endpoint("endpoint", e)?),
+            None => from_env.signal_endpoint(Signal::Traces, protocol),
+        };
+        Ok(Otlp {
+            metrics_endpoint: from_env.signal_endpoint(Signal::Metrics, protocol),
+            logs_endpoint: logs_endpoint(
+                from_env,
+                builder.endpoint.is_some(),
+                &traces_endpoint,
+                protocol,
+            ),
+            traces_endpoint,
+            protocol,
+            headers: from_env
+                .headers
+                .iter()
+                .chain(&builder.headers)
+                .cloned()
+                .collect(),
+            timeout: builder
+                .timeout
+                .or(from_env.timeout)
+                .unwrap_or(Duration::from_secs(10)),
+            export_workers: match builder.export_workers {
+                Some(n) => config::check_export_workers("export_workers", &n.to_string())?,
+                None => from_env.export_workers.unwrap_or(DEFAULT_EXPORT_WORKERS),
+            },
+        })
+    }
+}
+
+/// The redaction and tail-sampling policies: the ones set in code (`Some`: on or off), else
+/// from the environment and the `LLMTRACE_CONFIG` file.
+fn policies(
+    redaction: Option<Option<RedactionConfig>>,
+    tail_sampling: Option<Option<TailSamplingConfig>>,
+    from_env: &EnvSettings,
+    env: &dyn Env,
+) -> Result<(Option<RedactionConfig>, Option<TailSamplingConfig>), InitError> {
+    let file = match &from_env.config_file {
+        Some(path) => Some(FileConfig::read(path, env)?),
+        None => None,
+    };
+    let redaction = match redaction {
+        Some(choice) => choice,
+        None => config::redaction_from_env(from_env, file.as_ref(), env)?,
+    };
+    let tail_sampling = match tail_sampling {
+        Some(choice) => choice,
+        None => config::tail_sampling_from_env(file.as_ref(), env)?,
+    };
+    Ok((redaction, tail_sampling))
 }
 
 /// Where the log records go over OTLP: `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`, else the base
@@ -246,21 +279,21 @@ mod tests {
         ];
         let settings = resolve(Builder::default().protocol(Protocol::HttpProtobuf), &vars);
         assert_eq!(
-            settings.traces_endpoint.as_deref(),
+            settings.otlp.traces_endpoint.as_deref(),
             Some("http://host:4318/v1/traces")
         );
         assert_eq!(
-            settings.logs_endpoint.as_deref(),
+            settings.otlp.logs_endpoint.as_deref(),
             Some("http://host:4318/v1/logs")
         );
         assert_eq!(
-            settings.metrics_endpoint.as_deref(),
+            settings.otlp.metrics_endpoint.as_deref(),
             Some("http://host:4318/v1/metrics")
         );
         assert!(settings.metrics, "an OTLP endpoint turns metrics on");
         let settings = resolve(Builder::default(), &vars);
         assert_eq!(
-            settings.traces_endpoint.as_deref(),
+            settings.otlp.traces_endpoint.as_deref(),
             Some("http://host:4318")
         );
     }
@@ -272,7 +305,7 @@ mod tests {
             &[],
         );
         assert_eq!(
-            settings.logs_endpoint.as_deref(),
+            settings.otlp.logs_endpoint.as_deref(),
             Some("http://127.0.0.1:4318/v1/logs")
         );
         let settings = resolve(
@@ -282,9 +315,33 @@ mod tests {
             &[],
         );
         assert_eq!(
-            settings.logs_endpoint.as_deref(),
+            settings.otlp.logs_endpoint.as_deref(),
             Some("http://127.0.0.1:4317")
         );
+    }
+
+    #[test]
+    fn export_workers_follow_one_rule_in_code_and_in_the_environment() {
+        for n in [0, 17, 10_000] {
+            let mut builder = Builder::default().export_workers(n).with_env(Vec::new());
+            let err = Settings::resolve(&mut builder).err().expect("out of range");
+            assert!(
+                matches!(&err, InitError::Config(ConfigError::InvalidValue { variable, .. })
+                    if variable == "export_workers"),
+                "{err}"
+            );
+            let var = [("LLMTRACE_EXPORT_WORKERS", n.to_string())];
+            let mut builder =
+                Builder::default().with_env(var.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
+            assert!(Settings::resolve(&mut builder).is_err(), "{n}");
+        }
+        assert_eq!(
+            resolve(Builder::default().export_workers(16), &[])
+                .otlp
+                .export_workers,
+            16
+        );
+        assert_eq!(resolve(Builder::default(), &[]).otlp.export_workers, 4);
     }
 
     #[test]
