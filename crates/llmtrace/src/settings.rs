@@ -38,18 +38,21 @@ fn env_flag(names: &[&str], default: bool) -> bool {
 }
 
 /// Whether message content (prompts, completions, tool arguments and results, document text) is
-/// recorded on spans. Off unless `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`
-/// (or `LLMTRACE_CAPTURE_CONTENT=true`) or [`set_capture_content`] turned it on. Captured content
+/// recorded. Off unless `LLMTRACE_CAPTURE_CONTENT` or
+/// `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` names a [`CaptureMode`](crate::CaptureMode)
+/// that records content (`span_only`, `event_only`, `span_and_event`, `true`), or
+/// [`set_capture_content`] turned it on; `init` sets it from its resolved mode. Captured content
 /// still passes the redacting processor before export.
 pub fn capture_content() -> bool {
     read(&CAPTURE_CONTENT, || {
-        env_flag(
-            &[
-                "LLMTRACE_CAPTURE_CONTENT",
-                "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
-            ],
-            false,
-        )
+        [
+            "LLMTRACE_CAPTURE_CONTENT",
+            "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+        ]
+        .iter()
+        .find_map(|n| std::env::var(n).ok())
+        .and_then(|v| v.parse::<crate::CaptureMode>().ok())
+        .is_some_and(crate::CaptureMode::records_content)
     })
 }
 

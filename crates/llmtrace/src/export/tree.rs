@@ -206,6 +206,29 @@ fn duration(span: &SpanData) -> Duration {
 /// log record.
 fn describe(span: &SpanData, with_event: bool) -> String {
     let mut line = format!("{}  {}", span.name, format_duration(duration(span)));
+    describe_usage(&mut line, span);
+    describe_retry(&mut line, span);
+    if let Some(Value::String(policy)) = attribute(span, ours::SAMPLING_POLICY) {
+        let _ = write!(line, "  kept by {policy}");
+    }
+    describe_events(&mut line, span);
+    if with_event {
+        line.push_str("  ✉ event");
+    }
+    if let Status::Error { description } = &span.status {
+        line.push_str("  ✗");
+        if let Some(ty) = attribute(span, semconv::ERROR_TYPE) {
+            let _ = write!(line, " error.type={}", ty.as_str());
+        }
+        if !description.is_empty() {
+            let _ = write!(line, ": {description}");
+        }
+    }
+    line
+}
+
+/// Tokens, time to first chunk and cost.
+fn describe_usage(line: &mut String, span: &SpanData) {
     let input = int_attribute(span, semconv::GEN_AI_USAGE_INPUT_TOKENS);
     let output = int_attribute(span, semconv::GEN_AI_USAGE_OUTPUT_TOKENS);
     if input.is_some() || output.is_some() {
@@ -229,6 +252,10 @@ fn describe(span: &SpanData, with_event: bool) -> String {
     if matches!(attribute(span, ours::COST_UNKNOWN), Some(Value::Bool(true))) {
         line.push_str("  $?");
     }
+}
+
+/// The attempt number (past the first, or when failed) and a fallback model.
+fn describe_retry(line: &mut String, span: &SpanData) {
     let failed = matches!(span.status, Status::Error { .. });
     if let Some(attempt) = int_attribute(span, ours::RETRY_ATTEMPT).filter(|a| *a > 1 || failed) {
         let _ = write!(line, "  attempt {attempt}");
@@ -241,9 +268,10 @@ fn describe(span: &SpanData, with_event: bool) -> String {
             let _ = write!(line, "  ↪ fallback {}", model.as_str());
         }
     }
-    if let Some(Value::String(policy)) = attribute(span, ours::SAMPLING_POLICY) {
-        let _ = write!(line, "  kept by {policy}");
-    }
+}
+
+/// Loop flags, evaluations and llmtrace's other events.
+fn describe_events(line: &mut String, span: &SpanData) {
     for event in span.events.iter() {
         let event_attr = |key: &str| {
             event
@@ -272,19 +300,6 @@ fn describe(span: &SpanData, with_event: bool) -> String {
             let _ = write!(line, "  ⚑ {}", event.name);
         }
     }
-    if with_event {
-        line.push_str("  ✉ event");
-    }
-    if let Status::Error { description } = &span.status {
-        line.push_str("  ✗");
-        if let Some(ty) = attribute(span, semconv::ERROR_TYPE) {
-            let _ = write!(line, " error.type={}", ty.as_str());
-        }
-        if !description.is_empty() {
-            let _ = write!(line, ": {description}");
-        }
-    }
-    line
 }
 
 /// Renders one trace as a tree; spans in `with_event` emitted an inference log record.
@@ -297,8 +312,7 @@ pub(crate) fn render_trace(
     let Some(first) = spans.first() else {
         return String::new();
     };
-    let ids: std::collections::HashSet<SpanId> =
-        spans.iter().map(|s| s.span_context.span_id()).collect();
+    let ids: HashSet<SpanId> = spans.iter().map(|s| s.span_context.span_id()).collect();
     let mut children: HashMap<SpanId, Vec<&SpanData>> = HashMap::new();
     let mut roots = Vec::new();
     for span in spans {
@@ -313,6 +327,22 @@ pub(crate) fn render_trace(
     }
     roots.sort_by_key(|s| s.start_time);
 
+    let mut out = trace_header(first, spans, dropped, complete);
+    let tree = Tree {
+        children: &children,
+        with_event,
+    };
+    for root in roots {
+        let marked = with_event.contains(&root.span_context.span_id());
+        out.push_str(&describe(root, marked));
+        out.push('\n');
+        tree.render_children(&mut out, root, "", 0);
+    }
+    out
+}
+
+/// The trace's summary line: id, span count, duration, tokens, errors, what is missing.
+fn trace_header(first: &SpanData, spans: &[SpanData], dropped: usize, complete: bool) -> String {
     let (input, output) = spans.iter().fold((0i64, 0i64), |(i, o), s| {
         (
             i + int_attribute(s, semconv::GEN_AI_USAGE_INPUT_TOKENS).unwrap_or(0),
@@ -357,18 +387,6 @@ pub(crate) fn render_trace(
         let _ = write!(out, " · {dropped} spans not shown");
     }
     out.push('\n');
-    let tree = Tree {
-        children: &children,
-        with_event,
-    };
-    for root in roots {
-        out.push_str(&describe(
-            root,
-            with_event.contains(&root.span_context.span_id()),
-        ));
-        out.push('\n');
-        tree.render_children(&mut out, root, "", 0);
-    }
     out
 }
 
