@@ -16,8 +16,6 @@
 //! the test. Every server listens on 127.0.0.1 only, on free ports, in a fresh directory, and is
 //! killed when its guard drops (also when an assertion fails).
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::{Read, Write};
@@ -28,8 +26,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use llmtrace_test_support::run_example;
 use serde_json::{json, Value};
-use support::run_example;
 
 // ------------------------------------------------------------------------------------------
 // Gate and paths

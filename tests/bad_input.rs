@@ -5,50 +5,29 @@
 
 use llmtrace::semconv::attribute as sc;
 use llmtrace::{LlmSpanExt, Message};
+use llmtrace_test_support::{attr, pipeline_with, run_in};
 use opentelemetry::trace::SpanId;
 use opentelemetry::Value;
-use opentelemetry_sdk::trace::{InMemorySpanExporter, SimpleSpanProcessor, SpanData};
+use opentelemetry_sdk::trace::InMemorySpanExporter;
 
 fn pipeline(
     capture: bool,
     sampling: Option<llmtrace::processor::sample::TailSamplingConfig>,
 ) -> (llmtrace::Guard, InMemorySpanExporter) {
-    let exporter = InMemorySpanExporter::default();
-    let mut builder = llmtrace::builder()
-        .with_env(Vec::new())
-        .install_global(false)
-        .console(false)
-        .metrics(false)
-        .capture_content(capture)
-        .with_span_processor(SimpleSpanProcessor::new(exporter.clone()));
-    if let Some(config) = sampling {
-        builder = builder.tail_sampling(config);
-    }
-    (builder.build().expect("pipeline"), exporter)
-}
-
-fn run(
-    guard: &llmtrace::Guard,
-    exporter: &InMemorySpanExporter,
-    f: impl FnOnce(),
-) -> Vec<SpanData> {
-    tracing::dispatcher::with_default(&guard.dispatch(), f);
-    guard.flush();
-    exporter.get_finished_spans().expect("spans")
-}
-
-fn attr<'a>(span: &'a SpanData, key: &str) -> Option<&'a Value> {
-    span.attributes
-        .iter()
-        .find(|kv| kv.key.as_str() == key)
-        .map(|kv| &kv.value)
+    pipeline_with(capture, |builder| {
+        let builder = builder.metrics(false);
+        match sampling {
+            Some(config) => builder.tail_sampling(config),
+            None => builder,
+        }
+    })
 }
 
 #[test]
 fn a_10_mb_prompt_is_cut_to_a_bounded_valid_json_value_with_its_length_recorded() {
     let (guard, exporter) = pipeline(true, None);
     let prompt = "lorem ipsum dolor sit amet ".repeat(10 * 1024 * 1024 / 27);
-    let spans = run(&guard, &exporter, || {
+    let spans = run_in(&guard, &exporter, || {
         llmtrace::chat("gpt-4o")
             .input_messages(&[Message::user(prompt.as_str())])
             .start()
@@ -78,7 +57,7 @@ fn a_10_mb_prompt_is_cut_to_a_bounded_valid_json_value_with_its_length_recorded(
 #[test]
 fn a_100k_span_trace_is_exported_whole_and_the_tail_sampler_bounds_it() {
     let (guard, exporter) = pipeline(true, None);
-    let spans = run(&guard, &exporter, || {
+    let spans = run_in(&guard, &exporter, || {
         llmtrace::agent("huge").start().in_scope(|| {
             for _ in 0..100_000 {
                 llmtrace::tool("step").start().in_scope(|| {});
@@ -92,7 +71,7 @@ fn a_100k_span_trace_is_exported_whole_and_the_tail_sampler_bounds_it() {
     let config = llmtrace::processor::sample::TailSamplingConfig::recommended()
         .with_max_spans_per_trace(1000);
     let (guard, exporter) = pipeline(true, Some(config));
-    let spans = run(&guard, &exporter, || {
+    let spans = run_in(&guard, &exporter, || {
         llmtrace::agent("huge").start().in_scope(|| {
             for i in 0..100_000 {
                 let span = llmtrace::tool("step").start();
@@ -119,7 +98,7 @@ fn a_100k_span_trace_is_exported_whole_and_the_tail_sampler_bounds_it() {
 #[test]
 fn ten_thousand_levels_of_nesting_keep_every_parent_link() {
     let (guard, exporter) = pipeline(true, None);
-    let spans = run(&guard, &exporter, || {
+    let spans = run_in(&guard, &exporter, || {
         let mut entered = Vec::with_capacity(10_000);
         for _ in 0..10_000 {
             entered.push(llmtrace::chain("level").start().entered());
@@ -176,7 +155,7 @@ fn non_utf8_bytes_recorded_through_debug_arrive_as_their_debug_text() {
     let (guard, exporter) = pipeline(true, None);
     let bytes: &[u8] = &[0x66, 0xff, 0xfe, 0x6f];
     let os = std::ffi::OsStr::from_bytes(bytes);
-    let spans = run(&guard, &exporter, || {
+    let spans = run_in(&guard, &exporter, || {
         tracing::info_span!("raw", payload = ?bytes, path = ?os).in_scope(|| {});
         let chat = llmtrace::chat("m").start();
         chat.record_output(&String::from_utf8_lossy(bytes));

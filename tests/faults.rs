@@ -3,12 +3,10 @@
 //! keeps running, nothing panics, memory stays bounded, losses are counted, and shutdown returns
 //! within its deadline.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
 use llmtrace::{LlmSpanExt, Usage};
-use support::grpc_receiver::{GrpcReceiver, Mode};
+use llmtrace_test_support::grpc_receiver::{GrpcReceiver, Mode};
 
 fn pipeline(endpoint: &str, export_timeout: Duration, shutdown: Duration) -> llmtrace::Guard {
     llmtrace::builder()

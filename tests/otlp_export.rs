@@ -1,16 +1,14 @@
 //! End to end: the `agent` example, unchanged, exports over OTLP gRPC and OTLP HTTP/protobuf to
 //! real receivers on 127.0.0.1; and exits promptly when the backend is down or hangs.
 
-mod support;
-
 use std::collections::HashMap;
 use std::net::TcpListener;
 use std::time::Duration;
 
+use llmtrace_test_support::http_receiver::HttpReceiver;
+use llmtrace_test_support::run_example;
 use opentelemetry_proto::tonic::common::v1::any_value::Value as AnyValue;
 use opentelemetry_proto::tonic::trace::v1::{span::SpanKind, status::StatusCode, Span};
-use support::http_receiver::HttpReceiver;
-use support::run_example;
 
 fn attrs(span: &Span) -> HashMap<String, AnyValue> {
     span.attributes

@@ -1,11 +1,9 @@
 //! Content capture on: prompts, completions, tool arguments and documents are recorded
 //! (a separate test binary, since the switch is process-wide).
 
-mod common;
-
-use common::*;
 use llmtrace::semconv::{attribute as sc, openinference as oi};
 use llmtrace::{Document, LlmSpanExt, Message};
+use llmtrace_test_support::*;
 
 #[test]
 fn content_is_recorded_in_semconv_and_openinference_form() {

@@ -1,12 +1,10 @@
 //! The attribute macros, asserted on exported spans (content capture off in this binary).
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
 use llmtrace::semconv::{attribute as sc, llmtrace as ours, openinference as oi};
 use llmtrace::{RecordOutcome, Response, Usage};
+use llmtrace_test_support::*;
 use opentelemetry::trace::{SpanKind, Status};
 use opentelemetry::Value;
 

@@ -1,9 +1,7 @@
 //! `capture` with content capture on (a separate binary: the switch is process-wide).
 
-mod common;
-
-use common::*;
 use llmtrace::semconv::openinference as oi;
+use llmtrace_test_support::*;
 
 #[derive(Debug)]
 struct Units(&'static str);

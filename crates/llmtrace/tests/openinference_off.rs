@@ -1,11 +1,9 @@
 //! The OpenInference mirror switched off (a separate test binary, since the switch is
 //! process-wide).
 
-mod common;
-
-use common::*;
 use llmtrace::semconv::{attribute as sc, openinference as oi};
 use llmtrace::{LlmSpanExt, Message};
+use llmtrace_test_support::*;
 
 #[test]
 fn openinference_mirror_can_be_switched_off() {

@@ -1,12 +1,10 @@
 //! The redacting and tail-sampling processors as `llmtrace::builder()` sets them up: from code,
 //! from `LLMTRACE_*` variables and from an `LLMTRACE_CONFIG` YAML file.
 
-mod common;
-
-use common::*;
 use llmtrace::semconv::{attribute as sc, llmtrace as ours, openinference as oi};
 use llmtrace::{LlmSpanExt, Message};
-use opentelemetry_sdk::trace::{InMemorySpanExporter, SimpleSpanProcessor, SpanData};
+use llmtrace_test_support::*;
+use opentelemetry_sdk::trace::{InMemorySpanExporter, SimpleSpanProcessor};
 
 fn build(
     env: Vec<(String, String)>,
@@ -20,16 +18,6 @@ fn build(
         .with_span_processor(SimpleSpanProcessor::new(exporter.clone()))
         .build()?;
     Ok((guard, exporter))
-}
-
-fn run_in(
-    guard: &llmtrace::Guard,
-    exporter: &InMemorySpanExporter,
-    f: impl FnOnce(),
-) -> Vec<SpanData> {
-    tracing::dispatcher::with_default(&guard.dispatch(), f);
-    guard.flush();
-    exporter.get_finished_spans().expect("spans")
 }
 
 /// A fake key of the OpenAI shape, built at run time.

@@ -2,13 +2,11 @@
 //! loops, metrics, evaluations, prompt templates and experiments — asserted on exported spans and
 //! metrics.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
 use llmtrace::semconv::{attribute as sc, llmtrace as ours, openinference as oi};
 use llmtrace::{AgentLoop, AgentLoopError, Evaluation, LlmContext, LlmSpanExt, Retry, Usage};
+use llmtrace_test_support::*;
 use opentelemetry::trace::Status;
 use opentelemetry::Value;
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};

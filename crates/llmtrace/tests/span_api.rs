@@ -1,10 +1,8 @@
 //! The typed span API, asserted on exported spans (content capture off in this binary).
 
-mod common;
-
-use common::*;
 use llmtrace::semconv::{attribute as sc, llmtrace as ours, openinference as oi};
 use llmtrace::{Document, LlmContext, LlmSpanExt, Message, Response, Usage};
+use llmtrace_test_support::*;
 use opentelemetry::trace::{SpanKind, Status};
 use tracing::instrument::WithSubscriber;
 use tracing::Instrument;

@@ -1,19 +1,21 @@
-//! Helpers shared by the integration tests: a small OpenAI-compatible HTTP server on
-//! 127.0.0.1 that answers with canned responses, a pipeline exporting into memory, and lookups
-//! on the exported spans.
+//! The fixtures of these tests: a small OpenAI-compatible HTTP server on 127.0.0.1 that
+//! answers with canned responses, and canned OpenAI bodies. The in-memory pipeline and the span
+//! lookups come from `llmtrace-test-support`, re-exported here.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 use std::collections::VecDeque;
-use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_openai::config::OpenAIConfig;
-use opentelemetry::Value;
-use opentelemetry_sdk::trace::{InMemorySpanExporter, SimpleSpanProcessor, SpanData};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+pub use llmtrace_test_support::*;
+// These tests are async: `run` is the support crate's `run_async` (a current-thread runtime
+// under an in-memory pipeline).
+pub use llmtrace_test_support::run_async as run;
 
 /// One canned answer.
 #[derive(Debug, Clone)]
@@ -231,107 +233,6 @@ fn reason(status: u16) -> &'static str {
         503 => "Service Unavailable",
         _ => "Status",
     }
-}
-
-/// A pipeline that exports synchronously into memory; nothing is installed globally.
-pub fn pipeline(capture_content: bool) -> (llmtrace::Guard, InMemorySpanExporter) {
-    let exporter = InMemorySpanExporter::default();
-    let guard = llmtrace::builder()
-        .with_env(Vec::new())
-        .install_global(false)
-        .console(false)
-        .capture_content(capture_content)
-        .with_span_processor(SimpleSpanProcessor::new(exporter.clone()))
-        .build()
-        .expect("pipeline builds");
-    (guard, exporter)
-}
-
-/// Runs `test` on a current-thread runtime under the pipeline's subscriber; returns its output
-/// and the exported spans.
-pub fn run<F, T>(capture_content: bool, test: impl FnOnce() -> F) -> (T, Vec<SpanData>)
-where
-    F: Future<Output = T>,
-{
-    let (guard, exporter) = pipeline(capture_content);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let output = tracing::dispatcher::with_default(&guard.dispatch(), || runtime.block_on(test()));
-    drop(runtime);
-    guard.flush();
-    (output, exporter.get_finished_spans().expect("spans"))
-}
-
-pub fn find_span<'a>(spans: &'a [SpanData], name: &str) -> &'a SpanData {
-    spans
-        .iter()
-        .find(|s| s.name == name)
-        .unwrap_or_else(|| panic!("no span named {name:?} in {:?}", names(spans)))
-}
-
-pub fn names(spans: &[SpanData]) -> Vec<String> {
-    spans.iter().map(|s| s.name.to_string()).collect()
-}
-
-pub fn attr<'a>(span: &'a SpanData, key: &str) -> Option<&'a Value> {
-    span.attributes
-        .iter()
-        .find(|kv| kv.key.as_str() == key)
-        .map(|kv| &kv.value)
-}
-
-pub fn attr_str(span: &SpanData, key: &str) -> Option<String> {
-    attr(span, key).map(|v| v.as_str().into_owned())
-}
-
-pub fn attr_i64(span: &SpanData, key: &str) -> Option<i64> {
-    match attr(span, key) {
-        Some(Value::I64(v)) => Some(*v),
-        _ => None,
-    }
-}
-
-pub fn attr_f64(span: &SpanData, key: &str) -> Option<f64> {
-    match attr(span, key) {
-        Some(Value::F64(v)) => Some(*v),
-        _ => None,
-    }
-}
-
-pub fn attr_bool(span: &SpanData, key: &str) -> Option<bool> {
-    match attr(span, key) {
-        Some(Value::Bool(v)) => Some(*v),
-        _ => None,
-    }
-}
-
-pub fn attr_strings(span: &SpanData, key: &str) -> Vec<String> {
-    match attr(span, key) {
-        Some(Value::Array(opentelemetry::Array::String(v))) => {
-            v.iter().map(|s| s.as_str().to_owned()).collect()
-        }
-        _ => Vec::new(),
-    }
-}
-
-/// Every string value of every attribute and event attribute of every span.
-pub fn all_strings(spans: &[SpanData]) -> String {
-    let mut out = String::new();
-    for span in spans {
-        for kv in &span.attributes {
-            out.push_str(&kv.value.as_str());
-            out.push('\n');
-        }
-        for event in span.events.iter() {
-            for kv in &event.attributes {
-                out.push_str(&kv.value.as_str());
-                out.push('\n');
-            }
-        }
-    }
-    out
 }
 
 // ---- canned OpenAI bodies ----

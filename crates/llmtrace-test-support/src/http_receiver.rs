@@ -14,18 +14,24 @@ use prost::Message;
 /// One received export request.
 #[derive(Debug, Clone)]
 pub struct Received {
+    /// The request path (`/v1/traces`).
     pub path: String,
+    /// The request headers, names lowercased.
     pub headers: HashMap<String, String>,
+    /// The decoded body.
     pub request: ExportTraceServiceRequest,
 }
 
 /// The receiver; it stops with the test process.
+#[derive(Debug)]
 pub struct HttpReceiver {
+    /// The port it listens on, on 127.0.0.1.
     pub port: u16,
     received: Arc<Mutex<Vec<Received>>>,
 }
 
 impl HttpReceiver {
+    /// Starts listening on a free port; each connection is served on its own thread.
     pub fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
@@ -40,10 +46,12 @@ impl HttpReceiver {
         HttpReceiver { port, received }
     }
 
+    /// The endpoint to export to, `http://127.0.0.1:{port}` (without `/v1/traces`).
     pub fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// The export requests received so far.
     pub fn requests(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
     }
@@ -61,6 +69,7 @@ impl HttpReceiver {
     }
 }
 
+/// Every span of `requests`, in order.
 pub fn spans_of(requests: &[Received]) -> Vec<Span> {
     requests
         .iter()

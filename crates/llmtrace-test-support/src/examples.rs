@@ -1,18 +1,25 @@
-//! Shared by the end-to-end tests: running the example binaries, and an OTLP/HTTP receiver.
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
+//! Building and running the example binaries of the workspace root package (`examples/`).
 
-pub mod grpc_receiver;
-pub mod http_receiver;
-
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// Builds (if needed) and returns the path of an example binary of this workspace.
+/// The workspace root: this crate sits at `crates/llmtrace-test-support` below it.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .and_then(Path::parent)
+        .expect("llmtrace-test-support lives two levels below the workspace root")
+        .to_path_buf()
+}
+
+/// Builds (if needed) and returns the path of an example binary of the workspace root
+/// package. The binary is looked for next to the running test binary, in the same target
+/// directory.
 pub fn example_bin(name: &str) -> PathBuf {
     let status = Command::new(env!("CARGO"))
         .args(["build", "--quiet", "--example", name])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(workspace_root())
         .status()
         .expect("cargo runs");
     assert!(status.success(), "building example {name} failed");
@@ -30,7 +37,7 @@ pub fn example_bin(name: &str) -> PathBuf {
     path
 }
 
-/// Runs an example with only the given variables set (plus PATH), returning its output and
+/// Runs an example with only the given variables set (plus `PATH`), returning its output and
 /// how long it took; fails the test if it runs longer than `limit`.
 pub fn run_example(name: &str, env: &[(&str, &str)], limit: Duration) -> (Output, Duration) {
     let bin = example_bin(name);

@@ -18,13 +18,17 @@ use opentelemetry_proto::tonic::trace::v1::Span;
 /// How the receiver answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
+    /// Keeps the spans and answers OK.
     Accept,
+    /// Answers UNAVAILABLE (retryable).
     Unavailable,
+    /// Answers RESOURCE_EXHAUSTED.
     ResourceExhausted,
+    /// Never answers (for an hour).
     Hang,
 }
 
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 struct Service {
     mode: Arc<Mutex<Mode>>,
     /// Answers with an error this many more times, then accepts.
@@ -69,7 +73,9 @@ impl TraceService for Service {
 }
 
 /// The receiver; runs on its own Tokio runtime.
+#[derive(Debug)]
 pub struct GrpcReceiver {
+    /// Where it listens (127.0.0.1, a free port).
     pub addr: SocketAddr,
     service: Service,
     max_message_bytes: usize,
@@ -78,6 +84,7 @@ pub struct GrpcReceiver {
 }
 
 impl GrpcReceiver {
+    /// Starts accepting, decoding messages of up to `max_message_bytes`.
     pub fn start(max_message_bytes: usize) -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -120,10 +127,12 @@ impl GrpcReceiver {
         self.stop = Some(tx);
     }
 
+    /// The endpoint to export to, `http://127.0.0.1:{port}`.
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.addr)
     }
 
+    /// Answers the next calls as `mode` says.
     pub fn set_mode(&self, mode: Mode) {
         *self.service.mode.lock().unwrap() = mode;
     }
@@ -133,14 +142,17 @@ impl GrpcReceiver {
         self.service.fail_next.store(n, Ordering::Relaxed);
     }
 
+    /// How many export calls arrived, answered or not.
     pub fn calls(&self) -> usize {
         self.service.calls.load(Ordering::Relaxed)
     }
 
+    /// The spans of every accepted call so far.
     pub fn spans(&self) -> Vec<Span> {
         self.service.spans.lock().unwrap().clone()
     }
 
+    /// Waits until at least `n` spans arrived (or `timeout`), returning all of them.
     pub fn wait_for_spans(&self, n: usize, timeout: Duration) -> Vec<Span> {
         let started = Instant::now();
         loop {
