@@ -5,7 +5,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, Pat, ReturnType, Type};
 
-use crate::attr::{tokens, Args, Kind};
+use crate::attr::{tokens, Args, Kind, Level, Operation};
 
 /// Whether a type mentions `impl Trait` (which a closure or `let` annotation cannot name).
 fn has_impl_trait(ty: &Type) -> bool {
@@ -201,12 +201,12 @@ pub(crate) fn expand(kind: Kind, args: Args, item: ItemFn) -> syn::Result<TokenS
         ) => s.value(),
         _ => fn_name.clone(),
     };
-    let level = match args.level.as_ref().map(|l| l.value().to_ascii_lowercase()) {
-        Some(l) if l == "trace" => quote!(#p::tracing::Level::TRACE),
-        Some(l) if l == "debug" => quote!(#p::tracing::Level::DEBUG),
-        Some(l) if l == "warn" => quote!(#p::tracing::Level::WARN),
-        Some(l) if l == "error" => quote!(#p::tracing::Level::ERROR),
-        _ => quote!(#p::tracing::Level::INFO),
+    let level = match args.level {
+        Some(Level::Trace) => quote!(#p::tracing::Level::TRACE),
+        Some(Level::Debug) => quote!(#p::tracing::Level::DEBUG),
+        Some(Level::Warn) => quote!(#p::tracing::Level::WARN),
+        Some(Level::Error) => quote!(#p::tracing::Level::ERROR),
+        Some(Level::Info) | None => quote!(#p::tracing::Level::INFO),
     };
     let fields = args.fields.as_ref().map(|f| quote!(, #f));
 
@@ -227,9 +227,9 @@ pub(crate) fn expand(kind: Kind, args: Args, item: ItemFn) -> syn::Result<TokenS
     let builder = match kind {
         Kind::Llm => {
             let model = args.model.as_ref().map(to_string).unwrap_or_default();
-            let ctor = match args.operation.as_ref().map(|o| o.value()) {
-                Some(op) if op == "text_completion" => quote!(#k::completion),
-                _ => quote!(#k::chat),
+            let ctor = match args.operation {
+                Some(Operation::TextCompletion) => quote!(#k::completion),
+                Some(Operation::Chat) | None => quote!(#k::chat),
             };
             let stream = stream.then(|| quote!(.stream(true)));
             quote!(#ctor(#model) #provider #stream)
