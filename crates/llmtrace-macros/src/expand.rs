@@ -1,151 +1,38 @@
 //! Code generation: wraps the function body in a span built by the facade's span API.
+//!
+//! The generated body, step by step:
+//! 1. [`Expansion::create_span`]: the `tracing` span (fields declared up front), the GenAI
+//!    attributes from the span builder, captured inputs, a guard that records a panic;
+//! 2. [`Expansion::run_body`]: the original body inside the span — a closure run in the span,
+//!    an `async` block instrumented with it, or (for a function that returns `async move { .. }`,
+//!    as `#[async_trait]` writes it) that returned future instrumented in place;
+//! 3. [`Expansion::finish`]: the error, outcome (usage, response) and output recorded from the
+//!    result, or a returned stream wrapped so its chunks are recorded as they arrive.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{FnArg, ItemFn, Pat, ReturnType, Type};
+use syn::{Block, Expr, Ident, ItemFn, ReturnType, Signature};
 
 use crate::attr::{tokens, Args, Kind, Level, Operation};
-
-/// Whether a type mentions `impl Trait` (which a closure or `let` annotation cannot name).
-fn has_impl_trait(ty: &Type) -> bool {
-    match ty {
-        Type::ImplTrait(_) => true,
-        Type::Reference(r) => has_impl_trait(&r.elem),
-        Type::Paren(p) => has_impl_trait(&p.elem),
-        Type::Tuple(t) => t.elems.iter().any(has_impl_trait),
-        Type::Path(p) => p.path.segments.iter().any(|s| match &s.arguments {
-            syn::PathArguments::AngleBracketed(a) => a.args.iter().any(|g| match g {
-                syn::GenericArgument::Type(t) => has_impl_trait(t),
-                _ => false,
-            }),
-            _ => false,
-        }),
-        _ => false,
-    }
-}
-
-/// How a streamed response is returned, so the stream can be wrapped without changing the
-/// function's return type.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum StreamShape {
-    /// `impl Stream<..>`: returned as the wrapper.
-    Direct,
-    /// `Result<impl Stream<..>, E>`: the `Ok` stream is wrapped.
-    InResult,
-    /// `Pin<Box<dyn Stream<..>>>` or a `BoxStream<..>` alias: the wrapper is boxed again.
-    Boxed,
-}
-
-fn bounds_name_stream<'a>(bounds: impl IntoIterator<Item = &'a syn::TypeParamBound>) -> bool {
-    bounds.into_iter().any(|b| match b {
-        syn::TypeParamBound::Trait(t) => {
-            t.path.segments.last().is_some_and(|s| s.ident == "Stream")
-        }
-        _ => false,
-    })
-}
-
-fn first_type_arg(segment: &syn::PathSegment) -> Option<&Type> {
-    match &segment.arguments {
-        syn::PathArguments::AngleBracketed(a) => a.args.iter().find_map(|g| match g {
-            syn::GenericArgument::Type(t) => Some(t),
-            _ => None,
-        }),
-        _ => None,
-    }
-}
-
-/// The stream shape of a return type; `explicit` (the `stream` argument) also accepts a
-/// `BoxStream` alias, which cannot be recognised from its name alone.
-fn stream_shape(output: &ReturnType, explicit: bool) -> Option<StreamShape> {
-    let ReturnType::Type(_, ty) = output else {
-        return None;
-    };
-    match &**ty {
-        Type::ImplTrait(t) if bounds_name_stream(&t.bounds) => Some(StreamShape::Direct),
-        Type::Path(p) => {
-            let last = p.path.segments.last()?;
-            if last.ident == "Result" {
-                match first_type_arg(last)? {
-                    Type::ImplTrait(t) if bounds_name_stream(&t.bounds) => {
-                        Some(StreamShape::InResult)
-                    }
-                    _ => None,
-                }
-            } else if last.ident == "Pin" {
-                let Type::Path(boxed) = first_type_arg(last)? else {
-                    return None;
-                };
-                let boxed = boxed.path.segments.last()?;
-                match first_type_arg(boxed)? {
-                    Type::TraitObject(t)
-                        if boxed.ident == "Box" && bounds_name_stream(&t.bounds) =>
-                    {
-                        Some(StreamShape::Boxed)
-                    }
-                    _ => None,
-                }
-            } else if explicit && last.ident == "BoxStream" {
-                Some(StreamShape::Boxed)
-            } else {
-                None
-            }
-        }
-        _ => None,
-    }
-}
-
-/// A non-`async` function whose body ends in an `async move` block, bare (`-> impl Future`) or
-/// boxed (`Box::pin(async move { .. })`, what `#[async_trait]` generates): the span must wrap
-/// the future, not its construction. Returns the index of that last statement.
-fn async_block_body(item: &ItemFn) -> Option<usize> {
-    if item.sig.asyncness.is_some() {
-        return None;
-    }
-    let last = item.block.stmts.len().checked_sub(1)?;
-    let syn::Stmt::Expr(expr, None) = &item.block.stmts[last] else {
-        return None;
-    };
-    let is_async_move = |e: &syn::Expr| matches!(e, syn::Expr::Async(a) if a.capture.is_some());
-    let found = match expr {
-        syn::Expr::Async(_) => is_async_move(expr),
-        syn::Expr::Call(call) => {
-            let is_box_pin = match &*call.func {
-                syn::Expr::Path(p) => {
-                    let segments: Vec<String> = p
-                        .path
-                        .segments
-                        .iter()
-                        .map(|s| s.ident.to_string())
-                        .collect();
-                    segments.ends_with(&["Box".to_owned(), "pin".to_owned()])
-                }
-                _ => false,
-            };
-            is_box_pin && call.args.len() == 1 && call.args.first().is_some_and(is_async_move)
-        }
-        _ => false,
-    };
-    found.then_some(last)
-}
-
-/// Argument names that can be recorded (simple identifier patterns, not `self`).
-fn arg_idents(item: &ItemFn) -> Vec<syn::Ident> {
-    item.sig
-        .inputs
-        .iter()
-        .filter_map(|arg| match arg {
-            FnArg::Typed(t) => match &*t.pat {
-                Pat::Ident(p) => Some(p.ident.clone()),
-                _ => None,
-            },
-            FnArg::Receiver(_) => None,
-        })
-        .collect()
-}
+use crate::signature::{
+    arg_idents, async_block_body, has_impl_trait, has_receiver, stream_shape, StreamShape,
+};
 
 pub(crate) fn expand(kind: Kind, args: Args, item: ItemFn) -> syn::Result<TokenStream> {
+    let shape = check(kind, &args, &item)?;
+    let expansion = Expansion::new(kind, &args, shape);
+    let create = expansion.create_span(&item);
+    let finish = expansion.finish();
+    match async_block_body(&item) {
+        Some(last) => expansion.instrument_returned_future(item, last, &create, &finish),
+        None => Ok(expansion.instrument_body(item, &create, &finish)),
+    }
+}
+
+/// The checks that need the function as well as the arguments; returns how a streaming
+/// `#[llm]` function returns its stream.
+fn check(kind: Kind, args: &Args, item: &ItemFn) -> syn::Result<Option<StreamShape>> {
     if let Some(constness) = &item.sig.constness {
         return Err(syn::Error::new(
             constness.span(),
@@ -155,10 +42,24 @@ pub(crate) fn expand(kind: Kind, args: Args, item: ItemFn) -> syn::Result<TokenS
             ),
         ));
     }
-    let idents = arg_idents(&item);
-    let has_receiver = matches!(item.sig.inputs.first(), Some(FnArg::Receiver(_)));
+    check_skip(args, item)?;
+    let shape = stream_shape(&item.sig.output, args.stream).filter(|_| kind == Kind::Llm);
+    if args.stream && shape.is_none() {
+        let message = "`stream` needs the return type `impl Stream<Item = …>`, `Result<impl Stream<Item = …>, E>` or `Pin<Box<dyn Stream<Item = …>>>`";
+        return Err(match &item.sig.output {
+            ReturnType::Type(_, ty) => syn::Error::new_spanned(ty, message),
+            ReturnType::Default => syn::Error::new(item.sig.ident.span(), message),
+        });
+    }
+    Ok(shape)
+}
+
+/// Every name in `skip(..)` is a parameter of the function.
+fn check_skip(args: &Args, item: &ItemFn) -> syn::Result<()> {
+    let idents = arg_idents(item);
     for skipped in &args.skip {
-        let exists = idents.iter().any(|i| i == skipped) || (skipped == "self" && has_receiver);
+        let exists =
+            idents.iter().any(|i| i == skipped) || (skipped == "self" && has_receiver(item));
         if !exists {
             return Err(syn::Error::new(
                 skipped.span(),
@@ -166,188 +67,280 @@ pub(crate) fn expand(kind: Kind, args: Args, item: ItemFn) -> syn::Result<TokenS
             ));
         }
     }
-    let is_async = item.sig.asyncness.is_some();
-    let async_block = async_block_body(&item);
-    let shape = stream_shape(&item.sig.output, args.stream).filter(|_| kind == Kind::Llm);
-    let stream = shape.is_some();
-    if args.stream && kind == Kind::Llm && shape.is_none() {
-        let message = "`stream` needs the return type `impl Stream<Item = …>`, `Result<impl Stream<Item = …>, E>` or `Pin<Box<dyn Stream<Item = …>>>`";
-        return Err(match &item.sig.output {
-            ReturnType::Type(_, ty) => syn::Error::new_spanned(ty, message),
-            ReturnType::Default => syn::Error::new(item.sig.ident.span(), message),
-        });
-    }
-    if args.stream && kind != Kind::Llm {
-        return Err(syn::Error::new(
-            Span::call_site(),
-            "`stream` is for #[llm] only",
-        ));
+    Ok(())
+}
+
+/// What the generation steps share: the macro, its arguments, and the names the code uses.
+struct Expansion<'a> {
+    kind: Kind,
+    args: &'a Args,
+    /// Set for an `#[llm]` function that returns a stream.
+    shape: Option<StreamShape>,
+    /// `::llmtrace`, or the path given with `crate = "…"`.
+    krate: TokenStream,
+    /// `#krate::__private`, the only other path the code names.
+    private: TokenStream,
+    /// The local holding the span.
+    span: Ident,
+}
+
+impl<'a> Expansion<'a> {
+    fn new(kind: Kind, args: &'a Args, shape: Option<StreamShape>) -> Self {
+        let krate = args
+            .krate
+            .clone()
+            .map(|p| quote!(#p))
+            .unwrap_or_else(|| quote!(::llmtrace));
+        let private = quote!(#krate::__private);
+        Expansion {
+            kind,
+            args,
+            shape,
+            krate,
+            private,
+            span: format_ident!("__llmtrace_span"),
+        }
     }
 
-    let k = args
-        .krate
-        .clone()
-        .map(|p| quote!(#p))
-        .unwrap_or_else(|| quote!(::llmtrace));
-    let p = quote!(#k::__private);
-    let fn_name = item.sig.ident.to_string();
-    let callsite_name = match (&args.name, kind) {
-        (
-            Some(syn::Expr::Lit(syn::ExprLit {
+    /// The statements that open the span and fill in what is known before the body runs.
+    fn create_span(&self, item: &ItemFn) -> TokenStream {
+        let (p, span) = (&self.private, &self.span);
+        let fn_name = item.sig.ident.to_string();
+        let callsite_name = self.callsite_name(&fn_name);
+        let level = self.level();
+        let fields = self.args.fields.as_ref().map(|f| quote!(, #f));
+        let builder = self.span_builder(&fn_name);
+        let capture_args = self.capture_inputs(item);
+        // Streams measure the time to their first chunk from here; nothing else reads the clock.
+        let started = self
+            .shape
+            .is_some()
+            .then(|| quote!(let __llmtrace_started = #p::Instant::now();));
+        quote! {
+            let #span = #p::tracing::span!(
+                target: ::core::module_path!(),
+                #level,
+                #callsite_name,
+                otel.name = #p::tracing::field::Empty,
+                otel.kind = #p::tracing::field::Empty
+                #fields
+            );
+            #started
+            if !#span.is_disabled() {
+                #p::apply(&#span, || #builder);
+                #capture_args
+            }
+            let __llmtrace_guard = #p::PanicGuard::new(&#span);
+        }
+    }
+
+    /// The callsite's static name: a literal `name = "…"`, else the function's name (the span's
+    /// OpenTelemetry name is set at run time by the builder).
+    fn callsite_name(&self, fn_name: &str) -> String {
+        match &self.args.name {
+            Some(Expr::Lit(syn::ExprLit {
                 lit: syn::Lit::Str(s),
                 ..
-            })),
-            _,
-        ) => s.value(),
-        _ => fn_name.clone(),
-    };
-    let level = match args.level {
-        Some(Level::Trace) => quote!(#p::tracing::Level::TRACE),
-        Some(Level::Debug) => quote!(#p::tracing::Level::DEBUG),
-        Some(Level::Warn) => quote!(#p::tracing::Level::WARN),
-        Some(Level::Error) => quote!(#p::tracing::Level::ERROR),
-        Some(Level::Info) | None => quote!(#p::tracing::Level::INFO),
-    };
-    let fields = args.fields.as_ref().map(|f| quote!(, #f));
+            })) => s.value(),
+            _ => fn_name.to_owned(),
+        }
+    }
 
-    let to_string = |e: &syn::Expr| {
-        let e = tokens(e);
-        quote!(::std::string::ToString::to_string(&(#e)))
-    };
-    let default_name = quote!(::std::string::ToString::to_string(#fn_name));
-    let target = args
-        .name
-        .as_ref()
-        .map(to_string)
-        .unwrap_or_else(|| default_name.clone());
-    let provider = args.provider.as_ref().map(|e| {
-        let e = tokens(e);
-        quote!(.provider(#e))
-    });
-    let builder = match kind {
-        Kind::Llm => {
-            let model = args.model.as_ref().map(to_string).unwrap_or_default();
-            let ctor = match args.operation {
-                Some(Operation::TextCompletion) => quote!(#k::completion),
-                Some(Operation::Chat) | None => quote!(#k::chat),
-            };
-            let stream = stream.then(|| quote!(.stream(true)));
-            quote!(#ctor(#model) #provider #stream)
+    fn level(&self) -> TokenStream {
+        let p = &self.private;
+        match self.args.level.unwrap_or(Level::Info) {
+            Level::Trace => quote!(#p::tracing::Level::TRACE),
+            Level::Debug => quote!(#p::tracing::Level::DEBUG),
+            Level::Info => quote!(#p::tracing::Level::INFO),
+            Level::Warn => quote!(#p::tracing::Level::WARN),
+            Level::Error => quote!(#p::tracing::Level::ERROR),
         }
-        Kind::Embedding => {
-            let model = args.model.as_ref().map(to_string).unwrap_or_default();
-            quote!(#k::embeddings(#model) #provider)
-        }
-        Kind::Retriever => {
-            let source = args.data_source.as_ref().map(to_string).unwrap_or(target);
-            quote!(#k::retrieval(#source))
-        }
-        Kind::Tool => {
-            let description = args.description.as_ref().map(|e| {
-                let e = tokens(e);
-                quote!(.description(#e))
-            });
-            let tool_type = args.tool_type.as_ref().map(|e| {
-                let e = tokens(e);
-                quote!(.tool_type(#e))
-            });
-            quote!(#k::tool(#target) #description #tool_type)
-        }
-        Kind::Agent => {
-            let description = args.description.as_ref().map(|e| {
-                let e = tokens(e);
-                quote!(.description(#e))
-            });
-            quote!(#k::agent(#target) #description)
-        }
-        Kind::Chain => quote!(#k::chain(#target)),
-    };
+    }
 
-    let captured: Vec<&syn::Ident> = if args.capture && !args.skip_all {
-        idents.iter().filter(|i| !args.skip.contains(i)).collect()
-    } else {
-        Vec::new()
-    };
-    let capture_args = (!captured.is_empty()).then(|| {
+    /// The facade's span builder for this kind of span, with the attributes the arguments give.
+    fn span_builder(&self, fn_name: &str) -> TokenStream {
+        let (args, k) = (self.args, &self.krate);
+        let to_string = |e: &Expr| {
+            let e = tokens(e);
+            quote!(::std::string::ToString::to_string(&(#e)))
+        };
+        let target = args
+            .name
+            .as_ref()
+            .map(to_string)
+            .unwrap_or_else(|| quote!(::std::string::ToString::to_string(#fn_name)));
+        let model = || args.model.as_ref().map(to_string).unwrap_or_default();
+        let provider = method_call("provider", &args.provider);
+        match self.kind {
+            Kind::Llm => {
+                let ctor = match args.operation {
+                    Some(Operation::TextCompletion) => quote!(#k::completion),
+                    Some(Operation::Chat) | None => quote!(#k::chat),
+                };
+                let model = model();
+                let stream = self.shape.is_some().then(|| quote!(.stream(true)));
+                quote!(#ctor(#model) #provider #stream)
+            }
+            Kind::Embedding => {
+                let model = model();
+                quote!(#k::embeddings(#model) #provider)
+            }
+            Kind::Retriever => {
+                let source = args.data_source.as_ref().map(to_string).unwrap_or(target);
+                quote!(#k::retrieval(#source))
+            }
+            Kind::Tool => {
+                let description = method_call("description", &args.description);
+                let tool_type = method_call("tool_type", &args.tool_type);
+                quote!(#k::tool(#target) #description #tool_type)
+            }
+            Kind::Agent => {
+                let description = method_call("description", &args.description);
+                quote!(#k::agent(#target) #description)
+            }
+            Kind::Chain => quote!(#k::chain(#target)),
+        }
+    }
+
+    /// With `capture`: records the arguments not skipped, each as JSON, `Debug` or not at all,
+    /// whichever its type allows.
+    fn capture_inputs(&self, item: &ItemFn) -> Option<TokenStream> {
+        let (args, p, span) = (self.args, &self.private, &self.span);
+        if !args.capture || args.skip_all {
+            return None;
+        }
+        let idents = arg_idents(item);
+        let captured: Vec<&Ident> = idents.iter().filter(|i| !args.skip.contains(i)).collect();
+        if captured.is_empty() {
+            return None;
+        }
         let names = captured.iter().map(|i| i.to_string());
-        quote! {
-            #p::record_input(&__llmtrace_span, || {
+        Some(quote! {
+            #p::record_input(&#span, || {
                 use #p::{CaptureViaSerialize as _, CaptureViaDebug as _, CaptureViaNothing as _};
                 ::std::vec![#( (#names, (&&&#p::Probe(&#captured)).__llmtrace_capture()) ),*]
             });
+        })
+    }
+
+    /// The original body run inside the span: an instrumented `async` block for an `async fn`,
+    /// else a closure run with the span entered. The return type is written out when it can be
+    /// named, so `?` and `return` inside the body keep their meaning.
+    fn run_body(&self, sig: &Signature, block: &Block) -> TokenStream {
+        let (p, span) = (&self.private, &self.span);
+        let ret_ty = match &sig.output {
+            ReturnType::Default => Some(quote!(())),
+            ReturnType::Type(_, ty) if !has_impl_trait(ty) => Some(quote!(#ty)),
+            ReturnType::Type(..) => None,
+        };
+        if sig.asyncness.is_some() {
+            let annotated = match &ret_ty {
+                Some(ty) => quote! {
+                    async move {
+                        let __llmtrace_out: #ty = #block;
+                        #[allow(unreachable_code)]
+                        __llmtrace_out
+                    }
+                },
+                None => quote!(async move #block),
+            };
+            quote!(#p::Instrument::instrument(#annotated, ::core::clone::Clone::clone(&#span)).await)
+        } else {
+            let annotated = match &ret_ty {
+                Some(ty) => quote!(move || -> #ty #block),
+                None => quote!(move || #block),
+            };
+            quote!(#span.in_scope(#annotated))
         }
-    });
+    }
 
-    let span_ident = format_ident!("__llmtrace_span");
-    // Streams measure the time to their first chunk from here; nothing else reads the clock.
-    let started = stream.then(|| quote!(let __llmtrace_started = #p::Instant::now();));
-    let create = quote! {
-        let #span_ident = #p::tracing::span!(
-            target: ::core::module_path!(),
-            #level,
-            #callsite_name,
-            otel.name = #p::tracing::field::Empty,
-            otel.kind = #p::tracing::field::Empty
-            #fields
-        );
-        #started
-        if !#span_ident.is_disabled() {
-            #p::apply(&#span_ident, || #builder);
-            #capture_args
+    /// The statements after the body: record what `__llmtrace_result` holds and return it (a
+    /// returned stream is wrapped instead, and records its chunks itself).
+    fn finish(&self) -> TokenStream {
+        if let Some(shape) = self.shape {
+            let wrapped = self.wrap_stream(shape);
+            return quote! {
+                __llmtrace_guard.disarm();
+                #wrapped
+            };
         }
-        let __llmtrace_guard = #p::PanicGuard::new(&#span_ident);
-    };
+        let record_error = self.record_error();
+        let record_outcome = self.record_outcome();
+        let record_output = self.record_output();
+        quote! {
+            #record_error
+            #record_outcome
+            #record_output
+            __llmtrace_guard.disarm();
+            __llmtrace_result
+        }
+    }
 
-    let ItemFn {
-        attrs,
-        vis,
-        sig,
-        mut block,
-    } = item;
-    let ret_ty = match &sig.output {
-        ReturnType::Default => Some(quote!(())),
-        ReturnType::Type(_, ty) if !has_impl_trait(ty) => Some(quote!(#ty)),
-        ReturnType::Type(..) => None,
-    };
-
-    let error_type = match &args.error_type {
-        Some(lit) => quote!(::core::option::Option::Some(#lit)),
-        None => quote!(::core::option::Option::None),
-    };
-    let record_output = (args.ret || args.capture).then(|| {
+    /// An `Err` result: its type and message (via `Error`, `Display` or `Debug`).
+    fn record_error(&self) -> TokenStream {
+        let (args, p, span) = (self.args, &self.private, &self.span);
+        let error_type = match &args.error_type {
+            Some(lit) => quote!(::core::option::Option::Some(#lit)),
+            None => quote!(::core::option::Option::None),
+        };
         quote! {
             {
-                use #p::{CaptureViaSerialize as _, CaptureViaDebug as _, CaptureViaNothing as _};
-                #p::record_output(&#span_ident, || (&&&#p::Probe(&__llmtrace_result)).__llmtrace_capture());
+                use #p::{ErrViaError as _, ErrViaDisplay as _, ErrViaDebug as _, ErrViaNothing as _};
+                (&&&&#p::Probe(&__llmtrace_result)).__llmtrace_error(&#span, #error_type);
             }
         }
-    });
+    }
 
-    let run = if is_async {
-        let annotated = match &ret_ty {
-            Some(ty) => quote! {
-                async move {
-                    let __llmtrace_out: #ty = #block;
-                    #[allow(unreachable_code)]
-                    __llmtrace_out
+    /// What a result type knows how to record about itself (usage, response, documents).
+    fn record_outcome(&self) -> TokenStream {
+        let (p, span) = (&self.private, &self.span);
+        quote! {
+            {
+                use #p::{OutcomeVia as _, OutcomeViaNothing as _};
+                (&&#p::Probe(&__llmtrace_result)).__llmtrace_outcome(&#span);
+            }
+        }
+    }
+
+    /// With `ret` or `capture`: the returned value, as JSON, `Debug` or not at all.
+    fn record_output(&self) -> Option<TokenStream> {
+        let (args, p, span) = (self.args, &self.private, &self.span);
+        (args.ret || args.capture).then(|| {
+            quote! {
+                {
+                    use #p::{CaptureViaSerialize as _, CaptureViaDebug as _, CaptureViaNothing as _};
+                    #p::record_output(&#span, || (&&&#p::Probe(&__llmtrace_result)).__llmtrace_capture());
                 }
-            },
-            None => quote!(async move #block),
-        };
-        quote!(#p::Instrument::instrument(#annotated, ::core::clone::Clone::clone(&#span_ident)).await)
-    } else {
-        let annotated = match &ret_ty {
-            Some(ty) => quote!(move || -> #ty #block),
-            None => quote!(move || #block),
-        };
-        quote!(#span_ident.in_scope(#annotated))
-    };
+            }
+        })
+    }
 
-    let wrap = |stream: TokenStream| {
+    /// The returned stream wrapped so the span ends with it and records each chunk, in the
+    /// shape the function returns it.
+    fn wrap_stream(&self, shape: StreamShape) -> TokenStream {
+        match shape {
+            StreamShape::Direct => self.instrumented_stream(quote!(__llmtrace_result)),
+            StreamShape::Boxed => {
+                let inner = self.instrumented_stream(quote!(__llmtrace_result));
+                quote!(::std::boxed::Box::pin(#inner))
+            }
+            StreamShape::InResult => {
+                let record_error = self.record_error();
+                let inner = self.instrumented_stream(quote!(__llmtrace_stream));
+                quote! {
+                    #record_error
+                    ::core::result::Result::map(__llmtrace_result, |__llmtrace_stream| #inner)
+                }
+            }
+        }
+    }
+
+    fn instrumented_stream(&self, stream: TokenStream) -> TokenStream {
+        let (p, span) = (&self.private, &self.span);
         quote! {
             #p::InstrumentedStream::new(
                 #stream,
-                ::core::clone::Clone::clone(&#span_ident),
+                ::core::clone::Clone::clone(&#span),
                 __llmtrace_started,
                 |__llmtrace_item, __llmtrace_chunk_span| {
                     use #p::{OutcomeVia as _, OutcomeViaNothing as _};
@@ -355,62 +348,65 @@ pub(crate) fn expand(kind: Kind, args: Args, item: ItemFn) -> syn::Result<TokenS
                 },
             )
         }
-    };
-    let record_error = quote! {
-        {
-            use #p::{ErrViaError as _, ErrViaDisplay as _, ErrViaDebug as _, ErrViaNothing as _};
-            (&&&&#p::Probe(&__llmtrace_result)).__llmtrace_error(&#span_ident, #error_type);
-        }
-    };
-    let finish = if let Some(shape) = shape {
-        let wrapped = match shape {
-            StreamShape::Direct => wrap(quote!(__llmtrace_result)),
-            StreamShape::Boxed => {
-                let inner = wrap(quote!(__llmtrace_result));
-                quote!(::std::boxed::Box::pin(#inner))
-            }
-            StreamShape::InResult => {
-                let inner = wrap(quote!(__llmtrace_stream));
-                quote! {
-                    #record_error
-                    ::core::result::Result::map(__llmtrace_result, |__llmtrace_stream| #inner)
-                }
-            }
+    }
+
+    /// The function with its body replaced by: create the span, run the body in it, finish.
+    fn instrument_body(
+        &self,
+        item: ItemFn,
+        create: &TokenStream,
+        finish: &TokenStream,
+    ) -> TokenStream {
+        let ItemFn {
+            attrs,
+            vis,
+            sig,
+            block,
+        } = item;
+        let run = self.run_body(&sig, &block);
+        let body = quote_spanned! {block.span()=>
+            #create
+            let __llmtrace_result = #run;
+            #finish
         };
         quote! {
-            __llmtrace_guard.disarm();
-            #wrapped
-        }
-    } else {
-        quote! {
-            #record_error
-            {
-                use #p::{OutcomeVia as _, OutcomeViaNothing as _};
-                (&&#p::Probe(&__llmtrace_result)).__llmtrace_outcome(&#span_ident);
+            #(#attrs)*
+            #vis #sig {
+                #body
             }
-            #record_output
-            __llmtrace_guard.disarm();
-            __llmtrace_result
         }
-    };
+    }
 
-    if let Some(last) = async_block {
-        // Instrument the future the body returns (`#[async_trait]` methods, `-> impl Future`):
-        // the statements before it run unchanged, the span opens when the future is first polled.
+    /// Instruments the future the body returns (`#[async_trait]` methods, `-> impl Future`): the
+    /// statements before it run unchanged, the span opens when the future is first polled.
+    fn instrument_returned_future(
+        &self,
+        item: ItemFn,
+        last: usize,
+        create: &TokenStream,
+        finish: &TokenStream,
+    ) -> syn::Result<TokenStream> {
+        let (p, span) = (&self.private, &self.span);
+        let ItemFn {
+            attrs,
+            vis,
+            sig,
+            mut block,
+        } = item;
         let mut tail = block.stmts.remove(last);
         let future = match &mut tail {
-            syn::Stmt::Expr(syn::Expr::Call(call), None) => call.args.first_mut(),
+            syn::Stmt::Expr(Expr::Call(call), None) => call.args.first_mut(),
             syn::Stmt::Expr(expr, None) => Some(expr),
             _ => None,
         };
         if let Some(future) = future {
-            if let syn::Expr::Async(inner) = &*future {
+            if let Expr::Async(inner) = &*future {
                 let inner_block = &inner.block;
                 let inner_attrs = &inner.attrs;
                 let run = quote! {
                     #p::Instrument::instrument(
                         async move #inner_block,
-                        ::core::clone::Clone::clone(&#span_ident),
+                        ::core::clone::Clone::clone(&#span),
                     ).await
                 };
                 *future = syn::parse2(quote_spanned! {inner_block.span()=>
@@ -424,24 +420,21 @@ pub(crate) fn expand(kind: Kind, args: Args, item: ItemFn) -> syn::Result<TokenS
             }
         }
         let stmts = &block.stmts;
-        return Ok(quote! {
+        Ok(quote! {
             #(#attrs)*
             #vis #sig {
                 #(#stmts)*
                 #tail
             }
-        });
+        })
     }
+}
 
-    let body = quote_spanned! {block.span()=>
-        #create
-        let __llmtrace_result = #run;
-        #finish
-    };
-    Ok(quote! {
-        #(#attrs)*
-        #vis #sig {
-            #body
-        }
+/// `.method(expr)` when the argument is given.
+fn method_call(method: &str, arg: &Option<Expr>) -> Option<TokenStream> {
+    let method = Ident::new(method, Span::call_site());
+    arg.as_ref().map(|e| {
+        let e = tokens(e);
+        quote!(.#method(#e))
     })
 }

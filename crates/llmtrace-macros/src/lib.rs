@@ -11,6 +11,7 @@
 
 mod attr;
 mod expand;
+mod signature;
 
 use proc_macro::TokenStream;
 
