@@ -17,15 +17,28 @@ use proc_macro::TokenStream;
 
 use attr::{Args, Kind};
 
+/// Expands one attribute. On an error, emits it next to the function as written (as
+/// `tracing-attributes` does): the error is the only one reported, and callers still compile.
 fn run(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
-    let result = Args::parse(kind, args.into()).and_then(|args| {
-        let item: syn::ItemFn = syn::parse(item)?;
-        expand::expand(kind, args, item)
-    });
-    match result {
+    let item = proc_macro2::TokenStream::from(item);
+    match instrument(kind, args.into(), item.clone()) {
         Ok(tokens) => tokens.into(),
-        Err(error) => error.to_compile_error().into(),
+        Err(error) => {
+            let mut tokens = error.to_compile_error();
+            tokens.extend(item);
+            tokens.into()
+        }
     }
+}
+
+fn instrument(
+    kind: Kind,
+    args: proc_macro2::TokenStream,
+    item: proc_macro2::TokenStream,
+) -> syn::Result<proc_macro2::TokenStream> {
+    let args = Args::parse(kind, args)?;
+    let item: syn::ItemFn = syn::parse2(item)?;
+    expand::expand(kind, args, item)
 }
 
 /// Wraps a function that calls a model in a `chat {model}` span (kind CLIENT).
