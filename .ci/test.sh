@@ -24,6 +24,15 @@ run() {
     [ "$code" -eq 0 ] || status=1
 }
 
+# The declared minimum Rust version (`rust-version` in Cargo.toml) is checked, not assumed: the
+# library crates and their dependencies compile with that toolchain (its own target dir).
+msrv=$(sed -n 's/^rust-version = "\([^"]*\)".*/\1/p' Cargo.toml)
+msrv_check() {
+    rustup toolchain install "$msrv" --profile minimal --no-self-update >/dev/null &&
+        cargo "+$msrv" check --workspace --lib --locked --target-dir target/msrv
+}
+run msrv msrv_check
+
 run tests cargo test --workspace --all-targets --no-fail-fast
 run doctests cargo test --workspace --doc --no-fail-fast
 
