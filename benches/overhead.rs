@@ -108,15 +108,29 @@ fn full_chain_guard() -> llmtrace::Guard {
 
 fn overhead(c: &mut Criterion) {
     let mut group = c.benchmark_group("span");
-
     // First, before any subscriber exists in this process: what an application pays when
     // tracing is off.
+    disabled(&mut group);
+    a_raw_sdk(&mut group);
+    b_raw_tracing(&mut group);
+    c_llmtrace(&mut group);
+    d_full_chain(&mut group);
+    group.finish();
+}
+
+type Group<'a> = criterion::BenchmarkGroup<'a, criterion::measurement::WallTime>;
+
+/// No subscriber: the span API, the `#[llm]` macro and a plain function.
+fn disabled(group: &mut Group<'_>) {
     group.bench_function("disabled", |b| b.iter(llm_call));
     group.bench_function("disabled_macro_llm_noop", |b| {
         b.iter(|| llm_macro_noop(black_box(1)))
     });
     group.bench_function("plain_noop", |b| b.iter(|| plain_noop(black_box(1))));
+}
 
+/// (a) The OpenTelemetry SDK alone: one span with twelve attributes.
+fn a_raw_sdk(group: &mut Group<'_>) {
     let provider = SdkTracerProvider::builder()
         .with_span_processor(batch())
         .build();
@@ -131,7 +145,10 @@ fn overhead(c: &mut Criterion) {
             span.end();
         })
     });
+}
 
+/// (b) `tracing` through tracing-opentelemetry: `#[instrument]` and the same span by hand.
+fn b_raw_tracing(group: &mut Group<'_>) {
     let provider_b = SdkTracerProvider::builder()
         .with_span_processor(batch())
         .build();
@@ -173,7 +190,10 @@ fn overhead(c: &mut Criterion) {
             })
         });
     });
+}
 
+/// (c) llmtrace's span API and `#[llm]`, without redaction or sampling.
+fn c_llmtrace(group: &mut Group<'_>) {
     let guard = llmtrace::builder()
         .with_env(Vec::new())
         .install_global(false)
@@ -190,14 +210,15 @@ fn overhead(c: &mut Criterion) {
         });
     });
     drop(guard);
+}
 
+/// (d) The span API through redaction and tail sampling.
+fn d_full_chain(group: &mut Group<'_>) {
     let guard = full_chain_guard();
     tracing::dispatcher::with_default(&guard.dispatch(), || {
         group.bench_function("d_llmtrace_redact_tail", |b| b.iter(llm_call));
     });
     drop(guard);
-
-    group.finish();
 }
 
 criterion_group!(benches, overhead);

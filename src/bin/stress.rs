@@ -281,14 +281,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("full decode", full_endpoint.as_str(), &full),
         ("count only", shallow_endpoint.as_str(), &shallow_count),
     ];
+    flood(&receivers, threads, per_thread)?;
+    paced(&receivers, threads)?;
+    receiver.shutdown_background();
+    Ok(())
+}
 
+/// A receiver of the runs: its label, endpoint and span counter.
+type Receiver<'a> = (&'a str, &'a str, &'a Counter);
+
+/// Each host thread ends its spans as fast as it can, through each chain into each receiver.
+fn flood(
+    receivers: &[Receiver<'_>],
+    threads: u64,
+    per_thread: u64,
+) -> Result<(), Box<dyn std::error::Error>> {
     println!("Flood: each host thread ends its spans as fast as it can.\n");
     println!(
         "| chain | receiver | threads | spans | host time | spans/s (host) | received | lost | end-to-end spans/s |"
     );
     println!("|---|---|---|---|---|---|---|---|---|");
     for (label, redaction) in CHAINS {
-        for &(receiver_label, endpoint, counter) in &receivers {
+        for &(receiver_label, endpoint, counter) in receivers {
             let run = Load {
                 endpoint,
                 counter,
@@ -309,7 +323,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         }
     }
+    Ok(())
+}
 
+/// The host threads together offer rising fixed rates; the highest with nothing lost is what
+/// the chain sustains.
+fn paced(receivers: &[Receiver<'_>], threads: u64) -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "\nPaced: the host threads together offer a fixed rate for {PACED_SECONDS} s; \
          the highest rate with nothing lost is what the chain sustains.\n"
@@ -319,7 +338,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("|---|---|---|---|---|---|---|");
     for (label, redaction) in CHAINS {
-        for &(receiver_label, endpoint, counter) in &receivers {
+        for &(receiver_label, endpoint, counter) in receivers {
             for rate in PACED_RATES {
                 let run = Load {
                     endpoint,
@@ -343,6 +362,5 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
-    receiver.shutdown_background();
     Ok(())
 }
