@@ -117,7 +117,9 @@ impl<'a> Retry<'a> {
         self
     }
 
-    /// Exponential backoff: `initial` before the second attempt, doubling, at most `max`.
+    /// Exponential backoff: `initial` before the second attempt, doubling, at most `max`. The
+    /// wait never blocks the executor and works on any async runtime (Tokio with or without its
+    /// time driver included): llmtrace's own timer thread wakes the retry.
     /// No wait before switching to a fallback model.
     pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
         self.initial_backoff = initial;
@@ -262,11 +264,37 @@ fn record_outcome(parent: &tracing::Span, attempts: u32, answered: Option<(&Stri
     }
 }
 
-/// Waits on Tokio's timer inside a Tokio runtime, else blocks the thread.
+/// Waits without blocking the executor, whichever runs the retry (Tokio with or without its
+/// time driver, async-std, smol, a hand-written one): a timer on llmtrace's own background
+/// thread (one, started on the first backoff) wakes the future. If that thread cannot start,
+/// the retry goes on without waiting rather than blocking or panicking.
 async fn sleep(duration: Duration) {
-    if tokio::runtime::Handle::try_current().is_ok() {
+    let Some(timer) = timer() else {
+        return;
+    };
+    let (done, wait) = tokio::sync::oneshot::channel();
+    timer.spawn(async move {
         tokio::time::sleep(duration).await;
-    } else {
-        std::thread::sleep(duration);
-    }
+        let _ = done.send(());
+    });
+    let _ = wait.await;
+}
+
+/// The runtime of the timer thread, started once.
+fn timer() -> Option<&'static tokio::runtime::Handle> {
+    static TIMER: std::sync::OnceLock<Option<tokio::runtime::Handle>> = std::sync::OnceLock::new();
+    TIMER
+        .get_or_init(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build()
+                .ok()?;
+            let handle = runtime.handle().clone();
+            std::thread::Builder::new()
+                .name("llmtrace-timer".into())
+                .spawn(move || runtime.block_on(std::future::pending::<()>()))
+                .ok()?;
+            Some(handle)
+        })
+        .as_ref()
 }
