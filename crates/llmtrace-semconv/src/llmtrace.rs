@@ -46,3 +46,26 @@ crate::attributes! {
 /// Event added to an `invoke_agent` span when the same tool is called with the same arguments
 /// as often as the loop threshold.
 pub const AGENT_LOOP_DETECTED_EVENT: &str = "llmtrace.agent.loop_detected";
+
+/// `gen_ai.operation.name` of a reranking span. The registry has no reranking operation and its
+/// enums are open ("if one of them applies, then the respective value MUST be used; otherwise, a
+/// custom value MAY be used"), so reranking spans carry this custom value, named like the
+/// rerank endpoints of Cohere, Jina and Voyage; the span name is `rerank {model}`.
+pub const OPERATION_RERANK: &str = "rerank";
+
+/// `gen_ai.operation.name` of the parent span of retried and fallen-back calls (llmtrace's
+/// `Retry`): a custom value, since a retry policy
+/// around one model call is none of the registry's operations (not a workflow of agents); the span
+/// name is `retry {first model}`. Its attempts are ordinary `chat` spans, so metrics of the
+/// model calls are not mixed with the retry's total duration.
+pub const OPERATION_RETRY: &str = "retry";
+
+/// `gen_ai.provider.name` llmtrace writes where the registry requires a provider and the
+/// application named none: `invoke_agent` spans (required by `span.gen_ai.invoke_agent.*`) and
+/// the points of the GenAI client metrics (required by `metric_attributes.gen_ai`) of agent, tool,
+/// workflow and retrieval spans. The attribute names "the Generative AI provider as identified by
+/// the client or server instrumentation" and "acts as a discriminator that identifies the GenAI
+/// telemetry format flavor"; for work running in-process none of the registry's providers (all
+/// model services) applies, so the value names the instrumentation, a custom value as the open
+/// enum allows.
+pub const PROVIDER_LLMTRACE: &str = "llmtrace";

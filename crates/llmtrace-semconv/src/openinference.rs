@@ -7,8 +7,10 @@ crate::attributes! {
     OPENINFERENCE_SPAN_KIND = "openinference.span.kind": Enum;
     /// The model name of an LLM or embedding call.
     LLM_MODEL_NAME = "llm.model_name": String;
-    /// The provider of an LLM call.
+    /// The provider of an LLM call (OpenInference's names: `openai`, `azure`, `google`, …).
     LLM_PROVIDER = "llm.provider": String;
+    /// The AI product of an LLM call (OpenInference's names: `openai`, `vertexai`, …).
+    LLM_SYSTEM = "llm.system": String;
     /// The invocation parameters of an LLM call, as a JSON object.
     LLM_INVOCATION_PARAMETERS = "llm.invocation_parameters": String;
     /// Prompt tokens of an LLM call.
@@ -19,6 +21,8 @@ crate::attributes! {
     LLM_TOKEN_COUNT_TOTAL = "llm.token_count.total": Int;
     /// Prompt tokens read from the provider's cache.
     LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_READ = "llm.token_count.prompt_details.cache_read": Int;
+    /// Prompt tokens written to the provider's cache.
+    LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_WRITE = "llm.token_count.prompt_details.cache_write": Int;
     /// Completion tokens spent on reasoning.
     LLM_TOKEN_COUNT_COMPLETION_DETAILS_REASONING = "llm.token_count.completion_details.reasoning": Int;
     /// The input of an operation (content: captured only when enabled).
@@ -43,6 +47,10 @@ crate::attributes! {
     TOOL_DESCRIPTION = "tool.description": String;
     /// The arguments of a tool call, as JSON.
     TOOL_PARAMETERS = "tool.parameters": String;
+    /// The id of the tool call a tool span executes (the model's `tool_call.id`).
+    TOOL_ID = "tool.id": String;
+    /// The name of an agent.
+    AGENT_NAME = "agent.name": String;
     /// The embedding model name.
     EMBEDDING_MODEL_NAME = "embedding.model_name": String;
     /// The template of a prompt.
@@ -51,6 +59,59 @@ crate::attributes! {
     LLM_PROMPT_TEMPLATE_VERSION = "llm.prompt_template.version": String;
     /// The variables of a prompt template, as a JSON object.
     LLM_PROMPT_TEMPLATE_VARIABLES = "llm.prompt_template.variables": String;
+}
+
+/// Prefix of the flattened input messages of an LLM call:
+/// `llm.input_messages.{i}.message.{field}` (see [`message_key`]).
+pub const LLM_INPUT_MESSAGES_PREFIX: &str = "llm.input_messages";
+/// Prefix of the flattened output messages of an LLM call:
+/// `llm.output_messages.{i}.message.{field}`.
+pub const LLM_OUTPUT_MESSAGES_PREFIX: &str = "llm.output_messages";
+/// Prefix of the tools offered to an LLM: `llm.tools.{i}.tool.json_schema`.
+pub const LLM_TOOLS_PREFIX: &str = "llm.tools";
+/// Suffix of one tool offered to an LLM: its definition as a JSON string in OpenAI's tool
+/// format (`{"type": "function", "function": {"name", "description", "parameters"}}`).
+pub const TOOL_JSON_SCHEMA: &str = "tool.json_schema";
+
+/// The role of a flattened message (`user`, `assistant`, `system`, `tool`).
+pub const MESSAGE_ROLE: &str = "message.role";
+/// The text of a flattened message when it is one string.
+pub const MESSAGE_CONTENT: &str = "message.content";
+/// Prefix of the parts of a flattened message with several:
+/// `message.contents.{j}.message_content.{type,text}`.
+pub const MESSAGE_CONTENTS: &str = "message.contents";
+/// The type of a message part (`text`, `image`).
+pub const MESSAGE_CONTENT_TYPE: &str = "message_content.type";
+/// The text of a message part.
+pub const MESSAGE_CONTENT_TEXT: &str = "message_content.text";
+/// The URL of an image message part.
+pub const MESSAGE_CONTENT_IMAGE_URL: &str = "message_content.image.image.url";
+/// The name of the author of a flattened message.
+pub const MESSAGE_NAME: &str = "message.name";
+/// For a tool message: the id of the tool call it answers.
+pub const MESSAGE_TOOL_CALL_ID: &str = "message.tool_call_id";
+/// Prefix of the tool calls of a flattened message: `message.tool_calls.{k}.tool_call.{field}`.
+pub const MESSAGE_TOOL_CALLS: &str = "message.tool_calls";
+/// The id of a tool call.
+pub const TOOL_CALL_ID: &str = "tool_call.id";
+/// The name of the function a tool call calls.
+pub const TOOL_CALL_FUNCTION_NAME: &str = "tool_call.function.name";
+/// The arguments of a tool call, as a JSON string.
+pub const TOOL_CALL_FUNCTION_ARGUMENTS: &str = "tool_call.function.arguments";
+
+/// The key of `field` of flattened message `index` under `prefix`
+/// ([`LLM_INPUT_MESSAGES_PREFIX`] or [`LLM_OUTPUT_MESSAGES_PREFIX`]); `field` is one of the
+/// `MESSAGE_*` suffixes, possibly extended (`message.tool_calls.0.tool_call.id`).
+///
+/// ```
+/// use llmtrace_semconv::openinference::{message_key, LLM_INPUT_MESSAGES_PREFIX, MESSAGE_ROLE};
+/// assert_eq!(
+///     message_key(LLM_INPUT_MESSAGES_PREFIX, 1, MESSAGE_ROLE),
+///     "llm.input_messages.1.message.role"
+/// );
+/// ```
+pub fn message_key(prefix: &str, index: usize, field: &str) -> String {
+    format!("{prefix}.{index}.{field}")
 }
 
 /// Prefix of the flattened retrieval document keys: `retrieval.documents.{i}.document.{field}`.
