@@ -57,7 +57,7 @@ impl RecordOutcome for QueryEmbedding {
 fn embed_query(question: &str) -> QueryEmbedding {
     QueryEmbedding {
         vector: embed(question),
-        usage: Usage::new(question.split_whitespace().count() as u64, 0),
+        usage: Usage::input_only(question.split_whitespace().count() as u64),
     }
 }
 

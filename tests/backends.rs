@@ -538,9 +538,37 @@ fn assert_agent_in_phoenix(spans: &[Value], content_captured: bool) {
         "two failed attempts, a fallback, three more calls"
     );
     let mut total_tokens = 0;
+    let mut after_tool_calls = 0;
     for chat in &chats {
         let name = s(chat, "name");
         assert_eq!(s(chat, "span_kind"), "LLM", "{name}");
+        if content_captured {
+            // The conversation as Phoenix renders it: the OpenInference messages flattened from
+            // `gen_ai.input.messages` by llmtrace's enrichment processor.
+            let message = |i: usize, field: &str| {
+                attr(chat, &format!("llm.input_messages.{i}.message.{field}")).clone()
+            };
+            assert_eq!(message(0, "role"), "system", "{name}");
+            assert_eq!(
+                message(0, "content"),
+                "You are a travel assistant. Use tools."
+            );
+            assert_eq!(message(1, "role"), "user", "{name}");
+            assert_eq!(
+                message(1, "content"),
+                "Find me a cheap flight to Lisbon and tell me the weather."
+            );
+            if !message(2, "role").is_null() {
+                after_tool_calls += 1;
+                assert_eq!(message(2, "role"), "assistant", "{name}");
+                assert_eq!(
+                    message(2, "tool_calls.0.tool_call.function.name"),
+                    "get_weather"
+                );
+                assert_eq!(message(3, "role"), "tool", "{name}");
+                assert_eq!(message(3, "tool_call_id"), "call_0", "{name}");
+            }
+        }
         assert!(
             retry_ids.contains(s(chat, "parent_id")),
             "{name} sits under a retry span"
@@ -581,6 +609,12 @@ fn assert_agent_in_phoenix(spans: &[Value], content_captured: bool) {
         1980 + 128,
         "input 1980 + output 128 tokens in all"
     );
+    if content_captured {
+        assert!(
+            after_tool_calls >= 2,
+            "later calls show the tool calls and answers in their input"
+        );
+    }
 
     let tools: Vec<&Value> = spans
         .iter()

@@ -294,11 +294,14 @@ impl<'a> Expansion<'a> {
     /// What a result type knows how to record about itself (usage, response, documents).
     fn record_outcome(&self) -> TokenStream {
         let (p, span) = (&self.private, &self.span);
-        quote! {
-            {
-                use #p::{OutcomeVia as _, OutcomeViaNothing as _};
-                (&&#p::Probe(&__llmtrace_result)).__llmtrace_outcome(&#span);
-            }
+        let outcome = quote! {
+            use #p::{OutcomeVia as _, OutcomeViaNothing as _};
+            (&&#p::Probe(&__llmtrace_result)).__llmtrace_outcome(&#span);
+        };
+        // Embeddings produce no output tokens: usage recorded from the return value has none.
+        match self.kind {
+            Kind::Embedding => quote!(#p::embedding_outcome(|| { #outcome });),
+            _ => quote!({ #outcome }),
         }
     }
 

@@ -7,7 +7,7 @@ use async_openai::types::chat::CreateChatCompletionRequest;
 use llmtrace::{Message, Role};
 use serde_json::json;
 
-use crate::chat::output_message;
+use crate::mapping::output_message;
 use crate::Client;
 
 /// The model [`ChatModel::from_env`] uses when `OPENAI_MODEL` is not set.

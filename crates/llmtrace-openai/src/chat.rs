@@ -7,12 +7,12 @@ use async_openai::config::Config;
 use async_openai::error::OpenAIError;
 use async_openai::traits::RequestOptionsBuilder;
 use async_openai::types::chat::{
-    ChatChoice, ChatCompletionMessageToolCalls, ChatCompletionRequestMessage, CompletionUsage,
-    CreateChatCompletionRequest, CreateChatCompletionResponse, ResponseFormat, StopConfiguration,
+    ChatChoice, CreateChatCompletionRequest, CreateChatCompletionResponse, ResponseFormat,
+    StopConfiguration,
 };
 use async_openai::RequestOptions;
 use llmtrace::semconv::llmtrace as ours;
-use llmtrace::{LlmSpanExt, Message, OutputType, Response, Role, ToolCall, Usage};
+use llmtrace::{LlmSpanExt, Message, OutputType, Response};
 use tracing::Instrument;
 
 use crate::attributes::{
@@ -20,6 +20,7 @@ use crate::attributes::{
     OPENAI_RESPONSE_SYSTEM_FINGERPRINT,
 };
 use crate::client::{Client, Target};
+use crate::mapping::{input_messages, output_message, tool_definitions, usage, widen, wire_name};
 use crate::stream::ChatCompletionStream;
 use crate::{error, http};
 
@@ -92,19 +93,6 @@ pub(crate) fn record_attempts(span: &tracing::Span, attempts: u32) {
     }
 }
 
-/// An `f32` request parameter as the `f64` it was written as (`0.2`, not `0.2000000029…`).
-pub(crate) fn widen(value: f32) -> f64 {
-    value.to_string().parse().unwrap_or(f64::from(value))
-}
-
-/// The name an enum value has on the wire (`"tool_calls"`, `"flex"`).
-pub(crate) fn wire_name<T: serde::Serialize>(value: &T) -> Option<String> {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => Some(s),
-        _ => None,
-    }
-}
-
 fn request_span(
     target: &Target,
     request: &CreateChatCompletionRequest,
@@ -155,101 +143,10 @@ fn request_span(
     if llmtrace::capture_content() {
         span = span.input_messages(&input_messages(&request.messages));
         if let Some(tools) = &request.tools {
-            if let Ok(definitions) = serde_json::to_value(tools) {
-                span = span.tool_definitions(&definitions);
-            }
+            span = span.tool_definitions(&tool_definitions(tools));
         }
     }
     span.start()
-}
-
-/// The request's messages in llmtrace's form, read from their wire JSON (text parts only; other
-/// parts — images, audio, files — are left out).
-pub fn input_messages(messages: &[ChatCompletionRequestMessage]) -> Vec<Message> {
-    match serde_json::to_value(messages) {
-        Ok(serde_json::Value::Array(items)) => items.iter().map(message_from_json).collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn message_from_json(json: &serde_json::Value) -> Message {
-    let role = match json["role"].as_str() {
-        Some("system" | "developer") => Role::System,
-        Some("assistant") => Role::Assistant,
-        Some("tool" | "function") => Role::Tool,
-        _ => Role::User,
-    };
-    let tool_calls = json["tool_calls"]
-        .as_array()
-        .map(|calls| calls.iter().filter_map(tool_call_from_json).collect())
-        .unwrap_or_default();
-    Message {
-        role,
-        text: content_text(&json["content"]),
-        tool_calls,
-        tool_call_id: json["tool_call_id"].as_str().map(str::to_owned),
-        finish_reason: None,
-    }
-}
-
-fn content_text(content: &serde_json::Value) -> Option<String> {
-    match content {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Array(parts) => {
-            let texts: Vec<&str> = parts
-                .iter()
-                .filter_map(|p| p["text"].as_str().or_else(|| p["refusal"].as_str()))
-                .collect();
-            (!texts.is_empty()).then(|| texts.join("\n"))
-        }
-        _ => None,
-    }
-}
-
-fn tool_call_from_json(call: &serde_json::Value) -> Option<ToolCall> {
-    let id = call["id"].as_str()?;
-    if let Some(custom) = call.get("custom") {
-        let input = custom["input"].as_str().unwrap_or_default();
-        return Some(ToolCall::new(
-            id,
-            custom["name"].as_str()?,
-            arguments(input),
-        ));
-    }
-    let function = &call["function"];
-    let args = function["arguments"].as_str().unwrap_or_default();
-    Some(ToolCall::new(
-        id,
-        function["name"].as_str()?,
-        arguments(args),
-    ))
-}
-
-/// Tool-call arguments as JSON when they parse, else as the string the model produced.
-pub(crate) fn arguments(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_owned()))
-}
-
-pub(crate) fn usage(usage: &CompletionUsage) -> Usage {
-    let mut out = Usage::new(
-        u64::from(usage.prompt_tokens),
-        u64::from(usage.completion_tokens),
-    );
-    if let Some(cached) = usage
-        .prompt_tokens_details
-        .as_ref()
-        .and_then(|d| d.cached_tokens)
-    {
-        out = out.cache_read(u64::from(cached));
-    }
-    if let Some(reasoning) = usage
-        .completion_tokens_details
-        .as_ref()
-        .and_then(|d| d.reasoning_tokens)
-    {
-        out = out.reasoning(u64::from(reasoning));
-    }
-    out
 }
 
 /// Service tier and system fingerprint of a response.
@@ -292,34 +189,6 @@ fn record_response(span: &tracing::Span, response: &CreateChatCompletionResponse
     if llmtrace::capture_content() {
         let messages: Vec<Message> = choices.iter().map(|c| output_message(c)).collect();
         span.record_output_messages(&messages);
-    }
-}
-
-pub(crate) fn output_message(choice: &ChatChoice) -> Message {
-    let message = &choice.message;
-    let tool_calls = message
-        .tool_calls
-        .iter()
-        .flatten()
-        .map(|call| match call {
-            ChatCompletionMessageToolCalls::Function(f) => ToolCall::new(
-                f.id.clone(),
-                f.function.name.clone(),
-                arguments(&f.function.arguments),
-            ),
-            ChatCompletionMessageToolCalls::Custom(c) => ToolCall::new(
-                c.id.clone(),
-                c.custom_tool.name.clone(),
-                arguments(&c.custom_tool.input),
-            ),
-        })
-        .collect();
-    Message {
-        role: Role::Assistant,
-        text: message.content.clone().or_else(|| message.refusal.clone()),
-        tool_calls,
-        tool_call_id: None,
-        finish_reason: choice.finish_reason.as_ref().and_then(wire_name),
     }
 }
 

@@ -12,8 +12,9 @@ use llmtrace::{LlmSpanExt, Response, Usage};
 use tracing::Instrument;
 
 use crate::attributes::EMBEDDINGS_INPUT_COUNT;
-use crate::chat::{record_attempts, wire_name};
+use crate::chat::record_attempts;
 use crate::client::{Client, Target};
+use crate::mapping::wire_name;
 use crate::{error, http};
 
 /// Traced embeddings, from [`Client::embeddings`]; mirrors [`async_openai::Embeddings`].
@@ -116,7 +117,8 @@ fn request_span(target: &Target, request: &CreateEmbeddingRequest) -> tracing::S
 }
 
 fn record_response(span: &tracing::Span, model: &str, prompt_tokens: u32) {
-    span.record_usage(Usage::new(u64::from(prompt_tokens), 0));
+    // Embeddings produce no output tokens: none is recorded (not a 0).
+    span.record_usage(Usage::input_only(u64::from(prompt_tokens)));
     span.record_response(&Response::new().model(model));
 }
 

@@ -35,12 +35,13 @@
 //! |---|---|---|
 //! | [`chat().create`](Chat::create) | `chat {model}` | request: model, temperature, top_p, max tokens (`max_completion_tokens`, else `max_tokens`), seed, stop sequences, `n` (when ≠ 1), penalties, `stream`, `gen_ai.output.type` from `response_format`, `openai.request.service_tier`; response: id, model, finish reasons of all choices, usage with cached (`cache_read`) and reasoning tokens, `openai.response.service_tier`, `openai.response.system_fingerprint` |
 //! | [`chat().create_stream`](Chat::create_stream) | `chat {model}` | the same, assembled from the chunks, plus `gen_ai.response.time_to_first_chunk` (seconds from sending the request), `llmtrace.stream.chunk_count`, `llmtrace.stream.cancelled = true` when dropped before the end; usage only when the request sets `stream_options.include_usage` (the server sends it in the last chunk) |
-//! | [`embeddings().create`](Embeddings::create) | `embeddings {model}` | model, encoding format, `gen_ai.embeddings.dimension.count`, `llmtrace.embeddings.input_count`, input tokens, response model |
+//! | [`embeddings().create`](Embeddings::create) | `embeddings {model}` | model, encoding format, `gen_ai.embeddings.dimension.count`, `llmtrace.embeddings.input_count`, input tokens (no output-token count: embeddings produce none), response model |
 //!
 //! Content follows llmtrace's capture rule ([`llmtrace::capture_content`], off by default) and,
 //! once captured, passes the redacting processor: with capture on, chat spans also get
-//! `gen_ai.input.messages` (the request's messages, text parts), `gen_ai.tool.definitions`,
-//! and `gen_ai.output.messages` — one message per choice, with the tool calls the model
+//! `gen_ai.input.messages` (the request's messages, text parts), `gen_ai.tool.definitions` (each
+//! tool in the conventions' `{type, name, description, parameters}` shape, see
+//! [`tool_definitions`]), and `gen_ai.output.messages` — one message per choice, with the tool calls the model
 //! requested (id, name, arguments parsed as JSON); embeddings spans get the input texts.
 //!
 //! # Errors and retries
@@ -88,13 +89,15 @@ mod client;
 mod embeddings;
 mod error;
 mod http;
+mod mapping;
 mod stream;
 
 pub use agent::{ChatModel, DEFAULT_MODEL};
-pub use chat::{input_messages, Chat};
+pub use chat::Chat;
 pub use client::{Client, DEFAULT_MAX_RETRIES};
 pub use embeddings::{input_count, Embeddings};
 pub use error::{error_type, INSUFFICIENT_QUOTA, RATE_LIMIT_EXCEEDED};
+pub use mapping::{input_messages, tool_definitions};
 pub use stream::ChatCompletionStream;
 
 pub use async_openai;

@@ -99,11 +99,46 @@ fn chat_records_input_messages_tool_definitions_and_requested_tool_calls() {
         attr_str(span, sc::GEN_AI_INPUT_MESSAGES)
     );
 
+    // The conventions' shape, not the request's (`{type, function: {…}}`).
     let tools = json_attr(span, sc::GEN_AI_TOOL_DEFINITIONS);
-    assert_eq!(tools[0]["function"]["name"], "get_weather");
     assert_eq!(
-        tools[0]["function"]["parameters"]["properties"]["city"]["type"],
-        "string"
+        tools,
+        json!([{"type": "function", "name": "get_weather", "description": "Current weather of a city",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}])
+    );
+    // And the OpenInference mirror Phoenix renders the conversation from.
+    for (key, value) in [
+        ("llm.input_messages.0.message.role", "system"),
+        ("llm.input_messages.0.message.content", "You plan trips."),
+        ("llm.input_messages.1.message.role", "user"),
+        ("llm.input_messages.2.message.role", "assistant"),
+        (
+            "llm.input_messages.2.message.tool_calls.0.tool_call.id",
+            "call_prev",
+        ),
+        (
+            "llm.input_messages.2.message.tool_calls.0.tool_call.function.name",
+            "get_weather",
+        ),
+        (
+            "llm.input_messages.2.message.tool_calls.0.tool_call.function.arguments",
+            "{\"city\":\"Porto\"}",
+        ),
+        ("llm.input_messages.3.message.role", "tool"),
+        ("llm.input_messages.3.message.tool_call_id", "call_prev"),
+        ("llm.input_messages.3.message.content", "{\"celsius\":17}"),
+        ("llm.output_messages.0.message.role", "assistant"),
+        (
+            "llm.output_messages.0.message.tool_calls.1.tool_call.function.name",
+            "search_flights",
+        ),
+    ] {
+        assert_eq!(attr_str(span, key).as_deref(), Some(value), "{key}");
+    }
+    assert_eq!(
+        json_attr(span, "llm.tools.0.tool.json_schema"),
+        json!({"type": "function", "function": {"name": "get_weather", "description": "Current weather of a city",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}})
     );
 
     let output = json_attr(span, sc::GEN_AI_OUTPUT_MESSAGES);

@@ -10,7 +10,7 @@ pub use tracing::Instrument;
 
 pub use crate::outcome::InstrumentedStream;
 use crate::outcome::RecordOutcome;
-use crate::span::{with_builders_enabled, SpanBuilder};
+use crate::span::{error_type_name, with_builders_enabled, with_input_only_usage, SpanBuilder};
 use crate::{settings, LlmSpanExt};
 use llmtrace_semconv::openinference as oi;
 
@@ -82,7 +82,9 @@ impl Drop for PanicGuard<'_> {
 
 /// Autoref specialization probe: `(&&&&Probe(&value)).method()` picks the most specific impl
 /// (error: `Error`, then `Display`, then `Debug`, then nothing). Nothing is formatted while the
-/// span is disabled.
+/// span is disabled. An error's `error.type` is its full type path as the span API writes it
+/// (`crate::span::error_type_name`: wrappers looked through, `_OTHER` for trait objects), unless
+/// the macro was given `err(error_type = "…")`.
 pub struct Probe<'a, T: ?Sized>(pub &'a T);
 
 pub trait ErrViaError {
@@ -107,7 +109,7 @@ pub trait ErrViaDisplay {
 impl<T, E: std::fmt::Display> ErrViaDisplay for &&Probe<'_, Result<T, E>> {
     fn __llmtrace_error(&self, span: &tracing::Span, error_type: Option<&str>) {
         if let (Err(error), false) = (self.0, span.is_disabled()) {
-            let ty = error_type.unwrap_or_else(|| std::any::type_name::<E>());
+            let ty = error_type.unwrap_or_else(|| error_type_name::<E>());
             span.record_error_type(ty, &error.to_string());
         }
     }
@@ -120,7 +122,7 @@ pub trait ErrViaDebug {
 impl<T, E: Debug> ErrViaDebug for &Probe<'_, Result<T, E>> {
     fn __llmtrace_error(&self, span: &tracing::Span, error_type: Option<&str>) {
         if let (Err(error), false) = (self.0, span.is_disabled()) {
-            let ty = error_type.unwrap_or_else(|| std::any::type_name::<E>());
+            let ty = error_type.unwrap_or_else(|| error_type_name::<E>());
             span.record_error_type(ty, &format!("{error:?}"));
         }
     }
@@ -145,6 +147,12 @@ impl<T: RecordOutcome + ?Sized> OutcomeVia for &Probe<'_, T> {
             self.0.record_outcome(span);
         }
     }
+}
+
+/// Records an `#[embedding]` function's outcome: usage it records has no output tokens
+/// (embeddings produce none, and the conventions' embeddings span has no output-token count).
+pub fn embedding_outcome(record: impl FnOnce()) {
+    with_input_only_usage(record);
 }
 
 pub trait OutcomeViaNothing {

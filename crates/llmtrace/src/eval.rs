@@ -5,7 +5,8 @@ use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, Tra
 use opentelemetry::KeyValue;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
-use llmtrace_semconv::{attribute as semconv, openinference::SpanKind as OiKind};
+use llmtrace_semconv::attribute as semconv;
+use llmtrace_semconv::openinference::{SpanKind as OiKind, OPENINFERENCE_SPAN_KIND};
 
 /// The result of evaluating a model's output (a score, a label, or both).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -119,10 +120,12 @@ pub fn evaluate(trace_id: &str, span_id: &str, evaluation: &Evaluation) -> Resul
         true,
         TraceState::default(),
     );
-    let eval_span =
-        crate::span::custom_span(format!("evaluation {}", evaluation.name), OiKind::Evaluator)
-            .with_parent(opentelemetry::Context::new().with_remote_span_context(target.clone()))
-            .start();
+    // No GenAI operation describes an evaluation, so the span's kind has no `gen_ai.*` form
+    // the OpenInference mirror could be derived from: it is written directly.
+    let eval_span = crate::span::custom_span(format!("evaluation {}", evaluation.name), None)
+        .attribute(OPENINFERENCE_SPAN_KIND, OiKind::Evaluator.as_str())
+        .with_parent(opentelemetry::Context::new().with_remote_span_context(target.clone()))
+        .start();
     eval_span.add_link(target);
     eval_span.add_event(
         semconv::GEN_AI_EVALUATION_RESULT_EVENT,

@@ -92,8 +92,36 @@
 //! `impl Stream` return type by itself. Kinds are
 //! CLIENT for `#[llm]`, `#[embedding]`, `#[retriever]` and INTERNAL for the others.
 //!
+//! # Conventions
+//! Spans follow the GenAI semantic conventions v1.41.1. Where the registry leaves a choice:
+//!
+//! - **One write per fact.** The span API, the macros and `llmtrace-openai` write `gen_ai.*`
+//!   attributes; the OpenInference mirror Phoenix renders (span kind, model, token counts,
+//!   `input.value` / `output.value`, flattened `llm.input_messages.*` / `llm.output_messages.*`,
+//!   `llm.tools.*`, retrieval documents) is derived from them when a span ends, by
+//!   [`enrich::OpenInferenceProcessor`] — for spans of other libraries (rig, genai, a hand-written
+//!   `tracing::info_span!` with `gen_ai.*` fields) as well. OpenInference keys a span already has
+//!   are kept. Facts the GenAI conventions have no key for (reranker documents, prompt-template
+//!   versions, agent and chain inputs, session, user, tags, metadata) are written under their
+//!   OpenInference keys directly.
+//! - **Provider of in-process work.** `invoke_agent` spans require `gen_ai.provider.name`, and so
+//!   do the points of the GenAI client metrics. An agent names the provider of the model it runs on
+//!   when given one ([`SpanBuilder::provider`], `#[agent(provider = …)]`); otherwise agent spans and
+//!   the metric points of agents, tools, workflows and retrievals name `llmtrace`, the
+//!   instrumentation, as the registry's open enum allows ("if one of them applies, then the
+//!   respective value MUST be used; otherwise, a custom value MAY be used").
+//! - **Custom operations.** The registry has no reranking or retry operation: reranking spans
+//!   carry `gen_ai.operation.name = "rerank"` (`rerank {model}`), the parent span of [`Retry`]
+//!   `"retry"` (`retry {model}`; its attempts are ordinary `chat` spans).
+//! - **Embeddings** record input tokens only ([`Usage::input_only`]; `#[embedding]` leaves out
+//!   output tokens of any usage its return value records).
+//! - **`error.type`** of a Rust error is its full type path (`my_agent::tools::ApiError`), the
+//!   "canonical class name identifying the type within the artifact" the registry asks for;
+//!   `Box`, `Arc`, `Rc` and references are looked through and a trait object gives `_OTHER`.
+//!
 //! # Processors
-//! Every span passes, in this order: cost ([`cost::CostProcessor`]), metrics
+//! Every span passes, in this order: cost ([`cost::CostProcessor`]), OpenInference enrichment
+//! ([`enrich::OpenInferenceProcessor`], unless `LLMTRACE_OPENINFERENCE=false`), metrics
 //! ([`metrics::MetricsProcessor`]), redaction ([`processor::redact`], on by default), tail
 //! sampling ([`processor::sample`], off until configured) and content events
 //! ([`content::ContentEventProcessor`]: in the event capture modes, one
@@ -126,7 +154,7 @@
 //! | `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT` | OTLP logs endpoint for that record, used as given | base endpoint + `/v1/logs` |
 //! | `LLMTRACE_CONSOLE` | print trees on stderr even with an endpoint | on without endpoint |
 //! | `LLMTRACE_FILE` | also append OTLP-JSON lines to this file | none |
-//! | `LLMTRACE_OPENINFERENCE` | write OpenInference mirror attributes | `true` |
+//! | `LLMTRACE_OPENINFERENCE` | add the OpenInference mirror of `gen_ai.*` attributes ([`enrich`]) | `true` |
 //! | `LLMTRACE_LOG` | which `tracing` spans become OTel spans (filter directives) | `info` |
 //! | `LLMTRACE_SPAN_EVENTS` | which `tracing` events inside a span become span events (target/level directives; `off` for none); async-openai's are off unless named | `info` |
 //! | `LLMTRACE_CONFIG` | YAML file with `redaction:` / `tail_sampling:` sections | none |
@@ -159,6 +187,7 @@ pub mod config;
 pub mod content;
 mod context;
 pub mod cost;
+pub mod enrich;
 mod eval;
 pub mod export;
 mod init;
@@ -179,7 +208,10 @@ pub use outcome::{instrument_stream, InstrumentedStream, RecordOutcome};
 pub use retry::{Answered, Attempt, Retry, RetryError};
 pub use settings::{capture_content, openinference, set_capture_content, set_openinference};
 pub use span::{agent, chain, chat, completion, embeddings, rerank, retrieval, tool};
-pub use span::{kind, Document, LlmSpanExt, Message, Response, Role, SpanBuilder, ToolCall, Usage};
+pub use span::{
+    kind, Document, LlmSpanExt, Message, Response, Role, SpanBuilder, ToolCall, ToolDefinition,
+    Usage,
+};
 
 #[cfg(feature = "macros")]
 pub use llmtrace_macros::{agent, chain, embedding, llm, retriever, tool};

@@ -4,6 +4,12 @@
 //!
 //! [`MetricsProcessor`] sits in front of the sampling processors, so metrics count every span
 //! the head sampler recorded, including traces the tail sampler drops.
+//!
+//! Every span with a `gen_ai.operation.name` is measured, including llmtrace's custom operations
+//! `rerank` and `retry` (each its own series). The conventions require `gen_ai.provider.name`
+//! on every point; a span that names none (an in-process agent, tool, workflow or retrieval)
+//! is measured with [`PROVIDER_LLMTRACE`](llmtrace_semconv::llmtrace::PROVIDER_LLMTRACE)
+//! (`llmtrace`), the instrumentation that produced it.
 
 use std::time::Duration;
 
@@ -91,6 +97,12 @@ impl<P: SpanProcessor> MetricsProcessor<P> {
             .iter()
             .filter_map(|key| find(key).cloned())
             .collect();
+        if find(semconv::GEN_AI_PROVIDER_NAME).is_none() {
+            dims.push(KeyValue::new(
+                semconv::GEN_AI_PROVIDER_NAME,
+                ours::PROVIDER_LLMTRACE,
+            ));
+        }
         if let Some(error) = find(semconv::ERROR_TYPE) {
             dims.push(error.clone());
         }

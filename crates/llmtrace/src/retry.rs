@@ -170,9 +170,10 @@ impl<'a> Retry<'a> {
         F: FnMut(Attempt) -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
+        // `retry {model}`, operation `retry` (a custom value: see `OPERATION_RETRY`).
         let parent = crate::span::custom_span(
-            format!("retry {}", self.models[0]),
-            llmtrace_semconv::openinference::SpanKind::Chain,
+            format!("{} {}", ours::OPERATION_RETRY, self.models[0]),
+            Some(ours::OPERATION_RETRY),
         )
         .start();
         // (model index, attempt with that model); `Retry::new` guarantees one model and
@@ -237,7 +238,7 @@ impl<'a> Retry<'a> {
             Err(error) => {
                 record_outcome(&parent, error.attempts, None);
                 parent.record_error_type(
-                    std::any::type_name::<E>(),
+                    crate::span::error_type_name::<E>(),
                     &format!("{} attempt(s) failed; last: {}", error.attempts, error.last),
                 );
             }

@@ -50,7 +50,12 @@ fn each_builder_names_its_span_by_the_semconv_rule_with_kind_and_required_attrib
             Some("retrieval"),
             "RETRIEVER",
         ),
-        ("rerank rerank-v3", SpanKind::Client, None, "RERANKER"),
+        (
+            "rerank rerank-v3",
+            SpanKind::Client,
+            Some("rerank"),
+            "RERANKER",
+        ),
         (
             "execute_tool get_weather",
             SpanKind::Internal,

@@ -224,7 +224,11 @@ impl Builder {
         self
     }
 
-    /// Writes the OpenInference mirror attributes (default on).
+    /// Whether [`OpenInferenceProcessor`](crate::enrich::OpenInferenceProcessor) adds the
+    /// OpenInference mirror of the `gen_ai.*` attributes to each span, for Arize Phoenix and
+    /// other OpenInference-aware backends (default on; `LLMTRACE_OPENINFERENCE`). Off, spans carry
+    /// the GenAI conventions only, plus the OpenInference keys of facts those have no key for
+    /// (session, user, tags, reranker documents).
     pub fn openinference(mut self, on: bool) -> Self {
         self.openinference = Some(on);
         self

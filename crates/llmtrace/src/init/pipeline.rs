@@ -287,9 +287,10 @@ pub(super) struct Chain {
 }
 
 /// Stage 5: the processor chain in front of the destinations. Outermost first: cost →
-/// metrics → redaction → tail sampling → content events → (decorators added in code) →
-/// destinations. Metrics count every span; the sampler buffers only scrubbed, size-bounded
-/// spans; log records are built from scrubbed spans of kept traces.
+/// OpenInference enrichment (unless switched off) → metrics → redaction → tail sampling →
+/// content events → (decorators added in code) → destinations. Metrics count every span; the
+/// sampler buffers only scrubbed, size-bounded spans; log records are built from scrubbed spans
+/// of kept traces.
 pub(super) fn processor_chain(
     settings: &Settings,
     destinations: FanOut,
@@ -324,6 +325,10 @@ pub(super) fn processor_chain(
     }
     if let Some(provider) = meter_provider {
         chain = DynProcessor::new(MetricsProcessor::new(chain, &provider.meter("llmtrace")));
+    }
+    if settings.openinference {
+        // The mirror is derived once from `gen_ai.*`, ahead of redaction, which scrubs it too.
+        chain = DynProcessor::new(crate::enrich::OpenInferenceProcessor::new(chain));
     }
     Ok(Chain {
         processor: CostProcessor::new(chain, settings.prices.clone()),

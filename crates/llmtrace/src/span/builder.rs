@@ -5,9 +5,11 @@ use opentelemetry::trace::TraceContextExt;
 use opentelemetry::{Array, KeyValue, StringValue, Value};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
-use llmtrace_semconv::{attribute as semconv, openinference as oi, span_name, Operation, SpanKind};
+use llmtrace_semconv::{
+    attribute as semconv, llmtrace as ours, openinference as oi, span_name, Operation, SpanKind,
+};
 
-use super::types::{messages_json, Message};
+use super::types::{messages_json, Message, ToolDefinition};
 use crate::{settings, LlmContext};
 
 thread_local! {
@@ -56,6 +58,12 @@ pub mod kind {
 /// Builds a GenAI span; [`start`](Self::start) creates the `tracing` span with every attribute
 /// set before it starts, so samplers and processors see them.
 ///
+/// Each fact is written once, under its `gen_ai.*` key where the conventions have one; the
+/// OpenInference mirror (`openinference.span.kind`, `llm.*`, `input.value`…) is derived from
+/// those by [`OpenInferenceProcessor`](crate::enrich::OpenInferenceProcessor) when the span ends.
+/// Facts the GenAI conventions have no key for (reranker documents, prompt-template versions,
+/// the input of agents and chains) are written under their OpenInference key directly.
+///
 /// ```
 /// use llmtrace::{LlmSpanExt, Usage};
 ///
@@ -70,49 +78,12 @@ pub struct SpanBuilder<K> {
     name: String,
     span_kind: SpanKind,
     attributes: Vec<KeyValue>,
-    invocation_parameters: InvocationParameters,
     context: Option<LlmContext>,
     /// An explicit parent context (remote parents); otherwise the current context.
     parent: Option<opentelemetry::Context>,
     /// False when no subscriber wants `llmtrace` spans: every method is then a no-op.
     enabled: bool,
     _kind: PhantomData<K>,
-}
-
-/// The request parameters for OpenInference's `llm.invocation_parameters` (a JSON object in
-/// the provider's own names), in the order they were first set; setting one again replaces it.
-#[derive(Debug, Default)]
-struct InvocationParameters(Vec<(&'static str, serde_json::Value)>);
-
-impl InvocationParameters {
-    fn set(&mut self, key: &'static str, value: serde_json::Value) {
-        match self.0.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1 = value,
-            None => self.0.push((key, value)),
-        }
-    }
-
-    /// The JSON object, or `None` when no parameter was set.
-    fn to_json(&self) -> Option<String> {
-        if self.0.is_empty() {
-            return None;
-        }
-        let mut out = Vec::with_capacity(16 * self.0.len());
-        out.push(b'{');
-        for (i, (key, value)) in self.0.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            // Keys are this module's ASCII identifiers: no escaping needed.
-            out.push(b'"');
-            out.extend_from_slice(key.as_bytes());
-            out.extend_from_slice(b"\":");
-            // Writing a `Value` into a `Vec` cannot fail.
-            serde_json::to_writer(&mut out, value).ok()?;
-        }
-        out.push(b'}');
-        String::from_utf8(out).ok()
-    }
 }
 
 fn text_array(values: impl IntoIterator<Item = impl Into<String>>) -> Value {
@@ -124,45 +95,35 @@ fn text_array(values: impl IntoIterator<Item = impl Into<String>>) -> Value {
 }
 
 impl<K> SpanBuilder<K> {
+    /// `operation` is the value of `gen_ai.operation.name`: a registry value, or one of the
+    /// custom values of [`llmtrace_semconv::llmtrace`] (`rerank`, `retry`).
     fn new(
-        operation: Option<Operation>,
+        operation: Option<&'static str>,
         name: impl FnOnce() -> String,
         span_kind: SpanKind,
-        oi_kind: oi::SpanKind,
     ) -> Self {
         let enabled = FORCE_ENABLED.with(std::cell::Cell::get)
             || tracing::enabled!(target: "llmtrace", tracing::Level::INFO);
-        if !enabled {
-            return SpanBuilder {
-                operation,
-                name: String::new(),
-                span_kind,
-                attributes: Vec::new(),
-                invocation_parameters: InvocationParameters::default(),
-                context: None,
-                parent: None,
-                enabled,
-                _kind: PhantomData,
-            };
-        }
-        let mut attributes = Vec::with_capacity(16);
-        if let Some(op) = operation {
-            attributes.push(KeyValue::new(semconv::GEN_AI_OPERATION_NAME, op.as_str()));
-        }
-        if settings::openinference() {
-            attributes.push(KeyValue::new(oi::OPENINFERENCE_SPAN_KIND, oi_kind.as_str()));
-        }
-        SpanBuilder {
-            operation,
-            name: name(),
+        let mut builder = SpanBuilder {
+            operation: operation.and_then(Operation::from_name),
+            name: String::new(),
             span_kind,
-            attributes,
-            invocation_parameters: InvocationParameters::default(),
+            attributes: Vec::new(),
             context: None,
             parent: None,
             enabled,
             _kind: PhantomData,
+        };
+        if enabled {
+            builder.name = name();
+            builder.attributes.reserve(16);
+            if let Some(op) = operation {
+                builder
+                    .attributes
+                    .push(KeyValue::new(semconv::GEN_AI_OPERATION_NAME, op));
+            }
         }
+        builder
     }
 
     fn attr(mut self, key: &'static str, value: impl Into<Value>) -> Self {
@@ -170,14 +131,6 @@ impl<K> SpanBuilder<K> {
             self.attributes.push(KeyValue::new(key, value));
         }
         self
-    }
-
-    fn oi_attr(self, key: &'static str, value: impl Into<Value>) -> Self {
-        if settings::openinference() {
-            self.attr(key, value)
-        } else {
-            self
-        }
     }
 
     /// Content attributes are kept only when capture is on.
@@ -189,28 +142,18 @@ impl<K> SpanBuilder<K> {
         }
     }
 
-    fn param(
-        mut self,
-        key: &'static str,
-        semconv_key: &'static str,
-        value: impl Into<Value> + Into<serde_json::Value> + Clone,
-    ) -> Self {
-        if !self.enabled {
-            return self;
-        }
-        self.invocation_parameters.set(key, value.clone().into());
-        self.attr(semconv_key, value)
-    }
-
     /// The GenAI provider (`gen_ai.provider.name`), e.g. [`Provider::OpenAi`](crate::Provider)
     /// or a free-form name for a provider the registry does not list.
+    ///
+    /// An agent span ([`agent`]) without one names
+    /// [`PROVIDER_LLMTRACE`](llmtrace_semconv::llmtrace::PROVIDER_LLMTRACE) (`llmtrace`), since
+    /// the conventions require a provider on `invoke_agent` spans; give the provider of the model
+    /// the agent runs on here when there is one.
     pub fn provider(self, provider: impl Display) -> Self {
         if !self.enabled {
             return self;
         }
-        let name = provider.to_string();
-        self.oi_attr(oi::LLM_PROVIDER, name.clone())
-            .attr(semconv::GEN_AI_PROVIDER_NAME, name)
+        self.attr(semconv::GEN_AI_PROVIDER_NAME, provider.to_string())
     }
 
     /// The server's host (`server.address`).
@@ -294,11 +237,20 @@ impl<K> SpanBuilder<K> {
             // over it so this span and its descendants carry them.
             let _ = span.set_parent(context.merged_into_current());
         }
-        if settings::openinference() {
-            if let Some(params) = self.invocation_parameters.to_json() {
-                self.attributes
-                    .push(KeyValue::new(oi::LLM_INVOCATION_PARAMETERS, params));
-            }
+        let agent = matches!(
+            self.operation,
+            Some(Operation::InvokeAgent | Operation::CreateAgent)
+        );
+        let has_provider = || {
+            self.attributes
+                .iter()
+                .any(|kv| kv.key.as_str() == semconv::GEN_AI_PROVIDER_NAME)
+        };
+        if agent && !has_provider() {
+            self.attributes.push(KeyValue::new(
+                semconv::GEN_AI_PROVIDER_NAME,
+                ours::PROVIDER_LLMTRACE,
+            ));
         }
         // One lookup of the OpenTelemetry span for all attributes (this starts it; its start
         // time is the tracing span's creation time).
@@ -307,20 +259,17 @@ impl<K> SpanBuilder<K> {
 }
 
 impl<K> SpanBuilder<K> {
-    fn for_operation(op: Operation, target: &str, oi_kind: oi::SpanKind) -> Self {
+    fn for_operation(op: Operation, target: &str) -> Self {
         SpanBuilder::new(
-            Some(op),
+            Some(op.as_str()),
             || span_name(op, Some(target)),
             op.span_kind(),
-            oi_kind,
         )
     }
 }
 
 fn llm(op: Operation, model: String) -> SpanBuilder<kind::Llm> {
-    SpanBuilder::for_operation(op, &model, oi::SpanKind::Llm)
-        .oi_attr(oi::LLM_MODEL_NAME, model.clone())
-        .attr(semconv::GEN_AI_REQUEST_MODEL, model)
+    SpanBuilder::for_operation(op, &model).attr(semconv::GEN_AI_REQUEST_MODEL, model)
 }
 
 /// Starts building a chat-completion span: `chat {model}`, kind CLIENT, OpenInference `LLM`.
@@ -337,8 +286,7 @@ pub fn completion(model: impl Into<String>) -> SpanBuilder<kind::Llm> {
 /// `EMBEDDING`.
 pub fn embeddings(model: impl Into<String>) -> SpanBuilder<kind::Embedding> {
     let model = model.into();
-    SpanBuilder::for_operation(Operation::Embeddings, &model, oi::SpanKind::Embedding)
-        .oi_attr(oi::EMBEDDING_MODEL_NAME, model.clone())
+    SpanBuilder::for_operation(Operation::Embeddings, &model)
         .attr(semconv::GEN_AI_REQUEST_MODEL, model)
 }
 
@@ -346,114 +294,99 @@ pub fn embeddings(model: impl Into<String>) -> SpanBuilder<kind::Embedding> {
 /// `RETRIEVER`.
 pub fn retrieval(data_source: impl Into<String>) -> SpanBuilder<kind::Retrieval> {
     let source = data_source.into();
-    SpanBuilder::for_operation(Operation::Retrieval, &source, oi::SpanKind::Retriever)
+    SpanBuilder::for_operation(Operation::Retrieval, &source)
         .attr(semconv::GEN_AI_DATA_SOURCE_ID, source)
 }
 
 /// Starts building a reranking span: `rerank {model}`, kind CLIENT, OpenInference `RERANKER`.
-/// The GenAI conventions define no reranking operation, so `gen_ai.operation.name` is not set.
+/// The GenAI conventions define no reranking operation: `gen_ai.operation.name` is the custom
+/// value [`OPERATION_RERANK`](llmtrace_semconv::llmtrace::OPERATION_RERANK) (`rerank`).
 pub fn rerank(model: impl Into<String>) -> SpanBuilder<kind::Rerank> {
     let model = model.into();
     SpanBuilder::new(
-        None,
-        || format!("rerank {model}"),
+        Some(ours::OPERATION_RERANK),
+        || format!("{} {model}", ours::OPERATION_RERANK),
         SpanKind::Client,
-        oi::SpanKind::Reranker,
     )
-    .oi_attr(oi::RERANKER_MODEL_NAME, model.clone())
     .attr(semconv::GEN_AI_REQUEST_MODEL, model)
 }
 
 /// Starts building a tool span: `execute_tool {name}`, kind INTERNAL, OpenInference `TOOL`.
 pub fn tool(name: impl Into<String>) -> SpanBuilder<kind::Tool> {
     let name = name.into();
-    SpanBuilder::for_operation(Operation::ExecuteTool, &name, oi::SpanKind::Tool)
-        .oi_attr(oi::TOOL_NAME, name.clone())
-        .attr(semconv::GEN_AI_TOOL_NAME, name)
+    SpanBuilder::for_operation(Operation::ExecuteTool, &name).attr(semconv::GEN_AI_TOOL_NAME, name)
 }
 
 /// Starts building an agent span: `invoke_agent {name}`, kind INTERNAL (see
 /// [`SpanBuilder::span_kind`] for a remote agent), OpenInference `AGENT`.
+///
+/// The conventions require `gen_ai.provider.name` on agent spans: give the provider of the model
+/// the agent runs on with [`provider`](SpanBuilder::provider) (and the model with
+/// [`model`](SpanBuilder::model)); without one the span names `llmtrace`.
 pub fn agent(name: impl Into<String>) -> SpanBuilder<kind::Agent> {
     let name = name.into();
-    SpanBuilder::for_operation(Operation::InvokeAgent, &name, oi::SpanKind::Agent)
-        .attr(semconv::GEN_AI_AGENT_NAME, name)
+    SpanBuilder::for_operation(Operation::InvokeAgent, &name).attr(semconv::GEN_AI_AGENT_NAME, name)
 }
 
 /// Starts building a chain (workflow step) span: `invoke_workflow {name}`, kind INTERNAL,
 /// OpenInference `CHAIN`.
 pub fn chain(name: impl Into<String>) -> SpanBuilder<kind::Chain> {
     let name = name.into();
-    SpanBuilder::for_operation(Operation::InvokeWorkflow, &name, oi::SpanKind::Chain)
+    SpanBuilder::for_operation(Operation::InvokeWorkflow, &name)
         .attr(semconv::GEN_AI_WORKFLOW_NAME, name)
 }
 
 impl SpanBuilder<kind::Llm> {
     /// Sampling temperature (`gen_ai.request.temperature`).
     pub fn temperature(self, value: f64) -> Self {
-        self.param("temperature", semconv::GEN_AI_REQUEST_TEMPERATURE, value)
+        self.attr(semconv::GEN_AI_REQUEST_TEMPERATURE, value)
     }
 
     /// Top-p (`gen_ai.request.top_p`).
     pub fn top_p(self, value: f64) -> Self {
-        self.param("top_p", semconv::GEN_AI_REQUEST_TOP_P, value)
+        self.attr(semconv::GEN_AI_REQUEST_TOP_P, value)
     }
 
     /// Top-k (`gen_ai.request.top_k`).
     pub fn top_k(self, value: f64) -> Self {
-        self.param("top_k", semconv::GEN_AI_REQUEST_TOP_K, value)
+        self.attr(semconv::GEN_AI_REQUEST_TOP_K, value)
     }
 
     /// Maximum tokens to generate (`gen_ai.request.max_tokens`).
     pub fn max_tokens(self, value: u32) -> Self {
-        self.param(
-            "max_tokens",
-            semconv::GEN_AI_REQUEST_MAX_TOKENS,
-            i64::from(value),
-        )
+        self.attr(semconv::GEN_AI_REQUEST_MAX_TOKENS, i64::from(value))
     }
 
     /// Seed (`gen_ai.request.seed`).
     pub fn seed(self, value: i64) -> Self {
-        self.param("seed", semconv::GEN_AI_REQUEST_SEED, value)
+        self.attr(semconv::GEN_AI_REQUEST_SEED, value)
     }
 
     /// Frequency penalty (`gen_ai.request.frequency_penalty`).
     pub fn frequency_penalty(self, value: f64) -> Self {
-        self.param(
-            "frequency_penalty",
-            semconv::GEN_AI_REQUEST_FREQUENCY_PENALTY,
-            value,
-        )
+        self.attr(semconv::GEN_AI_REQUEST_FREQUENCY_PENALTY, value)
     }
 
     /// Presence penalty (`gen_ai.request.presence_penalty`).
     pub fn presence_penalty(self, value: f64) -> Self {
-        self.param(
-            "presence_penalty",
-            semconv::GEN_AI_REQUEST_PRESENCE_PENALTY,
-            value,
-        )
+        self.attr(semconv::GEN_AI_REQUEST_PRESENCE_PENALTY, value)
     }
 
     /// Number of choices requested (`gen_ai.request.choice.count`).
     pub fn choice_count(self, value: u32) -> Self {
-        self.param("n", semconv::GEN_AI_REQUEST_CHOICE_COUNT, i64::from(value))
+        self.attr(semconv::GEN_AI_REQUEST_CHOICE_COUNT, i64::from(value))
     }
 
     /// Whether the response is streamed (`gen_ai.request.stream`).
     pub fn stream(self, value: bool) -> Self {
-        self.param("stream", semconv::GEN_AI_REQUEST_STREAM, value)
+        self.attr(semconv::GEN_AI_REQUEST_STREAM, value)
     }
 
     /// Stop sequences (`gen_ai.request.stop_sequences`).
-    pub fn stop_sequences(mut self, stops: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn stop_sequences(self, stops: impl IntoIterator<Item = impl Into<String>>) -> Self {
         if !self.enabled {
             return self;
         }
-        let stops: Vec<String> = stops.into_iter().map(Into::into).collect();
-        self.invocation_parameters
-            .set("stop", serde_json::Value::from(stops.clone()));
         self.attr(semconv::GEN_AI_REQUEST_STOP_SEQUENCES, text_array(stops))
     }
 
@@ -462,16 +395,9 @@ impl SpanBuilder<kind::Llm> {
         self.attr(semconv::GEN_AI_OUTPUT_TYPE, output.as_str())
     }
 
-    /// The messages sent (`gen_ai.input.messages`, `input.value`); recorded only when content
-    /// capture is on.
+    /// The messages sent (`gen_ai.input.messages`); recorded only when content capture is on.
     pub fn input_messages(self, messages: &[Message]) -> Self {
-        if !self.enabled || !settings::capture_content() {
-            return self;
-        }
-        let json = messages_json(messages);
-        self.oi_attr(oi::INPUT_MIME_TYPE, "application/json")
-            .oi_attr(oi::INPUT_VALUE, json.clone())
-            .attr(semconv::GEN_AI_INPUT_MESSAGES, json)
+        self.content_attr(semconv::GEN_AI_INPUT_MESSAGES, || messages_json(messages))
     }
 
     /// System instructions (`gen_ai.system_instructions`); recorded only when content capture is
@@ -482,10 +408,15 @@ impl SpanBuilder<kind::Llm> {
         })
     }
 
-    /// The tools offered to the model, as JSON definitions (`gen_ai.tool.definitions`); recorded
-    /// only when content capture is on.
-    pub fn tool_definitions(self, definitions: &serde_json::Value) -> Self {
-        self.content_attr(semconv::GEN_AI_TOOL_DEFINITIONS, || definitions.to_string())
+    /// The tools offered to the model (`gen_ai.tool.definitions`: a JSON array of
+    /// `{"type", "name", "description", "parameters"}` objects, see [`ToolDefinition`]);
+    /// recorded only when content capture is on, since descriptions and schemas are large and
+    /// the conventions recommend leaving such optional properties out by default.
+    pub fn tool_definitions(self, definitions: &[ToolDefinition]) -> Self {
+        self.content_attr(semconv::GEN_AI_TOOL_DEFINITIONS, || {
+            serde_json::Value::Array(definitions.iter().map(ToolDefinition::to_json).collect())
+                .to_string()
+        })
     }
 
     /// The prompt template this call was rendered from (`gen_ai.prompt.name`,
@@ -496,9 +427,11 @@ impl SpanBuilder<kind::Llm> {
         version: impl Into<String>,
         variables: &serde_json::Value,
     ) -> Self {
+        // The conventions name prompts but not their versions or variables: those are written
+        // under their OpenInference keys only.
         let name = name.into();
         self.attr(semconv::GEN_AI_PROMPT_NAME, name)
-            .oi_attr(oi::LLM_PROMPT_TEMPLATE_VERSION, version.into())
+            .attr(oi::LLM_PROMPT_TEMPLATE_VERSION, version.into())
             .content_attr(oi::LLM_PROMPT_TEMPLATE_VARIABLES, || variables.to_string())
     }
 }
@@ -524,11 +457,9 @@ impl SpanBuilder<kind::Embedding> {
 }
 
 impl SpanBuilder<kind::Retrieval> {
-    /// The query (`gen_ai.retrieval.query.text`, `input.value`); recorded only when content
-    /// capture is on.
+    /// The query (`gen_ai.retrieval.query.text`); recorded only when content capture is on.
     pub fn query(self, text: &str) -> Self {
-        self.content_attr(oi::INPUT_VALUE, || text.to_owned())
-            .content_attr(semconv::GEN_AI_RETRIEVAL_QUERY_TEXT, || text.to_owned())
+        self.content_attr(semconv::GEN_AI_RETRIEVAL_QUERY_TEXT, || text.to_owned())
     }
 
     /// How many documents were asked for (`llmtrace.retrieval.top_k`).
@@ -545,7 +476,7 @@ impl SpanBuilder<kind::Rerank> {
 
     /// How many documents the reranker keeps (`reranker.top_k`).
     pub fn top_k(self, k: u32) -> Self {
-        self.oi_attr(oi::RERANKER_TOP_K, i64::from(k))
+        self.attr(oi::RERANKER_TOP_K, i64::from(k))
     }
 }
 
@@ -562,22 +493,15 @@ impl SpanBuilder<kind::Tool> {
 
     /// The tool's description (`gen_ai.tool.description`).
     pub fn description(self, text: impl Into<String>) -> Self {
-        let text = text.into();
-        self.oi_attr(oi::TOOL_DESCRIPTION, text.clone())
-            .attr(semconv::GEN_AI_TOOL_DESCRIPTION, text)
+        self.attr(semconv::GEN_AI_TOOL_DESCRIPTION, text.into())
     }
 
-    /// The call's arguments as JSON (`gen_ai.tool.call.arguments`, `input.value`); recorded only
-    /// when content capture is on.
+    /// The call's arguments as JSON (`gen_ai.tool.call.arguments`); recorded only when content
+    /// capture is on.
     pub fn arguments(self, arguments: &serde_json::Value) -> Self {
-        if !self.enabled || !settings::capture_content() {
-            return self;
-        }
-        let json = arguments.to_string();
-        self.oi_attr(oi::INPUT_MIME_TYPE, "application/json")
-            .oi_attr(oi::INPUT_VALUE, json.clone())
-            .oi_attr(oi::TOOL_PARAMETERS, json.clone())
-            .attr(semconv::GEN_AI_TOOL_CALL_ARGUMENTS, json)
+        self.content_attr(semconv::GEN_AI_TOOL_CALL_ARGUMENTS, || {
+            arguments.to_string()
+        })
     }
 }
 
@@ -595,6 +519,12 @@ impl SpanBuilder<kind::Agent> {
     /// The agent's version (`gen_ai.agent.version`).
     pub fn version(self, version: impl Into<String>) -> Self {
         self.attr(semconv::GEN_AI_AGENT_VERSION, version.into())
+    }
+
+    /// The model the agent runs on (`gen_ai.request.model`); name its provider with
+    /// [`provider`](SpanBuilder::provider).
+    pub fn model(self, model: impl Into<String>) -> Self {
+        self.attr(semconv::GEN_AI_REQUEST_MODEL, model.into())
     }
 
     /// The request the agent answers (`input.value`); recorded only when content capture is on.
@@ -618,30 +548,11 @@ impl<K> SpanBuilder<K> {
     }
 }
 
-/// A CHAIN span with a free-form name and no GenAI operation (retry parents, evaluations).
-pub(crate) fn custom_span(name: String, oi_kind: oi::SpanKind) -> SpanBuilder<kind::Chain> {
-    SpanBuilder::new(None, || name, SpanKind::Internal, oi_kind)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::InvocationParameters;
-
-    #[test]
-    fn invocation_parameters_are_a_json_object_in_first_set_order_with_the_last_value() {
-        let mut params = InvocationParameters::default();
-        assert_eq!(params.to_json(), None);
-        params.set("temperature", 0.2.into());
-        params.set("stop", serde_json::json!(["\"end\"", "\n"]));
-        params.set("max_tokens", 512.into());
-        params.set("temperature", 0.7.into());
-        params.set("top_p", f64::NAN.into());
-        let json = params.to_json().expect("parameters were set");
-        assert_eq!(
-            json,
-            r#"{"temperature":0.7,"stop":["\"end\"","\n"],"max_tokens":512,"top_p":null}"#
-        );
-        let parsed: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
-        assert_eq!(parsed["stop"][0], "\"end\"");
-    }
+/// An INTERNAL span with a free-form name and the given `gen_ai.operation.name`, if any (retry
+/// parents, evaluations).
+pub(crate) fn custom_span(
+    name: String,
+    operation: Option<&'static str>,
+) -> SpanBuilder<kind::Chain> {
+    SpanBuilder::new(operation, || name, SpanKind::Internal)
 }

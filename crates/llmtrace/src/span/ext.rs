@@ -1,3 +1,4 @@
+use std::cell::Cell;
 use std::time::Duration;
 
 use opentelemetry::trace::Status;
@@ -7,7 +8,6 @@ use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use llmtrace_semconv::openinference::{
     document_key, DocumentField, RERANKER_INPUT_DOCUMENTS_PREFIX, RERANKER_OUTPUT_DOCUMENTS_PREFIX,
-    RETRIEVAL_DOCUMENTS_PREFIX,
 };
 use llmtrace_semconv::{attribute as semconv, openinference as oi};
 
@@ -19,22 +19,29 @@ use crate::settings;
 /// Every method is a no-op when the span is disabled or no OpenTelemetry layer is installed, and
 /// content (messages, tool results, document text) is recorded only when
 /// [`capture_content`](crate::capture_content) is on.
+///
+/// Facts are written under their `gen_ai.*` keys; the OpenInference mirror of them
+/// (`llm.token_count.*`, `retrieval.documents.N.document.*`, `input.value`, `output.value`,
+/// flattened messages) is derived when the span ends by
+/// [`OpenInferenceProcessor`](crate::enrich::OpenInferenceProcessor).
 pub trait LlmSpanExt {
-    /// Token usage (`gen_ai.usage.*`, `llm.token_count.*`).
+    /// Token usage (`gen_ai.usage.*`); output tokens only when
+    /// [`Usage::output_tokens`] is set (not for embeddings, see [`Usage::input_only`]).
     fn record_usage(&self, usage: Usage);
 
     /// Response id, model and finish reasons (`gen_ai.response.*`).
     fn record_response(&self, response: &Response);
 
-    /// Documents a retriever returned (`retrieval.documents.N.document.*`, and
-    /// `gen_ai.retrieval.documents` with ids and scores; text only with capture on).
+    /// Documents a retriever returned (`gen_ai.retrieval.documents`: ids and scores; text and
+    /// metadata only with capture on).
     fn record_documents(&self, documents: &[Document]);
 
     /// Documents a reranker received and kept (`reranker.input_documents.*`,
-    /// `reranker.output_documents.*`).
+    /// `reranker.output_documents.*`: the conventions have no reranking attributes, so these
+    /// OpenInference keys are the only record).
     fn record_reranked(&self, input: &[Document], output: &[Document]);
 
-    /// Messages the model returned (`gen_ai.output.messages`, `output.value`).
+    /// Messages the model returned (`gen_ai.output.messages`).
     fn record_output_messages(&self, messages: &[Message]);
 
     /// Messages sent to the model, when they were not known when the span started.
@@ -43,14 +50,15 @@ pub trait LlmSpanExt {
     /// A plain-text output (`output.value`), e.g. an agent's final answer.
     fn record_output(&self, text: &str);
 
-    /// A tool's result (`gen_ai.tool.call.result`, `output.value`).
+    /// A tool's result (`gen_ai.tool.call.result`).
     fn record_tool_result(&self, result: &serde_json::Value);
 
     /// Seconds until the first chunk of a stream (`gen_ai.response.time_to_first_chunk`).
     fn record_time_to_first_chunk(&self, elapsed: Duration);
 
-    /// Marks the operation failed: `error.type` from the error's type name, status ERROR with
-    /// the message, and an `exception` event.
+    /// Marks the operation failed: `error.type` from the error's type (its full Rust path, such
+    /// as `my_agent::tools::ApiError`; `Box`, `Arc`, `Rc` and references looked through; `_OTHER`
+    /// for a trait object), status ERROR with the message, and an `exception` event.
     fn record_error<E: std::error::Error + ?Sized>(&self, error: &E);
 
     /// Marks the operation failed with an explicit `error.type` (an HTTP status, an API error
@@ -68,38 +76,82 @@ fn count(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-/// The error type name the conventions ask for; `_OTHER` for unnamed (`dyn`) types.
-fn error_type_name<E: ?Sized>() -> &'static str {
-    let name = std::any::type_name::<E>();
-    if name.starts_with("dyn ") {
+/// The `error.type` of an error of type `E`: its full Rust path, as [`canonical_type_name`]
+/// writes it. The attribute macros' generated code names errors through this function too.
+pub(crate) fn error_type_name<E: ?Sized>() -> &'static str {
+    canonical_type_name(std::any::type_name::<E>())
+}
+
+thread_local! {
+    /// Set while an `#[embedding]` function's return value is recorded: usage it records has no
+    /// output tokens (embeddings produce none), whatever [`Usage`] says.
+    static INPUT_ONLY_USAGE: Cell<bool> = const { Cell::new(false) };
+}
+
+fn input_only_usage() -> bool {
+    INPUT_ONLY_USAGE.with(Cell::get)
+}
+
+/// Runs `record` (which records an embeddings call's outcome) with output tokens left out of
+/// any usage it records.
+pub(crate) fn with_input_only_usage(record: impl FnOnce()) {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            INPUT_ONLY_USAGE.with(|f| f.set(self.0));
+        }
+    }
+    let _reset = Reset(INPUT_ONLY_USAGE.with(|f| f.replace(true)));
+    record();
+}
+
+/// The `error.type` for a Rust type name as [`std::any::type_name`] gives it.
+///
+/// The registry: "`error.type` SHOULD be predictable, and SHOULD have low cardinality. When
+/// `error.type` is set to a type (e.g., an exception type), its canonical class name identifying
+/// the type within the artifact SHOULD be used" (example `java.net.UnknownHostException`), and
+/// "if the recorded error type is a wrapper that is not meaningful for failure classification,
+/// instrumentation MAY use the type of the inner error instead".
+///
+/// So llmtrace keeps the full path (`my_agent::tools::ApiError`): a Rust type's canonical name is
+/// its path, and stripping it would merge the many crates whose error type is simply `Error`
+/// (`std::io::Error`, `reqwest::Error`, `serde_json::Error`). One value per type keeps the
+/// cardinality that of the program's error types. Wrappers are looked through: `Box<E>`,
+/// `Arc<E>`, `Rc<E>` and references give `E`'s name; a trait object (`dyn Error`, `Box<dyn
+/// Error + Send>`) names no type and gives `_OTHER`. A type-erasing error type such as
+/// `anyhow::Error` names itself: give a better class with `err(error_type = "…")` or
+/// [`LlmSpanExt::record_error_type`].
+pub(crate) fn canonical_type_name(name: &'static str) -> &'static str {
+    const WRAPPERS: &[&str] = &["alloc::boxed::Box<", "alloc::sync::Arc<", "alloc::rc::Rc<"];
+    let mut inner = name;
+    loop {
+        inner = inner.trim_start_matches('&').trim_start_matches("mut ");
+        match WRAPPERS.iter().find_map(|w| inner.strip_prefix(w)) {
+            Some(rest) => inner = rest.strip_suffix('>').unwrap_or(rest),
+            None => break,
+        }
+    }
+    if inner.starts_with("dyn ") {
         semconv::ERROR_TYPE_OTHER
     } else {
-        name
+        inner
     }
 }
 
 /// Attributes gathered for one write: the OpenTelemetry span is looked up once for all of them.
 struct Batch {
     attributes: Vec<KeyValue>,
-    openinference: bool,
 }
 
 impl Batch {
     fn new() -> Self {
         Batch {
             attributes: Vec::with_capacity(8),
-            openinference: settings::openinference(),
         }
     }
 
     fn set(&mut self, key: impl Into<opentelemetry::Key>, value: impl Into<Value>) {
         self.attributes.push(KeyValue::new(key, value));
-    }
-
-    fn set_oi(&mut self, key: impl Into<opentelemetry::Key>, value: impl Into<Value>) {
-        if self.openinference {
-            self.set(key, value);
-        }
     }
 
     fn write(self, span: &tracing::Span) {
@@ -109,10 +161,8 @@ impl Batch {
     }
 }
 
+/// A reranker's documents under their OpenInference keys (the conventions have none).
 fn record_document_list(batch: &mut Batch, prefix: &str, documents: &[Document]) {
-    if !batch.openinference {
-        return;
-    }
     let capture = settings::capture_content();
     for (i, doc) in documents.iter().enumerate() {
         batch.set(document_key(prefix, i, DocumentField::Id), doc.id.clone());
@@ -146,23 +196,17 @@ impl LlmSpanExt for tracing::Span {
             semconv::GEN_AI_USAGE_INPUT_TOKENS,
             count(usage.input_tokens),
         );
-        b.set(
-            semconv::GEN_AI_USAGE_OUTPUT_TOKENS,
-            count(usage.output_tokens),
-        );
-        b.set_oi(oi::LLM_TOKEN_COUNT_PROMPT, count(usage.input_tokens));
-        b.set_oi(oi::LLM_TOKEN_COUNT_COMPLETION, count(usage.output_tokens));
-        b.set_oi(oi::LLM_TOKEN_COUNT_TOTAL, count(usage.total()));
+        if let Some(n) = usage.output_tokens.filter(|_| !input_only_usage()) {
+            b.set(semconv::GEN_AI_USAGE_OUTPUT_TOKENS, count(n));
+        }
         if let Some(n) = usage.cache_read_input_tokens {
             b.set(semconv::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, count(n));
-            b.set_oi(oi::LLM_TOKEN_COUNT_PROMPT_DETAILS_CACHE_READ, count(n));
         }
         if let Some(n) = usage.cache_creation_input_tokens {
             b.set(semconv::GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, count(n));
         }
         if let Some(n) = usage.reasoning_output_tokens {
             b.set(semconv::GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, count(n));
-            b.set_oi(oi::LLM_TOKEN_COUNT_COMPLETION_DETAILS_REASONING, count(n));
         }
         b.write(self);
     }
@@ -198,7 +242,6 @@ impl LlmSpanExt for tracing::Span {
             return;
         }
         let mut b = Batch::new();
-        record_document_list(&mut b, RETRIEVAL_DOCUMENTS_PREFIX, documents);
         let capture = settings::capture_content();
         let listed: Vec<serde_json::Value> = documents
             .iter()
@@ -210,6 +253,9 @@ impl LlmSpanExt for tracing::Span {
                 if capture {
                     if let Some(content) = &d.content {
                         v["content"] = content.clone().into();
+                    }
+                    if let Some(metadata) = &d.metadata {
+                        v["metadata"] = metadata.clone();
                     }
                 }
                 v
@@ -236,44 +282,29 @@ impl LlmSpanExt for tracing::Span {
         if self.is_disabled() || !settings::capture_content() {
             return;
         }
-        let mut b = Batch::new();
-        let json = messages_json(messages);
-        b.set_oi(oi::OUTPUT_MIME_TYPE, "application/json");
-        b.set_oi(oi::OUTPUT_VALUE, json.clone());
-        b.set(semconv::GEN_AI_OUTPUT_MESSAGES, json);
-        b.write(self);
+        self.set_attribute(semconv::GEN_AI_OUTPUT_MESSAGES, messages_json(messages));
     }
 
     fn record_input_messages(&self, messages: &[Message]) {
         if self.is_disabled() || !settings::capture_content() {
             return;
         }
-        let mut b = Batch::new();
-        let json = messages_json(messages);
-        b.set_oi(oi::INPUT_MIME_TYPE, "application/json");
-        b.set_oi(oi::INPUT_VALUE, json.clone());
-        b.set(semconv::GEN_AI_INPUT_MESSAGES, json);
-        b.write(self);
+        self.set_attribute(semconv::GEN_AI_INPUT_MESSAGES, messages_json(messages));
     }
 
     fn record_output(&self, text: &str) {
         if self.is_disabled() || !settings::capture_content() {
             return;
         }
-        let mut b = Batch::new();
-        b.set_oi(oi::OUTPUT_VALUE, text.to_owned());
-        b.write(self);
+        // The conventions have no attribute for a free-form output: OpenInference's is the record.
+        self.set_attribute(oi::OUTPUT_VALUE, text.to_owned());
     }
 
     fn record_tool_result(&self, result: &serde_json::Value) {
         if self.is_disabled() || !settings::capture_content() {
             return;
         }
-        let mut b = Batch::new();
-        let json = result.to_string();
-        b.set_oi(oi::OUTPUT_VALUE, json.clone());
-        b.set(semconv::GEN_AI_TOOL_CALL_RESULT, json);
-        b.write(self);
+        self.set_attribute(semconv::GEN_AI_TOOL_CALL_RESULT, result.to_string());
     }
 
     fn record_time_to_first_chunk(&self, elapsed: Duration) {
@@ -325,5 +356,34 @@ impl LlmSpanExt for tracing::Span {
             return;
         }
         self.set_attribute(key, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical_type_name;
+
+    #[test]
+    fn error_types_are_full_paths_with_wrappers_looked_through() {
+        assert_eq!(
+            canonical_type_name("my_agent::tools::ApiError"),
+            "my_agent::tools::ApiError"
+        );
+        assert_eq!(
+            canonical_type_name("&std::io::error::Error"),
+            "std::io::error::Error"
+        );
+        assert_eq!(
+            canonical_type_name("alloc::sync::Arc<alloc::boxed::Box<my::Failed<u8>>>"),
+            "my::Failed<u8>"
+        );
+        assert_eq!(canonical_type_name("dyn core::error::Error"), "_OTHER");
+        assert_eq!(
+            canonical_type_name(
+                "alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>"
+            ),
+            "_OTHER"
+        );
+        assert_eq!(canonical_type_name("anyhow::Error"), "anyhow::Error");
     }
 }

@@ -10,4 +10,5 @@ pub use builder::{
 };
 pub(crate) use builder::{custom_span, with_builders_enabled};
 pub use ext::LlmSpanExt;
-pub use types::{Document, Message, Response, Role, ToolCall, Usage};
+pub(crate) use ext::{error_type_name, with_input_only_usage};
+pub use types::{Document, Message, Response, Role, ToolCall, ToolDefinition, Usage};

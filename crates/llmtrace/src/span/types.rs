@@ -3,12 +3,16 @@
 use serde::Serialize;
 
 /// Token usage of one model call.
+///
+/// An embeddings call produces no output tokens: record it with [`Usage::input_only`], and
+/// `gen_ai.usage.output_tokens` is left out as the conventions' embeddings span has it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Usage {
     /// Tokens in the prompt (including cached ones).
     pub input_tokens: u64,
-    /// Tokens in the completion (including reasoning ones).
-    pub output_tokens: u64,
+    /// Tokens in the completion (including reasoning ones); `None` for operations that produce
+    /// none (embeddings).
+    pub output_tokens: Option<u64>,
     /// Prompt tokens served from the provider's cache.
     pub cache_read_input_tokens: Option<u64>,
     /// Prompt tokens written to the provider's cache.
@@ -22,7 +26,16 @@ impl Usage {
     pub fn new(input_tokens: u64, output_tokens: u64) -> Self {
         Usage {
             input_tokens,
-            output_tokens,
+            output_tokens: Some(output_tokens),
+            ..Usage::default()
+        }
+    }
+
+    /// Usage of an operation that only consumes tokens, such as an embeddings call: input
+    /// tokens, no output token count at all (not a 0).
+    pub fn input_only(input_tokens: u64) -> Self {
+        Usage {
+            input_tokens,
             ..Usage::default()
         }
     }
@@ -47,7 +60,8 @@ impl Usage {
 
     /// Input plus output tokens.
     pub fn total(&self) -> u64 {
-        self.input_tokens.saturating_add(self.output_tokens)
+        self.input_tokens
+            .saturating_add(self.output_tokens.unwrap_or(0))
     }
 }
 
@@ -128,6 +142,76 @@ impl Document {
     pub fn metadata(mut self, metadata: serde_json::Value) -> Self {
         self.metadata = Some(metadata);
         self
+    }
+}
+
+/// A tool offered to a model, in the shape the conventions give `gen_ai.tool.definitions`
+/// (`{"type": "function", "name": …, "description": …, "parameters": {JSON schema}}`), not a
+/// provider's request shape (OpenAI nests name, description and parameters under `function`).
+///
+/// ```
+/// let tool = llmtrace::ToolDefinition::function("get_weather")
+///     .description("Current weather of a city")
+///     .parameters(serde_json::json!({"type": "object", "properties": {"city": {"type": "string"}}}));
+/// assert_eq!(tool.to_json()["name"], "get_weather");
+/// assert_eq!(tool.to_json()["type"], "function");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ToolDefinition {
+    /// The tool's type: `function` for tools the application runs, else the provider's name
+    /// for a built-in tool (`web_search`, `code_interpreter`, …).
+    #[serde(rename = "type")]
+    pub tool_type: String,
+    /// The tool's name.
+    pub name: String,
+    /// What the tool does, as the model is told.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The JSON schema of the tool's arguments.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<serde_json::Value>,
+}
+
+impl ToolDefinition {
+    /// A function tool named `name`.
+    pub fn function(name: impl Into<String>) -> Self {
+        ToolDefinition::new("function", name)
+    }
+
+    /// A tool of type `tool_type` (a provider's built-in tool) named `name`.
+    pub fn new(tool_type: impl Into<String>, name: impl Into<String>) -> Self {
+        ToolDefinition {
+            tool_type: tool_type.into(),
+            name: name.into(),
+            description: None,
+            parameters: None,
+        }
+    }
+
+    /// Sets the description.
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.description = Some(text.into());
+        self
+    }
+
+    /// Sets the JSON schema of the arguments.
+    pub fn parameters(mut self, schema: serde_json::Value) -> Self {
+        self.parameters = Some(schema);
+        self
+    }
+
+    /// The definition as the conventions' JSON object.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut tool = serde_json::json!({"type": self.tool_type, "name": self.name});
+        if let Some(obj) = tool.as_object_mut() {
+            if let Some(text) = &self.description {
+                obj.insert("description".into(), text.clone().into());
+            }
+            if let Some(schema) = &self.parameters {
+                obj.insert("parameters".into(), schema.clone());
+            }
+        }
+        tool
     }
 }
 
