@@ -16,7 +16,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use llmtrace::{
-    AgentLoop, LlmContext, LlmSpanExt, Message, Response, Retry, Role, ToolCall, Usage,
+    AgentLoop, LlmContext, LlmSpanExt, Message, Response, Retry, Role, ToolCall, ToolDefinition,
+    Usage,
 };
 use serde_json::json;
 use tracing::Instrument;
@@ -101,6 +102,7 @@ async fn call_model(model: &FakeModel, history: &[Message]) -> Result<Message, A
                 .provider(provider)
                 .temperature(0.2)
                 .max_tokens(512)
+                .tool_definitions(&tools())
                 .input_messages(history)
         })
         .run(|attempt| async move {
@@ -119,6 +121,18 @@ async fn call_model(model: &FakeModel, history: &[Message]) -> Result<Message, A
         .await
         .map_err(|e| e.last)?;
     Ok(answered.value)
+}
+
+/// The tools the agent offers the model.
+fn tools() -> Vec<ToolDefinition> {
+    vec![
+        ToolDefinition::function("get_weather")
+            .description("Current weather of a city")
+            .parameters(json!({"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]})),
+        ToolDefinition::function("search_flights")
+            .description("Flights to an airport on a date")
+            .parameters(json!({"type": "object", "properties": {"to": {"type": "string"}, "date": {"type": "string"}}, "required": ["to"]})),
+    ]
 }
 
 static FLIGHT_SEARCHES: AtomicU32 = AtomicU32::new(0);
@@ -170,18 +184,15 @@ async fn answer(
     // A real model when OPENAI_API_KEY / OPENAI_BASE_URL is set; its calls are traced by
     // llmtrace-openai (`chat {model}` spans with usage, tool calls, errors and retries).
     let real_model = llmtrace_openai::ChatModel::from_env().map(|m| {
-        m.temperature(0.2)
-            .max_tokens(512)
-            .tool(
-                "get_weather",
-                "Current weather of a city",
-                json!({"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}),
-            )
-            .tool(
-                "search_flights",
-                "Flights to an airport on a date",
-                json!({"type": "object", "properties": {"to": {"type": "string"}, "date": {"type": "string"}}, "required": ["to"]}),
-            )
+        tools()
+            .into_iter()
+            .fold(m.temperature(0.2).max_tokens(512), |m, tool| {
+                m.tool(
+                    tool.name,
+                    tool.description.unwrap_or_default(),
+                    tool.parameters.unwrap_or_default(),
+                )
+            })
     });
     let mut agent_loop = AgentLoop::new(agent_span)
         .repeat_threshold(3)
