@@ -710,7 +710,11 @@ fn assert_rag_in_phoenix(spans: &[Value]) {
     );
 
     let chat = the(spans, "chat claude-sonnet-4");
-    assert_eq!(attr(chat, "llm.model_name"), "claude-sonnet-4");
+    assert_eq!(
+        attr(chat, "llm.model_name"),
+        "claude-sonnet-4-20250514",
+        "the model that answered (gen_ai.response.model), as OpenInference instrumentations show"
+    );
     let prompt = int(attr(chat, "llm.token_count.prompt"));
     assert_eq!(int(attr(chat, "llm.token_count.completion")), 22);
     assert_eq!(int(attr(chat, "llm.token_count.total")), prompt + 22);
