@@ -24,6 +24,10 @@ const CONTENT_KEYS: &[&str] = &[
     "output.value",
     "output.mime_type",
     "llm.invocation_parameters.messages",
+    // The OpenInference mirror of `gen_ai.tool.call.arguments` on tool spans, and the reranker
+    // query (the conventions have no reranking key, so it is written under OpenInference's).
+    "tool.parameters",
+    "reranker.query",
 ];
 
 /// Prefixes of the OpenInference attributes flattened from content.
@@ -70,6 +74,8 @@ mod tests {
             "llm.tools.0.tool.json_schema",
             "retrieval.documents.2.document.content",
             "reranker.output_documents.0.document.metadata",
+            "tool.parameters",
+            "reranker.query",
         ] {
             assert!(is_content_key(key), "{key}");
         }
