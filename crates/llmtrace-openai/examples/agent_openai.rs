@@ -78,7 +78,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let _guard = llmtrace::init()?;
 
     let question = "Find me a cheap flight to Lisbon and tell me the weather.";
-    let span = llmtrace::agent("travel-planner").input(question).start();
+    // The conventions require a provider on agent spans: the one of the model the agent runs on.
+    let span = llmtrace::agent("travel-planner")
+        .provider("openai")
+        .model(model.model())
+        .input(question)
+        .start();
     match answer(&model, question).instrument(span.clone()).await {
         Ok(reply) => {
             span.record_output(&reply);
