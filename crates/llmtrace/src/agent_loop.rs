@@ -1,22 +1,5 @@
 //! Agent-loop accounting: iterations of an agent, and detection of repeated identical tool
 //! calls ("the agent looped 47 times calling search with the same query").
-//!
-//! ```
-//! use llmtrace::{AgentLoop, AgentLoopError};
-//!
-//! let agent = llmtrace::agent("researcher").start();
-//! let mut agent_loop = AgentLoop::new(&agent).repeat_threshold(3).max_identical_calls(5);
-//! let args = serde_json::json!({"query": "rust tracing"});
-//! let mut outcome = Ok(0);
-//! for _ in 0..10 {
-//!     agent_loop.next_iteration().expect("no iteration cap set");
-//!     outcome = agent_loop.tool_call("search", &args);
-//!     if outcome.is_err() {
-//!         break; // stopped by the hard cap
-//!     }
-//! }
-//! assert!(matches!(outcome, Err(AgentLoopError::RepeatedToolCall { count: 5, .. })));
-//! ```
 
 use std::collections::HashMap;
 
@@ -47,8 +30,26 @@ pub enum AgentLoopError {
     },
 }
 
-/// Counts an agent's iterations and tool calls on its `invoke_agent` span; see the
-/// [module docs](self). The iteration count is written when the `AgentLoop` is dropped.
+/// Counts an agent's iterations and tool calls on its `invoke_agent` span, and detects repeated
+/// identical tool calls ("the agent looped 47 times calling search with the same query"). The
+/// iteration count is written when the `AgentLoop` is dropped.
+///
+/// ```
+/// use llmtrace::{AgentLoop, AgentLoopError};
+///
+/// let agent = llmtrace::agent("researcher").start();
+/// let mut agent_loop = AgentLoop::new(&agent).repeat_threshold(3).max_identical_calls(5);
+/// let args = serde_json::json!({"query": "rust tracing"});
+/// let mut outcome = Ok(0);
+/// for _ in 0..10 {
+///     agent_loop.next_iteration().expect("no iteration cap set");
+///     outcome = agent_loop.tool_call("search", &args);
+///     if outcome.is_err() {
+///         break; // stopped by the hard cap
+///     }
+/// }
+/// assert!(matches!(outcome, Err(AgentLoopError::RepeatedToolCall { count: 5, .. })));
+/// ```
 #[derive(Debug)]
 pub struct AgentLoop {
     span: tracing::Span,

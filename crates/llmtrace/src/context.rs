@@ -16,7 +16,10 @@ use opentelemetry_sdk::trace::{Span, SpanData, SpanProcessor};
 
 use llmtrace_semconv::{attribute as semconv, llmtrace as ours, openinference as oi};
 
-/// Values that describe who and what a request is for; see the [module docs](self).
+/// Values that describe who and what a request is for — session, user, conversation, tags,
+/// metadata — set once on a scope and stamped on every span started below it, across
+/// `tokio::spawn(fut.instrument(span))` and `spawn_blocking` (they travel in the OpenTelemetry
+/// context; [`ContextProcessor`] writes them as attributes when each span starts).
 ///
 /// ```
 /// let context = llmtrace::LlmContext::new()

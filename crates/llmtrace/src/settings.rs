@@ -1,6 +1,7 @@
-//! Process-wide switches the span API consults on every call: whether content (prompts,
-//! completions, tool arguments, documents) is captured and whether OpenInference mirror attributes
-//! are written. `init` sets them; before `init` they follow the environment.
+//! The process-wide switch the span API consults on every call: whether content (prompts,
+//! completions, tool arguments, documents) is recorded. `init` sets it; before `init` it follows
+//! the environment. (Whether the OpenInference mirror is written is the pipeline's choice:
+//! [`Builder::openinference`](crate::Builder::openinference), `LLMTRACE_OPENINFERENCE`.)
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
@@ -9,7 +10,6 @@ const OFF: u8 = 1;
 const ON: u8 = 2;
 
 static CAPTURE_CONTENT: AtomicU8 = AtomicU8::new(UNSET);
-static OPENINFERENCE: AtomicU8 = AtomicU8::new(UNSET);
 
 fn read(flag: &AtomicU8, from_env: impl FnOnce() -> bool) -> bool {
     match flag.load(Ordering::Relaxed) {
@@ -27,14 +27,6 @@ fn read(flag: &AtomicU8, from_env: impl FnOnce() -> bool) -> bool {
             flag.load(Ordering::Relaxed) == ON
         }
     }
-}
-
-fn env_flag(names: &[&str], default: bool) -> bool {
-    names
-        .iter()
-        .find_map(|n| std::env::var(n).ok())
-        .and_then(|v| crate::config::parse_bool("", &v).ok())
-        .unwrap_or(default)
 }
 
 /// Whether message content (prompts, completions, tool arguments and results, document text) is
@@ -59,18 +51,4 @@ pub fn capture_content() -> bool {
 /// Turns content capture on or off for the whole process (code overrides the environment).
 pub fn set_capture_content(on: bool) {
     CAPTURE_CONTENT.store(if on { ON } else { OFF }, Ordering::Relaxed);
-}
-
-/// Whether OpenInference mirror attributes (`openinference.span.kind`, `llm.*`, `input.value`…)
-/// are written next to the `gen_ai.*` ones. On unless `LLMTRACE_OPENINFERENCE=false` or
-/// [`set_openinference`] turned it off.
-pub fn openinference() -> bool {
-    read(&OPENINFERENCE, || {
-        env_flag(&["LLMTRACE_OPENINFERENCE"], true)
-    })
-}
-
-/// Turns the OpenInference mirror on or off for the whole process.
-pub fn set_openinference(on: bool) {
-    OPENINFERENCE.store(if on { ON } else { OFF }, Ordering::Relaxed);
 }

@@ -19,14 +19,12 @@ fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 fn a_failed_build_leaves_the_content_switch_as_it_was() {
     let _switches = SWITCHES.lock().unwrap_or_else(|p| p.into_inner());
     llmtrace::set_capture_content(false);
-    llmtrace::set_openinference(true);
     let err = llmtrace::builder()
         .with_env(vars(&[
             (
                 "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
                 "span_and_event",
             ),
-            ("LLMTRACE_OPENINFERENCE", "false"),
             ("OTEL_EXPORTER_OTLP_PROTOCOL", "udp"),
         ]))
         .install_global(false)
@@ -41,26 +39,18 @@ fn a_failed_build_leaves_the_content_switch_as_it_was() {
         !llmtrace::capture_content(),
         "content capture switched on by a failed build"
     );
-    assert!(
-        llmtrace::openinference(),
-        "OpenInference switched off by a failed build"
-    );
 
     // The same settings without the mistake: now they apply.
     let guard = llmtrace::builder()
-        .with_env(vars(&[
-            (
-                "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
-                "span_and_event",
-            ),
-            ("LLMTRACE_OPENINFERENCE", "false"),
-        ]))
+        .with_env(vars(&[(
+            "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+            "span_and_event",
+        )]))
         .install_global(false)
         .console(false)
         .build()
         .expect("valid");
     assert!(llmtrace::capture_content());
-    assert!(!llmtrace::openinference());
     drop(guard);
 }
 

@@ -14,9 +14,7 @@ mod file;
 mod policies;
 
 pub use check::check_config;
-pub(crate) use env::{
-    check_endpoint, check_export_workers, http_signal_url, parse_bool, EnvSettings, Signal,
-};
+pub(crate) use env::{check_endpoint, check_export_workers, http_signal_url, EnvSettings, Signal};
 pub(crate) use file::FileConfig;
 pub(crate) use policies::{
     log_filter, redaction_from_env, span_event_filter, tail_sampling_from_env,

@@ -350,14 +350,14 @@ impl Builder {
     ///    workers, the processors added with [`with_span_processor`](Self::with_span_processor);
     /// 4. **logs and metrics providers** (`logger_provider`, `meter_provider`): when a capture
     ///    mode with events, or metrics, are on;
-    /// 5. **processor chain** (`processor_chain`): cost → metrics → redaction → tail sampling
-    ///    → content events → decorators added with [`wrap_processor`](Self::wrap_processor) →
-    ///    destinations;
+    /// 5. **processor chain** (`processor_chain`): cost → OpenInference enrichment (unless
+    ///    switched off) → metrics → redaction → tail sampling → content events → decorators
+    ///    added with [`wrap_processor`](Self::wrap_processor) → destinations;
     /// 6. **providers** (`tracer_provider`): the tracer provider with the head sampler and the
     ///    context processor, and the [`Guard`] owning everything;
     /// 7. **global install** (`install_global`): the `tracing` subscriber and the OpenTelemetry
-    ///    providers; then the process-wide switches ([`capture_content`](crate::capture_content),
-    ///    [`openinference`](crate::openinference)). Nothing observable changes before every
+    ///    providers; then the process-wide content switch
+    ///    ([`capture_content`](crate::capture_content)). Nothing observable changes before every
     ///    fallible stage has succeeded: a failed `build` leaves the process as it was.
     pub fn build(mut self) -> Result<Guard, InitError> {
         let settings = resolve::Settings::resolve(&mut self)?;

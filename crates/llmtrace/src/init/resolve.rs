@@ -136,11 +136,10 @@ impl Settings {
         }
     }
 
-    /// Sets the process-wide switches the span API reads. The last step of `build`: a failed
-    /// build leaves them as they were.
+    /// Sets the process-wide content switch the span API reads. The last step of `build`: a
+    /// failed build leaves it as it was.
     pub(super) fn apply_switches(&self) {
         crate::settings::set_capture_content(self.capture.records_content());
-        crate::settings::set_openinference(self.openinference);
     }
 }
 

@@ -44,13 +44,13 @@ pub mod kind {
     /// A reranking ([`rerank`](crate::rerank)).
     #[derive(Debug)]
     pub struct Rerank;
-    /// A tool execution ([`tool`](crate::tool)).
+    /// A tool execution ([`tool`](crate::tool())).
     #[derive(Debug)]
     pub struct Tool;
-    /// An agent invocation ([`agent`](crate::agent)).
+    /// An agent invocation ([`agent`](crate::agent())).
     #[derive(Debug)]
     pub struct Agent;
-    /// A chain or workflow step ([`chain`](crate::chain)).
+    /// A chain or workflow step ([`chain`](crate::chain())).
     #[derive(Debug)]
     pub struct Chain;
 }
