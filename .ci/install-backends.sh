@@ -6,14 +6,15 @@
 #   /usr/bin/chromium                  Debian's chromium (headless browser), only if missing
 #   target/backends/gobin/builder      OpenTelemetry Collector Builder (ocb), from the Go module proxy
 #   target/backends/otelcol-llmtrace   collector built by ocb from collector/builder-config.yaml
+#   target/backends/jaeger             Jaeger v2 all-in-one (cmd/jaeger), from the Go module proxy
 #
 # Idempotent and non-interactive (CI=true, no stdin). A step's stamp file records what it was
 # built from, so changing a pin or the builder config rebuilds just that step.
 #
-# The collector is optional in the sense that a machine without Go or without the Go module
-# proxy cannot build it: the exact error is then written to target/backends/otelcol-llmtrace.error
-# and the collector test in tests/backends.rs fails with it. Everything else is required: any
-# failure here exits non-zero.
+# The collector and Jaeger are optional in the sense that a machine without Go or without the Go
+# module proxy cannot build them: the exact error is then written to
+# target/backends/otelcol-llmtrace.error (jaeger.error) and the collector (Jaeger) tests in
+# tests/backends.rs fail with it. Everything else is required: any failure here exits non-zero.
 #
 # Environment:
 #   LLMTRACE_BACKENDS_DIR   where to install (default: <repo>/target/backends)
@@ -31,6 +32,8 @@ PHOENIX_VERSION=20.26.1
 MLFLOW_VERSION=3.17.2
 # Builder and component versions: keep in step with collector/builder-config.yaml.
 OCB_VERSION=v0.161.0
+# Jaeger v2, the collector-based all-in-one (tests run it with collector/jaeger.yaml).
+JAEGER_VERSION=v1.76.0
 
 log() { printf '[install-backends %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 elapsed() { echo "$(($(date +%s) - $1))s"; }
@@ -117,8 +120,64 @@ build_collector() {
     log "collector built in $(elapsed "$start"): $("$bin" --version 2>/dev/null | head -1)"
 }
 
+# ---------------------------------------------------------------- Jaeger (v2 all-in-one)
+# Built like `go install …@version` but from a scratch module (`go get -tool`), with its own
+# GOPATH (module cache) and GOCACHE under $DIR so nothing outside it is written.
+build_jaeger() {
+    local bin=$DIR/jaeger err=$DIR/jaeger.error stamp want start go jobs
+    want="github.com/jaegertracing/jaeger/cmd/jaeger@$JAEGER_VERSION"
+    stamp=$bin.stamp
+    if [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+        log "jaeger up to date ($bin)"
+        rm -f "$err"
+        return
+    fi
+    go=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
+    if [ ! -x "$go" ] && ! command -v "$go" >/dev/null; then
+        echo "no Go toolchain found (looked for go on PATH and /usr/local/go/bin/go)" >"$err"
+        log "JAEGER NOT BUILT: $(cat "$err")"
+        return
+    fi
+    if [ "${CI:-}" = true ]; then jobs=${LLMTRACE_BUILD_JOBS:-2}; else jobs=${LLMTRACE_BUILD_JOBS:-1}; fi
+    start=$(date +%s)
+    log "building jaeger $JAEGER_VERSION (nice 19, $jobs job(s); minutes when cold)"
+    rm -f "$bin" "$stamp" "$err"
+    local build_log=$DIR/jaeger-build.log work=$DIR/jaeger-build timer=()
+    # Peak memory of the build in the log when GNU time is there.
+    if [ -x /usr/bin/time ]; then timer=(/usr/bin/time -v); fi
+    if ! (
+        set -e
+        export GOFLAGS="-p=$jobs -modcacherw -buildvcs=false" GOMAXPROCS=$jobs GOTOOLCHAIN=local
+        export GOPATH=$DIR/gopath GOCACHE=$DIR/gocache GOWORK=off
+        rm -rf "$work"
+        mkdir -p "$work"
+        cd "$work"
+        nice -n 19 "$go" mod init llmtrace.invalid/jaeger-build
+        nice -n 19 "$go" get -tool "github.com/jaegertracing/jaeger/cmd/jaeger@$JAEGER_VERSION"
+        # The version Jaeger's own Makefile stamps in (`jaeger version` shows it).
+        nice -n 19 "${timer[@]}" "$go" build -o "$work/jaeger" \
+            -ldflags "-X github.com/jaegertracing/jaeger/internal/version.latestVersion=$JAEGER_VERSION" \
+            github.com/jaegertracing/jaeger/cmd/jaeger
+        install -m 0755 "$work/jaeger" "$bin"
+        rm -f "$work/jaeger"
+    ) >"$build_log" 2>&1; then
+        # Keep the lines that say why (e.g. a module the Go module proxy refuses), not the
+        # hundreds of `go: added …` progress lines of a successful `go get`.
+        { grep -E 'rror|Forbidden|not available|no such host|dial tcp|timeout|go: |status' "$build_log" |
+            grep -vE '^go: (added|downloading|finding|upgraded) ' | sort -u | head -20 || true
+          echo "(full log: $build_log)"; } >"$err"
+        log "JAEGER NOT BUILT after $(elapsed "$start"):"
+        sed 's/^/    /' "$err"
+        return
+    fi
+    echo "$want" >"$stamp"
+    log "jaeger built in $(elapsed "$start"): $("$bin" version 2>/dev/null | sed -n 's/.*"gitVersion":"\([^"]*\)".*/jaeger \1/p' | head -1)$(
+        grep -m1 'Maximum resident set size' "$build_log" | awk '{printf ", go build peak %d MB", $NF/1024}')"
+}
+
 all_start=$(date +%s)
 install_python
 install_chromium
 build_collector
+build_jaeger
 log "done in $(elapsed "$all_start")"

@@ -9,6 +9,11 @@
 //! - **MLflow** (search + get-trace REST API): the agent example arrives in its experiment.
 //! - **The OpenTelemetry Collector** running the repository's `otel-collector.yaml` unchanged
 //!   (environment overrides only) in front of Phoenix: scrubbed and tail-sampled as configured.
+//! - **Jaeger** v2 with `collector/jaeger.yaml` (API v3 and the classic API): the `agent` example
+//!   over OTLP gRPC and the `rag` example over OTLP/HTTP — span count, parent ids, span kinds,
+//!   typed `gen_ai.*` / `llmtrace.*` attributes, `error` and exception events on exactly the
+//!   failed spans, the service from the resource — and the agent again behind the collector with
+//!   `otel-collector.yaml`'s Jaeger exporter, scrubbed and sampled.
 //!
 //! The backends come from `bash .ci/install-backends.sh` (under `target/backends/`). These tests
 //! run only with `LLMTRACE_BACKENDS=1` (CI sets it); without it each prints why and passes
@@ -1464,4 +1469,816 @@ fn collector_with_otel_collector_yaml_scrubs_and_samples_on_the_way_to_phoenix()
     assert!(spans.iter().all(|s| trace_id(s) != dropped_trace));
     assert!(by_name(&spans, "invoke_workflow answer-question").is_empty());
     collector.assert_running();
+}
+
+// ------------------------------------------------------------------------------------------
+// Jaeger
+// ------------------------------------------------------------------------------------------
+
+/// The Jaeger binary `.ci/install-backends.sh` builds; when it is missing the test fails with
+/// what the build recorded.
+fn jaeger_bin() -> PathBuf {
+    let bin = backends_dir().join("jaeger");
+    if !bin.exists() {
+        let why = fs::read_to_string(backends_dir().join("jaeger.error"))
+            .unwrap_or_else(|_| "no build was attempted".to_owned());
+        panic!(
+            "Jaeger (github.com/jaegertracing/jaeger/cmd/jaeger) is missing at {} — \
+             `bash .ci/install-backends.sh` builds it with Go and the Go module proxy. Its \
+             build said:\n{why}",
+            bin.display()
+        );
+    }
+    bin
+}
+
+/// `N` different ports that were free on 127.0.0.1 a moment ago.
+fn free_ports<const N: usize>() -> [u16; N] {
+    let mut seen = BTreeSet::new();
+    std::array::from_fn(|_| loop {
+        let port = free_port();
+        if seen.insert(port) {
+            break port;
+        }
+    })
+}
+
+/// Jaeger v2 with `collector/jaeger.yaml`: OTLP gRPC and HTTP in, in-memory storage, the query
+/// API out, every listener on 127.0.0.1 (free ports, set through the file's `${env:…}`s).
+struct Jaeger {
+    server: Server,
+    otlp_grpc_port: u16,
+    otlp_http_port: u16,
+    query_port: u16,
+}
+
+impl Jaeger {
+    fn start() -> Self {
+        let bin = jaeger_bin();
+        let config = require(
+            repo_root().join("collector").join("jaeger.yaml"),
+            "the Jaeger configuration",
+        );
+        let dir = fresh_dir("jaeger");
+        let [otlp_grpc_port, otlp_http_port, query_port, query_grpc_port, health_port] =
+            free_ports();
+        let addr = |port: u16| format!("127.0.0.1:{port}");
+        let mut cmd = clean_command(bin);
+        cmd.arg("--config")
+            .arg(&config)
+            .env("JAEGER_OTLP_GRPC_ENDPOINT", addr(otlp_grpc_port))
+            .env("JAEGER_OTLP_HTTP_ENDPOINT", addr(otlp_http_port))
+            .env("JAEGER_QUERY_HTTP_ENDPOINT", addr(query_port))
+            .env("JAEGER_QUERY_GRPC_ENDPOINT", addr(query_grpc_port))
+            .env("JAEGER_HEALTH_ENDPOINT", addr(health_port));
+        let mut server = Server::spawn("jaeger", cmd, dir);
+        let health = format!("http://127.0.0.1:{health_port}/status");
+        server.wait_until(
+            "healthy, receiving OTLP and serving its API",
+            Duration::from_secs(60),
+            || {
+                get(&health).is_ok_and(|r| r.status == 200)
+                    && tcp_open(otlp_grpc_port)
+                    && tcp_open(otlp_http_port)
+                    && tcp_open(query_port)
+            },
+        );
+        Jaeger {
+            server,
+            otlp_grpc_port,
+            otlp_http_port,
+            query_port,
+        }
+    }
+
+    fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.query_port)
+    }
+
+    fn otlp_grpc(&self) -> String {
+        format!("http://127.0.0.1:{}", self.otlp_grpc_port)
+    }
+
+    fn otlp_http(&self) -> String {
+        format!("http://127.0.0.1:{}", self.otlp_http_port)
+    }
+
+    /// `GET /api/v3/traces/{id}`: the trace's spans (see [`otlp_spans`]); `None` while Jaeger
+    /// does not know it (404).
+    fn trace(&self, id: &str) -> Option<Vec<Value>> {
+        let url = format!("{}/api/v3/traces/{id}", self.base());
+        let response = get(&url).unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        if response.status == 404 {
+            return None;
+        }
+        assert_eq!(response.status, 200, "GET {url}: {}", response.body);
+        Some(otlp_spans(&response.json()["result"]))
+    }
+
+    /// `GET /api/v3/traces?query.service_name=…`: the spans of every trace of `service` (the
+    /// start-time window is required; this one covers any test run). Empty when none (404).
+    fn search(&self, service: &str) -> Vec<Value> {
+        let url = format!(
+            "{}/api/v3/traces?query.service_name={service}&query.num_traces=100\
+             &query.start_time_min=2000-01-01T00:00:00Z&query.start_time_max=2100-01-01T00:00:00Z",
+            self.base()
+        );
+        let response = get(&url).unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        if response.status == 404 {
+            return Vec::new();
+        }
+        assert_eq!(response.status, 200, "GET {url}: {}", response.body);
+        otlp_spans(&response.json()["result"])
+    }
+
+    /// Waits until a search by `service` finds one trace with `expected` spans, checks that no
+    /// more arrive, and returns the trace as `/api/v3/traces/{id}` shows it.
+    fn wait_for_trace(&mut self, service: &str, expected: usize) -> Vec<Value> {
+        self.server.assert_running();
+        let what = format!("{expected} spans of service {service} in Jaeger");
+        let found = poll(&what, Duration::from_secs(60), || {
+            Some(self.search(service)).filter(|s| s.len() >= expected)
+        });
+        let id = otlp_one_trace(&found);
+        std::thread::sleep(Duration::from_millis(1500));
+        let spans = self
+            .trace(&id)
+            .unwrap_or_else(|| panic!("trace {id} is found by the search but not by its id"));
+        assert_eq!(
+            spans.len(),
+            expected,
+            "Jaeger shows {} spans in trace {id} of {service}, expected {expected}: {:?}",
+            spans.len(),
+            names(&spans)
+        );
+        assert_eq!(
+            self.search(service).len(),
+            expected,
+            "one trace of {service}"
+        );
+        spans
+    }
+}
+
+/// The spans of OTLP/JSON `TracesData` (`resourceSpans` → `scopeSpans` → `spans`), each with
+/// its resource under `"resource"`.
+fn otlp_spans(data: &Value) -> Vec<Value> {
+    let mut spans = Vec::new();
+    for resource_spans in data["resourceSpans"].as_array().into_iter().flatten() {
+        for scope_spans in resource_spans["scopeSpans"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            for span in scope_spans["spans"].as_array().into_iter().flatten() {
+                let mut span = span.clone();
+                span["resource"] = resource_spans["resource"].clone();
+                spans.push(span);
+            }
+        }
+    }
+    spans
+}
+
+/// The OTLP `AnyValue` of `key` in an OTLP attribute list, `null` when absent.
+fn otlp_value<'a>(attributes: &'a Value, key: &str) -> &'a Value {
+    static NULL: Value = Value::Null;
+    attributes
+        .as_array()
+        .and_then(|list| list.iter().find(|kv| kv["key"] == key))
+        .map_or(&NULL, |kv| &kv["value"])
+}
+
+/// The OTLP `AnyValue` of a span attribute.
+fn otlp_attr<'a>(span: &'a Value, key: &str) -> &'a Value {
+    otlp_value(&span["attributes"], key)
+}
+
+/// A string value; fails unless it is typed `stringValue`.
+fn otlp_str<'a>(value: &'a Value, what: &str) -> &'a str {
+    value["stringValue"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{what}: a stringValue expected, got {value}"))
+}
+
+/// An integer value; fails unless it is typed `intValue` (a decimal string in OTLP/JSON).
+fn otlp_int(value: &Value, what: &str) -> i64 {
+    let int = &value["intValue"];
+    int.as_str()
+        .and_then(|s| s.parse().ok())
+        .or_else(|| int.as_i64())
+        .unwrap_or_else(|| panic!("{what}: an intValue expected, got {value}"))
+}
+
+/// A floating-point value; fails unless it is typed `doubleValue`.
+fn otlp_double(value: &Value, what: &str) -> f64 {
+    value["doubleValue"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{what}: a doubleValue expected, got {value}"))
+}
+
+/// A boolean value; fails unless it is typed `boolValue`.
+fn otlp_bool(value: &Value, what: &str) -> bool {
+    value["boolValue"]
+        .as_bool()
+        .unwrap_or_else(|| panic!("{what}: a boolValue expected, got {value}"))
+}
+
+/// The string attribute `key` of `span` (typed `stringValue`).
+fn jstr<'a>(span: &'a Value, key: &str) -> &'a str {
+    otlp_str(
+        otlp_attr(span, key),
+        &format!("{key} of {}", s(span, "name")),
+    )
+}
+
+/// The integer attribute `key` of `span` (typed `intValue`).
+fn jint(span: &Value, key: &str) -> i64 {
+    otlp_int(
+        otlp_attr(span, key),
+        &format!("{key} of {}", s(span, "name")),
+    )
+}
+
+/// The floating-point attribute `key` of `span` (typed `doubleValue`).
+fn jdouble(span: &Value, key: &str) -> f64 {
+    otlp_double(
+        otlp_attr(span, key),
+        &format!("{key} of {}", s(span, "name")),
+    )
+}
+
+/// The string array attribute `key` of `span` (an `arrayValue` of `stringValue`s).
+fn jstrings<'a>(span: &'a Value, key: &str) -> Vec<&'a str> {
+    let value = otlp_attr(span, key);
+    let what = format!("{key} of {}", s(span, "name"));
+    value["arrayValue"]["values"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{what}: an arrayValue expected, got {value}"))
+        .iter()
+        .map(|v| otlp_str(v, &what))
+        .collect()
+}
+
+/// The boolean attribute `key` of `span` (typed `boolValue`).
+fn jbool(span: &Value, key: &str) -> bool {
+    otlp_bool(
+        otlp_attr(span, key),
+        &format!("{key} of {}", s(span, "name")),
+    )
+}
+
+fn jspan_id(span: &Value) -> &str {
+    span["spanId"].as_str().unwrap_or("")
+}
+
+/// The parent span id, `""` for a root.
+fn jparent(span: &Value) -> &str {
+    span["parentSpanId"].as_str().unwrap_or("")
+}
+
+fn otlp_one_trace(spans: &[Value]) -> String {
+    let ids: BTreeSet<&str> = spans
+        .iter()
+        .map(|s| s["traceId"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(ids.len(), 1, "one trace expected, got {ids:?}");
+    ids.into_iter().next().unwrap_or_default().to_owned()
+}
+
+/// OTLP span kind: the enum number, also when written by name.
+fn jkind(span: &Value) -> &'static str {
+    match &span["kind"] {
+        Value::Number(n) => match n.as_i64() {
+            Some(1) => "INTERNAL",
+            Some(2) => "SERVER",
+            Some(3) => "CLIENT",
+            Some(4) => "PRODUCER",
+            Some(5) => "CONSUMER",
+            _ => "UNSPECIFIED",
+        },
+        Value::String(name) => match name.trim_start_matches("SPAN_KIND_") {
+            "INTERNAL" => "INTERNAL",
+            "SERVER" => "SERVER",
+            "CLIENT" => "CLIENT",
+            "PRODUCER" => "PRODUCER",
+            "CONSUMER" => "CONSUMER",
+            _ => "UNSPECIFIED",
+        },
+        _ => "UNSPECIFIED",
+    }
+}
+
+/// True when the span's OTLP status is ERROR (code 2, or by name).
+fn jfailed(span: &Value) -> bool {
+    let code = &span["status"]["code"];
+    code.as_i64() == Some(2) || code.as_str() == Some("STATUS_CODE_ERROR")
+}
+
+/// The span's events named `name`.
+fn jevents<'a>(span: &'a Value, name: &str) -> Vec<&'a Value> {
+    span["events"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["name"] == name)
+        .collect()
+}
+
+/// A failed span as Jaeger must show it: status ERROR with a message, `error.type`, and one
+/// `exception` event carrying the error's type and message.
+fn assert_failure_in_jaeger(span: &Value, message: &str) {
+    let name = s(span, "name");
+    assert!(jfailed(span), "{name} is an error: {}", span["status"]);
+    assert!(
+        s(&span["status"], "message").contains(message),
+        "{name}: status message {}",
+        span["status"]
+    );
+    assert!(!jstr(span, "error.type").is_empty(), "{name}: error.type");
+    let exceptions = jevents(span, "exception");
+    assert_eq!(exceptions.len(), 1, "{name}: one exception event");
+    let event = &exceptions[0]["attributes"];
+    assert!(
+        !otlp_str(otlp_value(event, "exception.type"), "exception.type").is_empty(),
+        "{name}: exception.type"
+    );
+    assert!(
+        otlp_str(otlp_value(event, "exception.message"), "exception.message").contains(message),
+        "{name}: exception.message {}",
+        otlp_value(event, "exception.message")
+    );
+}
+
+/// What Jaeger must show for one run of the `agent` example exported as service `service`.
+fn assert_agent_in_jaeger(spans: &[Value], service: &str) {
+    assert_eq!(spans.len(), 16, "agent spans: {:?}", names(spans));
+    otlp_one_trace(spans);
+    for span in spans {
+        let name = s(span, "name");
+        assert_eq!(
+            otlp_str(
+                otlp_value(&span["resource"]["attributes"], "service.name"),
+                "service.name"
+            ),
+            service,
+            "resource of {name}"
+        );
+        assert_eq!(jstr(span, "session.id"), "session-4821", "{name}");
+        assert_eq!(jstr(span, "user.id"), "user-17", "{name}");
+        // API v3 keeps arrays as arrays (the classic /api/traces shows them as JSON strings).
+        assert_eq!(jstrings(span, "tag.tags"), ["example"], "{name}");
+    }
+
+    let root = the(spans, "invoke_agent travel-planner");
+    assert_eq!(jparent(root), "", "the agent span is the root");
+    assert_eq!(jkind(root), "INTERNAL");
+    assert_eq!(jstr(root, "gen_ai.operation.name"), "invoke_agent");
+    assert_eq!(jstr(root, "gen_ai.agent.name"), "travel-planner");
+    assert_eq!(jint(root, "llmtrace.trace.input_tokens"), 1980);
+    assert_eq!(jint(root, "llmtrace.trace.output_tokens"), 128);
+    assert_eq!(jint(root, "llmtrace.agent.iterations"), 4);
+    let loops = jevents(root, "llmtrace.agent.loop_detected");
+    assert_eq!(loops.len(), 1, "the repeated flight search is flagged");
+    assert!(
+        otlp_int(
+            otlp_value(&loops[0]["attributes"], "llmtrace.agent.repeat_count"),
+            "llmtrace.agent.repeat_count"
+        ) >= 3
+    );
+    let root_id = jspan_id(root);
+
+    let retries = by_name(spans, "retry gpt-4o");
+    assert_eq!(retries.len(), 4, "one retry parent per model call");
+    let retry_ids: BTreeSet<&str> = retries.iter().map(|r| jspan_id(r)).collect();
+    let mut fallbacks = 0;
+    for retry in &retries {
+        assert_eq!(jkind(retry), "INTERNAL");
+        assert_eq!(jparent(retry), root_id, "retry spans hang off the agent");
+        assert_eq!(jstr(retry, "gen_ai.operation.name"), "retry");
+        assert!(jint(retry, "llmtrace.retry.attempts") >= 1);
+        if jbool(retry, "llmtrace.retry.fallback_used") {
+            fallbacks += 1;
+            assert_eq!(jint(retry, "llmtrace.retry.attempts"), 3);
+            assert_eq!(jstr(retry, "llmtrace.retry.model_used"), "claude-sonnet-4");
+        }
+    }
+    assert_eq!(fallbacks, 1, "the fallback answered once");
+
+    let chats: Vec<&Value> = spans
+        .iter()
+        .filter(|s| s["name"].as_str().is_some_and(|n| n.starts_with("chat ")))
+        .collect();
+    assert_eq!(
+        chats.len(),
+        6,
+        "two failed attempts, a fallback, three more calls"
+    );
+    let (mut input, mut output, mut cost) = (0, 0, 0.0);
+    for chat in &chats {
+        let name = s(chat, "name");
+        assert_eq!(jkind(chat), "CLIENT", "{name}");
+        assert!(
+            retry_ids.contains(jparent(chat)),
+            "{name} sits under a retry span"
+        );
+        assert_eq!(jstr(chat, "gen_ai.operation.name"), "chat");
+        assert_eq!(
+            jstr(chat, "gen_ai.request.model"),
+            name.trim_start_matches("chat ")
+        );
+        assert_eq!(jdouble(chat, "gen_ai.request.temperature"), 0.2, "{name}");
+        assert_eq!(jint(chat, "gen_ai.request.max_tokens"), 512, "{name}");
+        assert!(jint(chat, "llmtrace.retry.attempt") >= 1, "{name}");
+        if jfailed(chat) {
+            assert_eq!(name, "chat gpt-4o", "only the overloaded model fails");
+            assert_failure_in_jaeger(chat, "503 model overloaded");
+            continue;
+        }
+        assert!(
+            otlp_attr(chat, "error.type").is_null(),
+            "{name}: no error.type"
+        );
+        let (i, o) = (
+            jint(chat, "gen_ai.usage.input_tokens"),
+            jint(chat, "gen_ai.usage.output_tokens"),
+        );
+        assert!(i > 0 && o > 0, "{name} tokens {i}/{o}");
+        input += i;
+        output += o;
+        let usd = jdouble(chat, "llmtrace.cost.usd");
+        assert!(usd > 0.0 && usd < 1.0, "{name} cost {usd}");
+        cost += usd;
+        assert!(jstr(chat, "gen_ai.response.id").starts_with("chatcmpl-"));
+        assert!(!jstrings(chat, "gen_ai.response.finish_reasons").is_empty());
+    }
+    assert_eq!((input, output), (1980, 128), "tokens of the answered calls");
+    let total = jdouble(root, "llmtrace.cost.usd");
+    assert!(
+        (total - cost).abs() < 1e-9,
+        "the agent's cost {total} is the sum of its calls' {cost}"
+    );
+    assert_eq!(
+        chats.iter().filter(|c| jfailed(c)).count(),
+        2,
+        "two overloaded attempts"
+    );
+
+    let tools: Vec<&Value> = spans
+        .iter()
+        .filter(|s| {
+            s["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("execute_tool "))
+        })
+        .collect();
+    assert_eq!(
+        tools.len(),
+        5,
+        "weather twice (one retry), flights three times"
+    );
+    for tool in &tools {
+        let name = s(tool, "name");
+        assert_eq!(jkind(tool), "INTERNAL", "{name}");
+        assert_eq!(jparent(tool), root_id, "tool spans hang off the agent");
+        assert_eq!(jstr(tool, "gen_ai.operation.name"), "execute_tool");
+        assert_eq!(
+            jstr(tool, "gen_ai.tool.name"),
+            name.trim_start_matches("execute_tool ")
+        );
+        let attempt = jint(tool, "llmtrace.retry.attempt");
+        if jfailed(tool) {
+            assert_eq!(
+                name, "execute_tool get_weather",
+                "only the weather times out"
+            );
+            assert_eq!(attempt, 1, "on its first attempt");
+            assert_failure_in_jaeger(tool, "weather service timed out");
+        }
+    }
+
+    let mut failed: Vec<String> = spans
+        .iter()
+        .filter(|s| jfailed(s))
+        .map(|s| s["name"].as_str().unwrap_or("?").to_owned())
+        .collect();
+    failed.sort();
+    assert_eq!(
+        failed,
+        ["chat gpt-4o", "chat gpt-4o", "execute_tool get_weather"],
+        "ERROR on exactly the failed spans"
+    );
+}
+
+/// What Jaeger must show for one run of the `rag` example (service `rag`, content captured).
+fn assert_rag_in_jaeger(spans: &[Value]) {
+    assert_eq!(spans.len(), 6, "rag spans: {:?}", names(spans));
+    otlp_one_trace(spans);
+    for span in spans {
+        let name = s(span, "name");
+        assert_eq!(
+            otlp_str(
+                otlp_value(&span["resource"]["attributes"], "service.name"),
+                "service.name"
+            ),
+            "rag",
+            "resource of {name}"
+        );
+        assert_eq!(jstr(span, "session.id"), "session-rag-1", "{name}");
+        assert!(!jfailed(span), "{name} did not fail: {}", span["status"]);
+        assert!(
+            jevents(span, "exception").is_empty(),
+            "{name}: no exception"
+        );
+    }
+    let root = the(spans, "invoke_workflow answer-question");
+    assert_eq!(jparent(root), "", "the workflow is the root");
+    assert_eq!(jkind(root), "INTERNAL");
+    assert_eq!(jstr(root, "gen_ai.operation.name"), "invoke_workflow");
+    let root_id = jspan_id(root);
+    let expected = [
+        ("embeddings text-embedding-3-small", "CLIENT", "embeddings"),
+        ("retrieval policies-vector-store", "CLIENT", "retrieval"),
+        ("rerank rerank-english-v3.0", "CLIENT", "rerank"),
+        (
+            "invoke_workflow build-context",
+            "INTERNAL",
+            "invoke_workflow",
+        ),
+        ("chat claude-sonnet-4", "CLIENT", "chat"),
+    ];
+    for (name, kind, operation) in expected {
+        let span = the(spans, name);
+        assert_eq!(jkind(span), kind, "span kind of {name}");
+        assert_eq!(jparent(span), root_id, "{name} is a child of the root");
+        assert_eq!(jstr(span, "gen_ai.operation.name"), operation, "{name}");
+    }
+
+    let embed = the(spans, "embeddings text-embedding-3-small");
+    assert_eq!(
+        jint(embed, "gen_ai.usage.input_tokens"),
+        10,
+        "ten words embedded"
+    );
+
+    let retrieval = the(spans, "retrieval policies-vector-store");
+    assert_eq!(
+        jstr(retrieval, "gen_ai.data_source.id"),
+        "policies-vector-store"
+    );
+    let mut previous = f64::INFINITY;
+    for i in 0..3 {
+        let key = |field: &str| format!("retrieval.documents.{i}.document.{field}");
+        assert!(jstr(retrieval, &key("id")).starts_with("doc-"));
+        let score = jdouble(retrieval, &key("score"));
+        assert!(
+            score > 0.0 && score <= previous,
+            "scores best first: {score}"
+        );
+        previous = score;
+    }
+    assert!(otlp_attr(retrieval, "retrieval.documents.3.document.id").is_null());
+
+    let chat = the(spans, "chat claude-sonnet-4");
+    assert_eq!(jstr(chat, "gen_ai.provider.name"), "anthropic");
+    assert_eq!(
+        jstr(chat, "gen_ai.response.model"),
+        "claude-sonnet-4-20250514"
+    );
+    assert_eq!(jint(chat, "gen_ai.request.max_tokens"), 300);
+    assert!(jint(chat, "gen_ai.usage.input_tokens") > 30);
+    assert_eq!(jint(chat, "gen_ai.usage.output_tokens"), 22);
+    assert!(jdouble(chat, "llmtrace.cost.usd") > 0.0);
+    assert_eq!(
+        jstrings(chat, "gen_ai.response.finish_reasons"),
+        ["end_turn"]
+    );
+
+    let rerank = the(spans, "rerank rerank-english-v3.0");
+    assert_eq!(jstr(rerank, "gen_ai.request.model"), "rerank-english-v3.0");
+    assert_eq!(jint(rerank, "reranker.top_k"), 2);
+    for i in 0..2 {
+        let key = |field: &str| format!("reranker.output_documents.{i}.document.{field}");
+        assert!(jstr(rerank, &key("id")).starts_with("doc-"));
+        jdouble(rerank, &key("score"));
+    }
+    assert!(otlp_attr(rerank, "reranker.output_documents.2.document.id").is_null());
+
+    let total = jdouble(root, "llmtrace.cost.usd");
+    let parts = jdouble(chat, "llmtrace.cost.usd") + jdouble(embed, "llmtrace.cost.usd");
+    assert!(
+        (total - parts).abs() < 1e-9,
+        "the workflow's cost {total} is the sum of its model calls' {parts}"
+    );
+}
+
+#[test]
+fn jaeger_shows_the_agent_trace_sent_over_otlp_grpc() {
+    if !enabled("jaeger_shows_the_agent_trace_sent_over_otlp_grpc") {
+        return;
+    }
+    let mut jaeger = Jaeger::start();
+    export_example("agent", &jaeger.otlp_grpc(), "grpc", &[]);
+    let spans = jaeger.wait_for_trace("agent", 16);
+    assert_agent_in_jaeger(&spans, "agent");
+
+    // The classic API the Jaeger UI reads: `error=true` marks exactly the failed spans, their
+    // exceptions are logs, numbers keep their types and arrays become JSON strings.
+    let id = otlp_one_trace(&spans);
+    let url = format!("{}/api/traces/{id}", jaeger.base());
+    let response = get(&url).unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    assert_eq!(response.status, 200, "GET {url}: {}", response.body);
+    let trace = &response.json()["data"][0];
+    let classic = trace["spans"].as_array().cloned().unwrap_or_default();
+    assert_eq!(classic.len(), 16, "classic API spans");
+    let tag = |span: &Value, key: &str| -> Value {
+        span["tags"]
+            .as_array()
+            .and_then(|tags| tags.iter().find(|t| t["key"] == key))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let mut failed = Vec::new();
+    for span in &classic {
+        let name = span["operationName"].as_str().unwrap_or("?");
+        let process = &trace["processes"][span["processID"].as_str().unwrap_or("")];
+        assert_eq!(process["serviceName"], "agent", "{name}");
+        assert_eq!(tag(span, "tag.tags")["value"], r#"["example"]"#, "{name}");
+        if tag(span, "error")["value"] == true {
+            failed.push(name.to_owned());
+            assert_eq!(tag(span, "otel.status_code")["value"], "ERROR", "{name}");
+            let logs = span["logs"].as_array().cloned().unwrap_or_default();
+            assert!(
+                logs.iter().any(|log| log["fields"]
+                    .as_array()
+                    .is_some_and(|f| f.iter().any(|kv| kv["value"] == "exception"))),
+                "{name}: the exception is a log: {logs:?}"
+            );
+        }
+        if name.starts_with("chat ") && tag(span, "error").is_null() {
+            let tokens = tag(span, "gen_ai.usage.input_tokens");
+            assert_eq!(tokens["type"], "int64", "{name}: {tokens}");
+            let cost = tag(span, "llmtrace.cost.usd");
+            assert_eq!(cost["type"], "float64", "{name}: {cost}");
+        }
+    }
+    failed.sort();
+    assert_eq!(
+        failed,
+        ["chat gpt-4o", "chat gpt-4o", "execute_tool get_weather"],
+        "error=true on exactly the failed spans"
+    );
+}
+
+#[test]
+fn jaeger_shows_the_rag_trace_sent_over_otlp_http() {
+    if !enabled("jaeger_shows_the_rag_trace_sent_over_otlp_http") {
+        return;
+    }
+    let mut jaeger = Jaeger::start();
+    export_example("rag", &jaeger.otlp_http(), "http/protobuf", &[]);
+    let spans = jaeger.wait_for_trace("rag", 6);
+    assert_rag_in_jaeger(&spans);
+}
+
+#[test]
+fn jaeger_behind_the_collector_with_otel_collector_yaml_gets_the_scrubbed_sampled_agent_trace() {
+    if !enabled(
+        "jaeger_behind_the_collector_with_otel_collector_yaml_gets_the_scrubbed_sampled_agent_trace",
+    ) {
+        return;
+    }
+    let bin = backends_dir().join("otelcol-llmtrace");
+    if !bin.exists() {
+        let why = fs::read_to_string(backends_dir().join("otelcol-llmtrace.error"))
+            .unwrap_or_else(|_| "no build was attempted".to_owned());
+        panic!(
+            "the collector built from collector/builder-config.yaml is missing at {} — \
+             `bash .ci/install-backends.sh` builds it with Go and the Go module proxy. Its \
+             build said:\n{why}",
+            bin.display()
+        );
+    }
+    let mut jaeger = Jaeger::start();
+    let [grpc_port, http_port] = free_ports();
+    let mut cmd = clean_command(&bin);
+    cmd.arg("--config")
+        .arg(repo_root().join("otel-collector.yaml"))
+        // The file users run, unchanged: its `traces` pipeline sends to the Jaeger exporter only.
+        .env(
+            "OTELCOL_OTLP_GRPC_ENDPOINT",
+            format!("127.0.0.1:{grpc_port}"),
+        )
+        .env(
+            "OTELCOL_OTLP_HTTP_ENDPOINT",
+            format!("127.0.0.1:{http_port}"),
+        )
+        .env("OTELCOL_TRACES_EXPORTERS", "[otlp_grpc/jaeger]")
+        .env(
+            "JAEGER_OTLP_GRPC_ENDPOINT",
+            format!("127.0.0.1:{}", jaeger.otlp_grpc_port),
+        )
+        // Deterministic sampling: keep errors and slow traces, none of the rest.
+        .env("OTELCOL_TAIL_SAMPLING_PERCENTAGE", "0")
+        .env("OTELCOL_TAIL_DECISION_WAIT", "5s")
+        .env("OTELCOL_TAIL_DECISION_WAIT_AFTER_ROOT", "1s")
+        .env("OTELCOL_BATCH_TIMEOUT", "200ms");
+    let mut collector = Server::spawn("collector", cmd, fresh_dir("collector-jaeger"));
+    collector.wait_until("listening", Duration::from_secs(60), || {
+        tcp_open(grpc_port) && tcp_open(http_port)
+    });
+
+    // Raw OTLP/JSON as an app without llmtrace sends it: an error trace carrying secrets, a slow
+    // trace and a fast healthy one (service `raw-otlp-e2e`).
+    let (error_trace, slow_trace, dropped_trace) = (new_trace_id(), new_trace_id(), new_trace_id());
+    let secrets = format!("mail {FAKE_EMAIL}, key {FAKE_OPENAI_KEY}, card 4111 1111 1111 1111");
+    let batch = otlp_json(&[
+        raw_span(&dropped_trace, "fast and fine", 1_000_000, 0, json!({})),
+        raw_span(
+            &error_trace,
+            "chat gpt-4o",
+            2_000_000,
+            2,
+            json!({
+                "gen_ai.operation.name": "chat",
+                "gen_ai.usage.input_tokens": 12,
+                "input.value": secrets,
+                "api_key": "looks-harmless-but-the-key-name-says-secret"
+            }),
+        ),
+        raw_span(&slow_trace, "slow chain", 6_000_000_000, 0, json!({})),
+    ]);
+    let r = post_json(
+        &format!("http://127.0.0.1:{http_port}/v1/traces"),
+        &[],
+        &batch,
+    );
+    assert_eq!(r.status, 200, "collector OTLP/HTTP JSON: {}", r.body);
+
+    // The agent (it has errors → kept) over gRPC, the rag example (healthy and fast → sampled
+    // out at 0 %) over HTTP.
+    export_example(
+        "agent",
+        &format!("http://127.0.0.1:{grpc_port}"),
+        "grpc",
+        &[],
+    );
+    export_example(
+        "rag",
+        &format!("http://127.0.0.1:{http_port}"),
+        "http/protobuf",
+        &[],
+    );
+
+    let agent = jaeger.wait_for_trace("agent", 16);
+    assert_agent_in_jaeger(&agent, "agent");
+    for span in &agent {
+        assert!(
+            otlp_attr(span, "redaction.masked.count").is_null(),
+            "nothing in {} needed masking: {span}",
+            s(span, "name")
+        );
+    }
+
+    let error = poll("the error trace in Jaeger", Duration::from_secs(30), || {
+        jaeger.trace(&error_trace)
+    });
+    assert_eq!(error.len(), 1, "the error trace is kept (policy errors)");
+    let span = &error[0];
+    assert!(jfailed(span));
+    let input = jstr(span, "input.value");
+    assert_eq!(
+        input, "mail ****, key ****, card ****",
+        "masked by blocked_values"
+    );
+    assert_eq!(
+        jstr(span, "api_key"),
+        "****",
+        "masked by blocked_key_patterns"
+    );
+    assert_eq!(jint(span, "redaction.masked.count"), 2);
+    assert_eq!(
+        jint(span, "gen_ai.usage.input_tokens"),
+        12,
+        "token counts untouched"
+    );
+    let slow = poll("the slow trace in Jaeger", Duration::from_secs(30), || {
+        jaeger.trace(&slow_trace)
+    });
+    assert_eq!(slow.len(), 1, "the 6 s trace is kept (policy slow)");
+
+    // Give the dropped traces time to have been decided and (wrongly) forwarded.
+    std::thread::sleep(Duration::from_secs(7));
+    assert!(
+        jaeger.trace(&dropped_trace).is_none(),
+        "a fast healthy trace is sampled out at 0 %"
+    );
+    assert!(
+        jaeger.search("rag").is_empty(),
+        "the rag example (healthy, fast) is sampled out at 0 %"
+    );
+    assert_eq!(jaeger.search("raw-otlp-e2e").len(), 2, "error + slow");
+    assert_eq!(jaeger.search("agent").len(), 16, "nothing more arrived");
+    collector.assert_running();
+    jaeger.server.assert_running();
 }
