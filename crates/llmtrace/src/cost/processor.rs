@@ -281,12 +281,15 @@ impl<P: SpanProcessor> SpanProcessor for CostProcessor<P> {
 mod tests {
     use opentelemetry::trace::{Tracer as _, TracerProvider as _};
     use opentelemetry::KeyValue;
-    use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SimpleSpanProcessor};
+    use opentelemetry_sdk::trace::{
+        InMemorySpanExporter, SdkTracer, SdkTracerProvider, SimpleSpanProcessor,
+    };
 
     use super::*;
 
-    #[test]
-    fn token_sums_saturate_instead_of_overflowing() {
+    /// Runs `spans` (given a tracer whose spans pass a cost processor) and returns the input and
+    /// output token sums written on the `root` spans, sorted.
+    fn root_sums(spans: impl FnOnce(&SdkTracer)) -> Vec<(i64, i64)> {
         let exporter = InMemorySpanExporter::default();
         let processor = CostProcessor::new(
             SimpleSpanProcessor::new(exporter.clone()),
@@ -295,61 +298,55 @@ mod tests {
         let provider = SdkTracerProvider::builder()
             .with_span_processor(processor)
             .build();
-        let tracer = provider.tracer("test");
-        tracer.in_span("root", |_| {
-            for _ in 0..3 {
-                tracer
-                    .span_builder("chat gpt-4o")
-                    .with_attributes([
-                        KeyValue::new(semconv::GEN_AI_REQUEST_MODEL, "gpt-4o"),
-                        KeyValue::new(semconv::GEN_AI_USAGE_INPUT_TOKENS, i64::MAX),
-                        KeyValue::new(semconv::GEN_AI_USAGE_OUTPUT_TOKENS, i64::MAX - 1),
-                    ])
-                    .start(&tracer);
-            }
+        spans(&provider.tracer("test"));
+        let mut sums: Vec<(i64, i64)> = exporter
+            .get_finished_spans()
+            .expect("spans")
+            .iter()
+            .filter(|s| s.name == "root")
+            .map(|s| {
+                let sum = |key| int_attribute(s, key).expect("a trace sum");
+                (
+                    sum(ours::TRACE_INPUT_TOKENS),
+                    sum(ours::TRACE_OUTPUT_TOKENS),
+                )
+            })
+            .collect();
+        sums.sort_unstable();
+        sums
+    }
+
+    /// Starts and ends a priced chat span with this usage.
+    fn chat(tracer: &SdkTracer, input: i64, output: i64) {
+        tracer
+            .span_builder("chat gpt-4o")
+            .with_attributes([
+                KeyValue::new(semconv::GEN_AI_REQUEST_MODEL, "gpt-4o"),
+                KeyValue::new(semconv::GEN_AI_USAGE_INPUT_TOKENS, input),
+                KeyValue::new(semconv::GEN_AI_USAGE_OUTPUT_TOKENS, output),
+            ])
+            .start(tracer);
+    }
+
+    #[test]
+    fn token_sums_saturate_instead_of_overflowing() {
+        let sums = root_sums(|tracer| {
+            tracer.in_span("root", |_| {
+                for _ in 0..3 {
+                    chat(tracer, i64::MAX, i64::MAX - 1);
+                }
+            });
         });
-        let spans = exporter.get_finished_spans().expect("spans");
-        let root = spans.iter().find(|s| s.name == "root").expect("root");
-        assert_eq!(
-            int_attribute(root, ours::TRACE_INPUT_TOKENS),
-            Some(i64::MAX)
-        );
-        assert_eq!(
-            int_attribute(root, ours::TRACE_OUTPUT_TOKENS),
-            Some(i64::MAX)
-        );
+        assert_eq!(sums, [(i64::MAX, i64::MAX)]);
     }
 
     #[test]
     fn spans_of_many_traces_are_summed_per_trace() {
-        let exporter = InMemorySpanExporter::default();
-        let processor = CostProcessor::new(
-            SimpleSpanProcessor::new(exporter.clone()),
-            PriceTable::built_in(),
-        );
-        let provider = SdkTracerProvider::builder()
-            .with_span_processor(processor)
-            .build();
-        let tracer = provider.tracer("test");
-        for n in 1..=40_i64 {
-            tracer.in_span("root", |_| {
-                tracer
-                    .span_builder("chat gpt-4o")
-                    .with_attributes([
-                        KeyValue::new(semconv::GEN_AI_REQUEST_MODEL, "gpt-4o"),
-                        KeyValue::new(semconv::GEN_AI_USAGE_INPUT_TOKENS, n),
-                        KeyValue::new(semconv::GEN_AI_USAGE_OUTPUT_TOKENS, 1_i64),
-                    ])
-                    .start(&tracer);
-            });
-        }
-        let spans = exporter.get_finished_spans().expect("spans");
-        let mut sums: Vec<i64> = spans
-            .iter()
-            .filter(|s| s.name == "root")
-            .filter_map(|s| int_attribute(s, ours::TRACE_INPUT_TOKENS))
-            .collect();
-        sums.sort_unstable();
-        assert_eq!(sums, (1..=40).collect::<Vec<_>>());
+        let sums = root_sums(|tracer| {
+            for n in 1..=40_i64 {
+                tracer.in_span("root", |_| chat(tracer, n, 1));
+            }
+        });
+        assert_eq!(sums, (1..=40).map(|n| (n, 1)).collect::<Vec<_>>());
     }
 }
