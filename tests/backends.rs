@@ -1263,6 +1263,57 @@ fn new_trace_id() -> String {
 }
 
 /// One OTLP/JSON span ending now; `status` 2 = ERROR.
+/// The trace ids [`feed_collector`] sent.
+struct RawTraces {
+    /// A failed chat span carrying an e-mail address, an API key and a card number.
+    error: String,
+    /// A 6 s trace.
+    slow: String,
+    /// A fast, healthy trace (sampled out at 0 %).
+    dropped: String,
+}
+
+/// What both collector tests send: raw OTLP/JSON over HTTP, as an app without llmtrace would
+/// (an error trace carrying secrets in `input.value` and a secret-named key, a slow trace and
+/// a fast healthy one; `plain` are the other spans' attributes, `chat` the error span's), then
+/// the agent example (it has errors → kept) over gRPC and the rag example (healthy and fast →
+/// sampled out at 0 %) over HTTP.
+fn feed_collector(grpc_port: u16, http_port: u16, plain: Value, chat: Value) -> RawTraces {
+    let raw = RawTraces {
+        error: new_trace_id(),
+        slow: new_trace_id(),
+        dropped: new_trace_id(),
+    };
+    let secrets = format!("mail {FAKE_EMAIL}, key {FAKE_OPENAI_KEY}, card 4111 1111 1111 1111");
+    let mut chat = chat;
+    chat["input.value"] = json!(secrets);
+    chat["api_key"] = json!("looks-harmless-but-the-key-name-says-secret");
+    let batch = otlp_json(&[
+        raw_span(&raw.dropped, "fast and fine", 1_000_000, 0, plain.clone()),
+        raw_span(&raw.error, "chat gpt-4o", 2_000_000, 2, chat),
+        raw_span(&raw.slow, "slow chain", 6_000_000_000, 0, plain),
+    ]);
+    let r = post_json(
+        &format!("http://127.0.0.1:{http_port}/v1/traces"),
+        &[],
+        &batch,
+    );
+    assert_eq!(r.status, 200, "collector OTLP/HTTP JSON: {}", r.body);
+    export_example(
+        "agent",
+        &format!("http://127.0.0.1:{grpc_port}"),
+        "grpc",
+        &[],
+    );
+    export_example(
+        "rag",
+        &format!("http://127.0.0.1:{http_port}"),
+        "http/protobuf",
+        &[],
+    );
+    raw
+}
+
 fn raw_span(trace: &str, name: &str, duration_ns: u64, status: u8, attributes: Value) -> Value {
     let end = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -1360,60 +1411,23 @@ fn collector_with_otel_collector_yaml_scrubs_and_samples_on_the_way_to_phoenix()
         tcp_open(grpc_port) && tcp_open(http_port)
     });
 
-    // Raw OTLP/JSON straight into the collector, as an app without llmtrace would send it:
-    // an error trace carrying secrets, a slow trace, and a fast healthy one.
-    let (error_trace, slow_trace, dropped_trace) = (new_trace_id(), new_trace_id(), new_trace_id());
-    let secrets = format!("mail {FAKE_EMAIL}, key {FAKE_OPENAI_KEY}, card 4111 1111 1111 1111");
-    let batch = otlp_json(&[
-        raw_span(
-            &dropped_trace,
-            "fast and fine",
-            1_000_000,
-            0,
-            json!({ "openinference.span.kind": "CHAIN" }),
-        ),
-        raw_span(
-            &error_trace,
-            "chat gpt-4o",
-            2_000_000,
-            2,
-            json!({
-                "openinference.span.kind": "LLM",
-                "llm.model_name": "gpt-4o",
-                "llm.token_count.prompt": 12,
-                "input.value": secrets,
-                "api_key": "looks-harmless-but-the-key-name-says-secret"
-            }),
-        ),
-        raw_span(
-            &slow_trace,
-            "slow chain",
-            6_000_000_000,
-            0,
-            json!({ "openinference.span.kind": "CHAIN" }),
-        ),
-    ]);
-    let r = post_json(
-        &format!("http://127.0.0.1:{http_port}/v1/traces"),
-        &[],
-        &batch,
+    // Raw OTLP/JSON straight into the collector, as an app without llmtrace would send it,
+    // then both examples.
+    let raw = feed_collector(
+        grpc_port,
+        http_port,
+        json!({ "openinference.span.kind": "CHAIN" }),
+        json!({
+            "openinference.span.kind": "LLM",
+            "llm.model_name": "gpt-4o",
+            "llm.token_count.prompt": 12,
+        }),
     );
-    assert_eq!(r.status, 200, "collector OTLP/HTTP JSON: {}", r.body);
-
-    // The examples through the collector: agent (has errors → kept) over gRPC, rag (healthy,
-    // fast → sampled out at 0 %) over HTTP.
-    export_example(
-        "agent",
-        &format!("http://127.0.0.1:{grpc_port}"),
-        "grpc",
-        &[],
-    );
-    export_example(
-        "rag",
-        &format!("http://127.0.0.1:{http_port}"),
-        "http/protobuf",
-        &[],
-    );
+    let RawTraces {
+        error: error_trace,
+        slow: slow_trace,
+        dropped: dropped_trace,
+    } = raw;
 
     let spans = phoenix.wait_for_spans(project, 16 + 2);
     let of =
@@ -2188,46 +2202,20 @@ fn jaeger_behind_the_collector_with_otel_collector_yaml_gets_the_scrubbed_sample
         tcp_open(grpc_port) && tcp_open(http_port)
     });
 
-    // Raw OTLP/JSON as an app without llmtrace sends it: an error trace carrying secrets, a slow
-    // trace and a fast healthy one (service `raw-otlp-e2e`).
-    let (error_trace, slow_trace, dropped_trace) = (new_trace_id(), new_trace_id(), new_trace_id());
-    let secrets = format!("mail {FAKE_EMAIL}, key {FAKE_OPENAI_KEY}, card 4111 1111 1111 1111");
-    let batch = otlp_json(&[
-        raw_span(&dropped_trace, "fast and fine", 1_000_000, 0, json!({})),
-        raw_span(
-            &error_trace,
-            "chat gpt-4o",
-            2_000_000,
-            2,
-            json!({
-                "gen_ai.operation.name": "chat",
-                "gen_ai.usage.input_tokens": 12,
-                "input.value": secrets,
-                "api_key": "looks-harmless-but-the-key-name-says-secret"
-            }),
-        ),
-        raw_span(&slow_trace, "slow chain", 6_000_000_000, 0, json!({})),
-    ]);
-    let r = post_json(
-        &format!("http://127.0.0.1:{http_port}/v1/traces"),
-        &[],
-        &batch,
-    );
-    assert_eq!(r.status, 200, "collector OTLP/HTTP JSON: {}", r.body);
-
-    // The agent (it has errors → kept) over gRPC, the rag example (healthy and fast → sampled
-    // out at 0 %) over HTTP.
-    export_example(
-        "agent",
-        &format!("http://127.0.0.1:{grpc_port}"),
-        "grpc",
-        &[],
-    );
-    export_example(
-        "rag",
-        &format!("http://127.0.0.1:{http_port}"),
-        "http/protobuf",
-        &[],
+    // Raw OTLP/JSON as an app without llmtrace sends it (service `raw-otlp-e2e`), then both
+    // examples.
+    let RawTraces {
+        error: error_trace,
+        slow: slow_trace,
+        dropped: dropped_trace,
+    } = feed_collector(
+        grpc_port,
+        http_port,
+        json!({}),
+        json!({
+            "gen_ai.operation.name": "chat",
+            "gen_ai.usage.input_tokens": 12,
+        }),
     );
 
     let agent = jaeger.wait_for_trace("agent", 16);
