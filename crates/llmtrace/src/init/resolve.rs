@@ -260,10 +260,10 @@ fn prices(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::test_env::env;
 
     fn resolve(builder: Builder, vars: &[(&str, &str)]) -> Settings {
-        let mut builder =
-            builder.with_env(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        let mut builder = builder.with_env(env(vars));
         match Settings::resolve(&mut builder) {
             Ok(settings) => settings,
             Err(e) => panic!("{e}"),
@@ -329,9 +329,9 @@ mod tests {
                     if variable == "export_workers"),
                 "{err}"
             );
-            let var = [("LLMTRACE_EXPORT_WORKERS", n.to_string())];
+            let n_text = n.to_string();
             let mut builder =
-                Builder::default().with_env(var.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
+                Builder::default().with_env(env(&[("LLMTRACE_EXPORT_WORKERS", &n_text)]));
             assert!(Settings::resolve(&mut builder).is_err(), "{n}");
         }
         assert_eq!(
