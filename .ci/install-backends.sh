@@ -19,6 +19,9 @@
 # Environment:
 #   LLMTRACE_BACKENDS_DIR   where to install (default: <repo>/target/backends)
 #   LLMTRACE_BUILD_JOBS     parallel Go compile jobs (default 1 locally, 2 when CI=true)
+#   LLMTRACE_KEEP_GO_CACHE  1 keeps the Go module and build caches of the two Go builds
+#                           (target/backends/go, ~3 GB) for the next build; by default they are
+#                           deleted once the binaries are in place, since CI disks are small
 #   GO                      the go binary (default: go on PATH, else /usr/local/go/bin/go)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +37,14 @@ MLFLOW_VERSION=3.17.2
 OCB_VERSION=v0.161.0
 # Jaeger v2, the collector-based all-in-one (tests run it with collector/jaeger.yaml).
 JAEGER_VERSION=v1.76.0
+
+# Both Go builds use one module cache and one build cache under $DIR/go (they share most of
+# their modules), never the user's ~/go or ~/.cache/go-build.
+GO_HOME=$DIR/go
+go_env() {
+    export GOFLAGS="-p=$1 -modcacherw -buildvcs=false" GOMAXPROCS=$1 GOTOOLCHAIN=local
+    export GOPATH=$GO_HOME/path GOCACHE=$GO_HOME/cache GOWORK=off
+}
 
 log() { printf '[install-backends %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 elapsed() { echo "$(($(date +%s) - $1))s"; }
@@ -99,7 +110,7 @@ build_collector() {
     local build_log=$DIR/otelcol-build.log
     if ! (
         set -e
-        export GOFLAGS="-p=$jobs" GOMAXPROCS=$jobs GOTOOLCHAIN=local
+        go_env "$jobs"
         export GOBIN=$DIR/gobin
         if [ "$("$GOBIN/builder" version 2>/dev/null)" != "ocb version $OCB_VERSION" ]; then
             nice -n 19 "$go" install "go.opentelemetry.io/collector/cmd/builder@$OCB_VERSION"
@@ -121,8 +132,8 @@ build_collector() {
 }
 
 # ---------------------------------------------------------------- Jaeger (v2 all-in-one)
-# Built like `go install …@version` but from a scratch module (`go get -tool`), with its own
-# GOPATH (module cache) and GOCACHE under $DIR so nothing outside it is written.
+# Built like `go install …@version` but from a scratch module (`go get -tool`), with the Go
+# caches under $DIR/go (go_env) so nothing outside target/ is written.
 build_jaeger() {
     local bin=$DIR/jaeger err=$DIR/jaeger.error stamp want start go jobs
     want="github.com/jaegertracing/jaeger/cmd/jaeger@$JAEGER_VERSION"
@@ -147,8 +158,7 @@ build_jaeger() {
     if [ -x /usr/bin/time ]; then timer=(/usr/bin/time -v); fi
     if ! (
         set -e
-        export GOFLAGS="-p=$jobs -modcacherw -buildvcs=false" GOMAXPROCS=$jobs GOTOOLCHAIN=local
-        export GOPATH=$DIR/gopath GOCACHE=$DIR/gocache GOWORK=off
+        go_env "$jobs"
         rm -rf "$work"
         mkdir -p "$work"
         cd "$work"
@@ -175,9 +185,17 @@ build_jaeger() {
         grep -m1 'Maximum resident set size' "$build_log" | awk '{printf ", go build peak %d MB", $NF/1024}')"
 }
 
+# The Go caches are only needed while building; the binaries are stamped and kept.
+drop_go_caches() {
+    if [ ! -d "$GO_HOME" ] || [ "${LLMTRACE_KEEP_GO_CACHE:-}" = 1 ]; then return; fi
+    log "removing the Go build caches ($(du -sh "$GO_HOME" 2>/dev/null | cut -f1); LLMTRACE_KEEP_GO_CACHE=1 keeps them)"
+    rm -rf "$GO_HOME" "$DIR/otelcol-build" "$DIR/jaeger-build" "$DIR/gopath" "$DIR/gocache"
+}
+
 all_start=$(date +%s)
 install_python
 install_chromium
 build_collector
 build_jaeger
-log "done in $(elapsed "$all_start")"
+drop_go_caches
+log "done in $(elapsed "$all_start"); target/backends holds $(du -sh "$DIR" 2>/dev/null | cut -f1), $(df -h --output=avail "$DIR" | tail -1 | tr -d ' ') free on its disk"

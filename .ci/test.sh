@@ -8,6 +8,15 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# Disk is what CI machines run short of: no incremental caches and line tables only in the
+# test builds (set either variable to override), and the space used is printed at the end.
+export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
+export CARGO_PROFILE_DEV_DEBUG=${CARGO_PROFILE_DEV_DEBUG:-line-tables-only}
+disk_report() {
+    echo "== disk: target/ holds $(du -sh target 2>/dev/null | cut -f1); $(df -h --output=avail . | tail -1 | tr -d ' ') free ($1)"
+}
+disk_report "before"
+
 bash .ci/install-backends.sh || exit 1
 export LLMTRACE_BACKENDS=1
 
@@ -50,5 +59,6 @@ targets_failed=$(grep -hc '^error: test failed' "$log_dir"/tests.log "$log_dir"/
     awk '{s += $1} END {print s + 0}')
 failures=$(grep -h -E '^test .* \.\.\. FAILED$' "$log_dir"/tests.log "$log_dir"/doctests.log |
     sed -E 's/^test (.*) \.\.\. FAILED$/\1/' | sort -u | tr '\n' ' ')
+disk_report "after the tests"
 echo "== summary: $passed tests passed, $failed failed, $targets_failed targets failed${failures:+: $failures}"
 exit "$status"
