@@ -1,6 +1,6 @@
 //! Bad input: a 10 MB prompt, a 100 000-span trace, 10 000 levels of nesting, bytes that are not
 //! UTF-8 recorded through `Debug`. Each case asserts what is exported, not only that nothing
-//! crashed. Content capture is on in the whole binary (the switch is process-wide). (Invalid configuration and panics in instrumented code have their own tests in the
+//! crashed. Content capture is on in every case. (Invalid configuration and panics in instrumented code have their own tests in the
 //! llmtrace crate: `config::tests`, `processors.rs`, `macros.rs`.)
 
 use llmtrace::semconv::attribute as sc;

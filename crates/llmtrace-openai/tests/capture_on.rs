@@ -1,6 +1,5 @@
 //! Content capture on: messages, tool definitions, the tool calls the model requested (plain
-//! and streamed) and embeddings inputs are recorded (a separate test binary, since the switch
-//! is process-wide).
+//! and streamed) and embeddings inputs are recorded.
 
 mod common;
 

@@ -1,7 +1,6 @@
 //! Conformance with the pinned GenAI semantic conventions (v1.41.1), per scenario: chat,
 //! streaming chat, chat with tools, embeddings and a failed call, against a local
-//! OpenAI-compatible server with content capture on (its own binary: the switch is
-//! process-wide). For each scenario the exported `gen_ai.*`, `error.*` and `server.*` keys are
+//! OpenAI-compatible server with content capture on. For each scenario the exported `gen_ai.*`, `error.*` and `server.*` keys are
 //! checked against the registry snapshot in `llmtrace-semconv` (known, not deprecated, the
 //! registry's type) and pinned as a set, so any drift — a key added, dropped or renamed — fails
 //! here first; the span group's required attributes must be present.

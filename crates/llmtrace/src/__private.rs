@@ -25,7 +25,7 @@ pub fn record_input(
     span: &tracing::Span,
     args: impl FnOnce() -> Vec<(&'static str, Option<serde_json::Value>)>,
 ) {
-    if !settings::capture_content() {
+    if !settings::capture_content_on(span) {
         return;
     }
     let object: serde_json::Map<String, serde_json::Value> = args()
@@ -42,7 +42,7 @@ pub fn record_input(
 /// Records the return value's captured form as `output.value` (a string as itself, anything
 /// else as JSON), only when content capture is on.
 pub fn record_output(span: &tracing::Span, value: impl FnOnce() -> Option<serde_json::Value>) {
-    if !settings::capture_content() {
+    if !settings::capture_content_on(span) {
         return;
     }
     match value() {

@@ -1,6 +1,6 @@
 //! The capture modes with events: the `gen_ai.client.inference.operation.details` log record,
-//! and content kept off spans in `event_only`. Every test here records content (the span API's
-//! switch is process-wide, so the no-content mode has its own binaries).
+//! and content kept off spans in `event_only`. Every test here records content (the no-content
+//! modes are covered end to end by the workspace's `capture_modes` tests).
 
 use std::collections::HashMap;
 

@@ -1,11 +1,11 @@
 //! A failed `build()` changes nothing observable, and its error reads as a sentence. (Its own
-//! binary: it reads the process-wide content switch.)
+//! binary: it reads the process-wide fallback of the content switch.)
 
 use std::sync::Mutex;
 
 use llmtrace::{CaptureMode, ConfigError, InitError};
 
-/// Held by the tests whose successful builds set the process-wide switches.
+/// Held by the tests that set or read the process-wide fallback.
 static SWITCHES: Mutex<()> = Mutex::new(());
 
 fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -16,7 +16,7 @@ fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 #[test]
-fn a_failed_build_leaves_the_content_switch_as_it_was() {
+fn builds_leave_the_process_wide_content_switch_as_it_was() {
     let _switches = SWITCHES.lock().unwrap_or_else(|p| p.into_inner());
     llmtrace::set_capture_content(false);
     let err = llmtrace::builder()
@@ -40,7 +40,8 @@ fn a_failed_build_leaves_the_content_switch_as_it_was() {
         "content capture switched on by a failed build"
     );
 
-    // The same settings without the mistake: now they apply.
+    // The same settings without the mistake: they apply to the pipeline's own spans, and the
+    // process-wide fallback stays as it was.
     let guard = llmtrace::builder()
         .with_env(vars(&[(
             "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
@@ -50,7 +51,11 @@ fn a_failed_build_leaves_the_content_switch_as_it_was() {
         .console(false)
         .build()
         .expect("valid");
-    assert!(llmtrace::capture_content());
+    assert!(tracing::dispatcher::with_default(
+        &guard.dispatch(),
+        llmtrace::capture_content
+    ));
+    assert!(!llmtrace::capture_content(), "the fallback was changed");
     drop(guard);
 }
 

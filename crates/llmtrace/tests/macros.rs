@@ -1,4 +1,4 @@
-//! The attribute macros, asserted on exported spans (content capture off in this binary).
+//! The attribute macros, asserted on exported spans (content capture off, and on in `capture_on`).
 
 use std::time::Duration;
 
@@ -613,5 +613,89 @@ fn functions_returning_borrows_are_instrumented() {
         "execute_tool notes_get_mut",
     ] {
         find_span(&spans, name);
+    }
+}
+
+/// `capture` with content capture on, in the same binary as the tests above with it off: the
+/// choice belongs to each pipeline, not to the process.
+mod capture_on {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Units(&'static str);
+
+    /// Neither `Serialize` nor `Debug`: left out of the input.
+    struct Opaque;
+
+    #[llmtrace::tool(capture, skip(secret))]
+    fn with_args(city: &str, secret: &str, count: u32, units: Units, _opaque: Opaque) -> String {
+        format!("{city}{}{count}{}", secret.len(), units.0)
+    }
+
+    #[llmtrace::agent(capture, skip_all)]
+    fn private_agent(secret: &str) -> usize {
+        secret.len()
+    }
+
+    #[llmtrace::chain(capture)]
+    fn structured(n: u32) -> Vec<u32> {
+        vec![n, n + 1]
+    }
+
+    #[llmtrace::chain(ret)]
+    fn only_output(text: &str) -> String {
+        text.to_uppercase()
+    }
+
+    #[test]
+    fn captured_arguments_and_return_values_respect_skip() {
+        let spans = run(true, || {
+            with_args("Oslo", "hunter2", 3, Units("C"), Opaque);
+            structured(1);
+            private_agent("hunter3");
+            only_output("mail ada@example.org");
+        });
+        let span = find_span(&spans, "execute_tool with_args");
+        let input: serde_json::Value =
+            serde_json::from_str(&attr_str(span, oi::INPUT_VALUE).expect("input")).expect("json");
+        assert_eq!(
+            input,
+            serde_json::json!({"city": "Oslo", "count": 3, "units": "Units(\"C\")"}),
+            "serde form, else Debug form, else left out"
+        );
+        assert_eq!(attr_str(span, oi::OUTPUT_VALUE).as_deref(), Some("Oslo73C"));
+        let private = find_span(&spans, "invoke_agent private_agent");
+        assert_eq!(
+            attr(private, oi::INPUT_VALUE),
+            None,
+            "skip_all records no argument"
+        );
+        assert_eq!(attr_str(private, oi::OUTPUT_VALUE).as_deref(), Some("7"));
+        assert!(!all_strings(&spans).contains("hunter3"));
+        let structured = find_span(&spans, "invoke_workflow structured");
+        assert_eq!(
+            attr_str(structured, oi::INPUT_VALUE).as_deref(),
+            Some(r#"{"n":1}"#)
+        );
+        assert_eq!(
+            attr_str(structured, oi::OUTPUT_VALUE).as_deref(),
+            Some("[1,2]")
+        );
+        assert_eq!(
+            attr_str(structured, oi::OUTPUT_MIME_TYPE).as_deref(),
+            Some("application/json")
+        );
+        assert!(!all_strings(&spans).contains("hunter2"));
+        let chain = find_span(&spans, "invoke_workflow only_output");
+        assert_eq!(
+            attr(chain, oi::INPUT_VALUE),
+            None,
+            "`ret` records only the output"
+        );
+        let output = attr_str(chain, oi::OUTPUT_VALUE).expect("output");
+        assert!(
+            output.contains("[REDACTED:email]"),
+            "captured content passes the redactor: {output}"
+        );
     }
 }

@@ -314,3 +314,48 @@ fn tools_retrievals_and_embeddings_get_their_kinds_and_keys() {
     assert_eq!(attr_i64(embed, oi::LLM_TOKEN_COUNT_TOTAL), Some(9));
     assert_eq!(attr(embed, oi::LLM_TOKEN_COUNT_COMPLETION), None);
 }
+
+/// The OpenInference mirror switched off for one pipeline, in the same binary as the tests
+/// above with it on.
+mod mirror_off {
+    use super::*;
+
+    #[test]
+    fn openinference_mirror_can_be_switched_off() {
+        let (guard, exporter) = {
+            let exporter = opentelemetry_sdk::trace::InMemorySpanExporter::default();
+            let guard = llmtrace::builder()
+                .with_env(Vec::new())
+                .install_global(false)
+                .console(false)
+                .capture_content(true)
+                .openinference(false)
+                .with_span_processor(opentelemetry_sdk::trace::SimpleSpanProcessor::new(
+                    exporter.clone(),
+                ))
+                .build()
+                .expect("pipeline");
+            (guard, exporter)
+        };
+        tracing::dispatcher::with_default(&guard.dispatch(), || {
+            let span = llmtrace::chat("gpt-4o")
+                .input_messages(&[Message::user("x")])
+                .start();
+            span.record_usage(llmtrace::Usage::new(1, 1));
+        });
+        guard.flush();
+        let spans = exporter.get_finished_spans().expect("spans");
+        let chat = find_span(&spans, "chat gpt-4o");
+        assert!(attr(chat, sc::GEN_AI_INPUT_MESSAGES).is_some());
+        assert!(attr(chat, sc::GEN_AI_USAGE_INPUT_TOKENS).is_some());
+        assert!(
+            chat.attributes
+                .iter()
+                .all(|kv| !kv.key.as_str().starts_with("llm.")
+                    && kv.key.as_str() != oi::OPENINFERENCE_SPAN_KIND
+                    && kv.key.as_str() != oi::INPUT_VALUE),
+            "{:?}",
+            chat.attributes
+        );
+    }
+}

@@ -1,4 +1,4 @@
-//! The typed span API, asserted on exported spans (content capture off in this binary).
+//! The typed span API, asserted on exported spans (content capture off, and on in `capture_on`).
 
 use llmtrace::semconv::{attribute as sc, llmtrace as ours, openinference as oi};
 use llmtrace::{Document, LlmContext, LlmSpanExt, Message, Response, Usage};
@@ -439,4 +439,99 @@ fn without_the_subscriber_every_call_is_a_harmless_no_op() {
     drop(span);
     guard.flush();
     assert!(exporter.get_finished_spans().expect("spans").is_empty());
+}
+
+/// Content capture on, in the same binary as the tests above with it off: the choice belongs to
+/// each pipeline, not to the process.
+mod capture_on {
+    use super::*;
+
+    #[test]
+    fn content_is_recorded_in_semconv_and_openinference_form() {
+        let spans = run(true, || {
+            let span = llmtrace::chat("gpt-4o")
+                .input_messages(&[Message::system("be brief"), Message::user("hello")])
+                .start();
+            span.record_output_messages(&[Message::assistant("hi!").with_finish_reason("stop")]);
+            let tool = llmtrace::tool("weather")
+                .arguments(&serde_json::json!({"city": "Oslo"}))
+                .start();
+            tool.record_tool_result(&serde_json::json!({"celsius": -3}));
+            let retrieval = llmtrace::retrieval("kb").query("oslo weather").start();
+            retrieval.record_documents(&[Document::new("d1").score(0.5).content("Oslo is cold")]);
+        });
+        let chat = find_span(&spans, "chat gpt-4o");
+        let input: serde_json::Value =
+            serde_json::from_str(&attr_str(chat, sc::GEN_AI_INPUT_MESSAGES).expect("input"))
+                .expect("json");
+        assert_eq!(input[1]["role"], "user");
+        assert_eq!(input[1]["parts"][0]["content"], "hello");
+        let output: serde_json::Value =
+            serde_json::from_str(&attr_str(chat, sc::GEN_AI_OUTPUT_MESSAGES).expect("output"))
+                .expect("json");
+        assert_eq!(output[0]["finish_reason"], "stop");
+        assert_eq!(
+            attr_str(chat, oi::INPUT_MIME_TYPE).as_deref(),
+            Some("application/json")
+        );
+        let tool = find_span(&spans, "execute_tool weather");
+        assert_eq!(
+            attr_str(tool, sc::GEN_AI_TOOL_CALL_ARGUMENTS).as_deref(),
+            Some("{\"city\":\"Oslo\"}")
+        );
+        assert_eq!(
+            attr_str(tool, sc::GEN_AI_TOOL_CALL_RESULT).as_deref(),
+            Some("{\"celsius\":-3}")
+        );
+        let retrieval = find_span(&spans, "retrieval kb");
+        assert_eq!(
+            attr_str(retrieval, sc::GEN_AI_RETRIEVAL_QUERY_TEXT).as_deref(),
+            Some("oslo weather")
+        );
+        assert_eq!(
+            attr_str(retrieval, "retrieval.documents.0.document.content").as_deref(),
+            Some("Oslo is cold")
+        );
+    }
+
+    #[test]
+    fn two_pipelines_in_one_process_each_keep_their_own_capture_choice() {
+        let (with_content, with_exporter) = pipeline(true);
+        let (without_content, without_exporter) = pipeline(false);
+        let record = || {
+            let span = llmtrace::chat("gpt-4o")
+                .input_messages(&[Message::user("hello")])
+                .start();
+            span.record_output_messages(&[Message::assistant("hi")]);
+        };
+        // Interleaved on one thread: each span follows the pipeline it belongs to.
+        let kept = run_in(&with_content, &with_exporter, record);
+        let dropped = run_in(&without_content, &without_exporter, record);
+        let kept_again = run_in(&with_content, &with_exporter, record);
+        for span in kept.iter().chain(&kept_again) {
+            assert!(attr_str(span, sc::GEN_AI_INPUT_MESSAGES).is_some());
+            assert!(attr_str(span, sc::GEN_AI_OUTPUT_MESSAGES).is_some());
+        }
+        assert_eq!(dropped.len(), 1);
+        assert_eq!(attr_str(&dropped[0], sc::GEN_AI_INPUT_MESSAGES), None);
+        assert_eq!(attr_str(&dropped[0], sc::GEN_AI_OUTPUT_MESSAGES), None);
+    }
+
+    #[test]
+    fn a_span_records_content_by_its_own_pipeline_wherever_it_is_used() {
+        let (with_content, exporter) = pipeline(true);
+        let (without_content, _) = pipeline(false);
+        let span = tracing::dispatcher::with_default(&with_content.dispatch(), || {
+            llmtrace::chat("gpt-4o").start()
+        });
+        // Recorded under another pipeline's dispatcher: the span's own choice applies.
+        tracing::dispatcher::with_default(&without_content.dispatch(), || {
+            span.record_output_messages(&[Message::assistant("hi")]);
+        });
+        drop(span);
+        with_content.flush();
+        let spans = exporter.get_finished_spans().expect("spans");
+        let chat = find_span(&spans, "chat gpt-4o");
+        assert!(attr_str(chat, sc::GEN_AI_OUTPUT_MESSAGES).is_some());
+    }
 }

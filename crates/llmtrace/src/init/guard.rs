@@ -30,6 +30,8 @@ pub struct Guard {
     pub(super) shutdown_timeout: Duration,
     pub(super) filter_directives: String,
     pub(super) event_targets: Targets,
+    /// This pipeline's content-capture choice, carried by its layer.
+    pub(super) capture_content: bool,
 }
 
 impl std::fmt::Debug for Guard {
@@ -55,6 +57,7 @@ impl Guard {
             shutdown_timeout,
             filter_directives: String::new(),
             event_targets: Targets::new(),
+            capture_content: false,
         }
     }
 
@@ -70,11 +73,14 @@ impl Guard {
 
     /// The `tracing` layer that turns spans into OpenTelemetry spans, filtered as configured
     /// (`LLMTRACE_LOG`, default `info`; of the events inside spans, those `LLMTRACE_SPAN_EVENTS`
-    /// admits become span events), for use in a subscriber of your own.
+    /// admits become span events), for use in a subscriber of your own. It carries the
+    /// pipeline's content-capture choice ([`ContentCapture`](crate::ContentCapture)), which spans
+    /// under it follow.
     pub fn layer<S>(&self) -> Box<dyn tracing_subscriber::Layer<S> + Send + Sync>
     where
         S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a> + Send + Sync,
     {
+        let capture = crate::ContentCapture::new(self.capture_content);
         match &self.provider {
             Some(provider) => {
                 let events = self.event_targets.clone();
@@ -90,9 +96,10 @@ impl Guard {
                     .with_location(false)
                     .with_target(false)
                     .with_filter(filter)
+                    .and_then(capture)
                     .boxed()
             }
-            None => tracing_subscriber::layer::Identity::new().boxed(),
+            None => capture.boxed(),
         }
     }
 

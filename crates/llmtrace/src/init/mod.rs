@@ -356,14 +356,13 @@ impl Builder {
     /// 6. **providers** (`tracer_provider`): the tracer provider with the head sampler and the
     ///    context processor, and the [`Guard`] owning everything;
     /// 7. **global install** (`install_global`): the `tracing` subscriber and the OpenTelemetry
-    ///    providers; then the process-wide content switch
-    ///    ([`capture_content`](crate::capture_content)). Nothing observable changes before every
-    ///    fallible stage has succeeded: a failed `build` leaves the process as it was.
+    ///    providers. The pipeline's own settings (content capture, the OpenInference mirror)
+    ///    travel with its layer and processors, so nothing process-wide is flipped, and a failed
+    ///    `build` leaves the process as it was.
     pub fn build(mut self) -> Result<Guard, InitError> {
         let settings = resolve::Settings::resolve(&mut self)?;
         settings.warn_tolerated();
         if settings.disabled {
-            settings.apply_switches();
             return Ok(Guard::disabled(settings.shutdown_timeout));
         }
         let resource = pipeline::resource(&settings);
@@ -402,11 +401,11 @@ impl Builder {
             shutdown_timeout: settings.shutdown_timeout,
             filter_directives: settings.filter.to_string(),
             event_targets: settings.event_filter.clone(),
+            capture_content: settings.capture.records_content(),
         };
         if self.install_global.unwrap_or(true) {
             pipeline::install_global(&guard)?;
         }
-        settings.apply_switches();
         Ok(guard)
     }
 }

@@ -135,12 +135,6 @@ impl Settings {
             eprintln!("llmtrace: {error}; recording no content");
         }
     }
-
-    /// Sets the process-wide content switch the span API reads. The last step of `build`: a
-    /// failed build leaves it as it was.
-    pub(super) fn apply_switches(&self) {
-        crate::settings::set_capture_content(self.capture.records_content());
-    }
 }
 
 /// OTLP export: the transport, each signal's endpoint resolved for it, headers, timeout and

@@ -17,8 +17,9 @@ use crate::settings;
 /// Records what happened during a GenAI operation on a [`tracing::Span`].
 ///
 /// Every method is a no-op when the span is disabled or no OpenTelemetry layer is installed, and
-/// content (messages, tool results, document text) is recorded only when
-/// [`capture_content`](crate::capture_content) is on.
+/// content (messages, tool results, document text) is recorded only when the pipeline the span
+/// belongs to captures content ([`ContentCapture`](crate::ContentCapture),
+/// [`capture_content`](crate::capture_content)).
 ///
 /// Facts are written under their `gen_ai.*` keys; the OpenInference mirror of them
 /// (`llm.token_count.*`, `retrieval.documents.N.document.*`, `input.value`, `output.value`,
@@ -162,8 +163,7 @@ impl Batch {
 }
 
 /// A reranker's documents under their OpenInference keys (the conventions have none).
-fn record_document_list(batch: &mut Batch, prefix: &str, documents: &[Document]) {
-    let capture = settings::capture_content();
+fn record_document_list(batch: &mut Batch, prefix: &str, documents: &[Document], capture: bool) {
     for (i, doc) in documents.iter().enumerate() {
         batch.set(document_key(prefix, i, DocumentField::Id), doc.id.clone());
         if let Some(score) = doc.score {
@@ -242,7 +242,7 @@ impl LlmSpanExt for tracing::Span {
             return;
         }
         let mut b = Batch::new();
-        let capture = settings::capture_content();
+        let capture = settings::capture_content_on(self);
         let listed: Vec<serde_json::Value> = documents
             .iter()
             .map(|d| {
@@ -273,27 +273,28 @@ impl LlmSpanExt for tracing::Span {
             return;
         }
         let mut b = Batch::new();
-        record_document_list(&mut b, RERANKER_INPUT_DOCUMENTS_PREFIX, input);
-        record_document_list(&mut b, RERANKER_OUTPUT_DOCUMENTS_PREFIX, output);
+        let capture = settings::capture_content_on(self);
+        record_document_list(&mut b, RERANKER_INPUT_DOCUMENTS_PREFIX, input, capture);
+        record_document_list(&mut b, RERANKER_OUTPUT_DOCUMENTS_PREFIX, output, capture);
         b.write(self);
     }
 
     fn record_output_messages(&self, messages: &[Message]) {
-        if self.is_disabled() || !settings::capture_content() {
+        if self.is_disabled() || !settings::capture_content_on(self) {
             return;
         }
         self.set_attribute(semconv::GEN_AI_OUTPUT_MESSAGES, messages_json(messages));
     }
 
     fn record_input_messages(&self, messages: &[Message]) {
-        if self.is_disabled() || !settings::capture_content() {
+        if self.is_disabled() || !settings::capture_content_on(self) {
             return;
         }
         self.set_attribute(semconv::GEN_AI_INPUT_MESSAGES, messages_json(messages));
     }
 
     fn record_output(&self, text: &str) {
-        if self.is_disabled() || !settings::capture_content() {
+        if self.is_disabled() || !settings::capture_content_on(self) {
             return;
         }
         // The conventions have no attribute for a free-form output: OpenInference's is the record.
@@ -301,7 +302,7 @@ impl LlmSpanExt for tracing::Span {
     }
 
     fn record_tool_result(&self, result: &serde_json::Value) {
-        if self.is_disabled() || !settings::capture_content() {
+        if self.is_disabled() || !settings::capture_content_on(self) {
             return;
         }
         self.set_attribute(semconv::GEN_AI_TOOL_CALL_RESULT, result.to_string());
