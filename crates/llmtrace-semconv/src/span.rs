@@ -1,3 +1,5 @@
+//! Span kinds and span names as the GenAI conventions prescribe them for each operation.
+
 use crate::Operation;
 
 /// The span kind of a GenAI span (the OpenTelemetry span kinds the conventions use).

@@ -1,3 +1,5 @@
+//! The cost processor: prices each span with token usage and sums cost and tokens per trace.
+
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

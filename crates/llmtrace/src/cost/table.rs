@@ -1,3 +1,5 @@
+//! The price table: per-model prices (shipped data or a file), aliases, and the cost of a call.
+
 use std::collections::HashMap;
 use std::path::Path;
 

@@ -1,3 +1,6 @@
+//! One processor chain in front of several destinations: the fan-out and the type-erased
+//! processor the decorators wrap.
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 

@@ -1,3 +1,5 @@
+//! The OTLP-JSON lines file exporter (`LLMTRACE_FILE`) for spans and log records.
+
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::Path;

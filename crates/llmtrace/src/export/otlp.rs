@@ -1,3 +1,5 @@
+//! The OTLP exporters of the three signals, built with one set of transport rules.
+
 use std::collections::HashMap;
 use std::time::Duration;
 

@@ -1,3 +1,6 @@
+//! The typestate span builder: attributes collected before the span starts, so samplers and
+//! processors see them.
+
 use std::fmt::Display;
 use std::marker::PhantomData;
 

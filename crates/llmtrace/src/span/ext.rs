@@ -1,3 +1,6 @@
+//! [`LlmSpanExt`]: recording usage, responses, content and outcomes on a started span, in
+//! batched attribute writes.
+
 use std::cell::Cell;
 use std::time::Duration;
 

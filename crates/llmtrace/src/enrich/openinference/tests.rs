@@ -1,3 +1,5 @@
+//! Unit tests of the OpenInference derivation from `gen_ai.*` attributes.
+
 use opentelemetry::{Array, KeyValue, StringValue, Value};
 use serde_json::json;
 
