@@ -31,48 +31,144 @@ use crate::settings;
 pub trait LlmSpanExt {
     /// Token usage (`gen_ai.usage.*`); output tokens only when
     /// [`Usage::output_tokens`] is set (not for embeddings, see [`Usage::input_only`]).
+    ///
+    /// ```
+    /// # use llmtrace::LlmSpanExt;
+    /// # let span = llmtrace::chat("gpt-4o").start();
+    /// span.record_usage(llmtrace::Usage::new(1200, 85));
+    /// ```
     fn record_usage(&self, usage: Usage);
 
     /// Response id, model and finish reasons (`gen_ai.response.*`).
+    ///
+    /// ```
+    /// # use llmtrace::LlmSpanExt;
+    /// # let span = llmtrace::chat("gpt-4o").start();
+    /// span.record_response(
+    ///     &llmtrace::Response::new()
+    ///         .id("chatcmpl-123")
+    ///         .model("gpt-4o-2024-08-06")
+    ///         .finish_reason("stop"),
+    /// );
+    /// ```
     fn record_response(&self, response: &Response);
 
     /// Documents a retriever returned (`gen_ai.retrieval.documents`: ids and scores; text and
     /// metadata only with capture on).
+    ///
+    /// ```
+    /// use llmtrace::{Document, LlmSpanExt};
+    ///
+    /// let span = llmtrace::retrieval("kb").query("oslo weather").start();
+    /// span.record_documents(&[Document::new("doc-7").score(0.82).content("Oslo is cold")]);
+    /// ```
     fn record_documents(&self, documents: &[Document]);
 
     /// Documents a reranker received and kept (`reranker.input_documents.*`,
     /// `reranker.output_documents.*`: the conventions have no reranking attributes, so these
     /// OpenInference keys are the only record).
+    ///
+    /// ```
+    /// use llmtrace::{Document, LlmSpanExt};
+    ///
+    /// let span = llmtrace::rerank("rerank-v3").start();
+    /// let input = [Document::new("a"), Document::new("b")];
+    /// span.record_reranked(&input, &[Document::new("b").score(0.9)]);
+    /// ```
     fn record_reranked(&self, input: &[Document], output: &[Document]);
 
     /// Messages the model returned (`gen_ai.output.messages`).
+    ///
+    /// ```
+    /// # use llmtrace::LlmSpanExt;
+    /// # let span = llmtrace::chat("gpt-4o").start();
+    /// span.record_output_messages(&[llmtrace::Message::assistant("Hi!").with_finish_reason("stop")]);
+    /// ```
     fn record_output_messages(&self, messages: &[Message]);
 
     /// Messages sent to the model, when they were not known when the span started.
+    ///
+    /// ```
+    /// # use llmtrace::LlmSpanExt;
+    /// # let span = llmtrace::chat("gpt-4o").start();
+    /// span.record_input_messages(&[
+    ///     llmtrace::Message::system("Be brief."),
+    ///     llmtrace::Message::user("Hello"),
+    /// ]);
+    /// ```
     fn record_input_messages(&self, messages: &[Message]);
 
     /// A plain-text output (`output.value`), e.g. an agent's final answer.
+    ///
+    /// ```
+    /// use llmtrace::LlmSpanExt;
+    ///
+    /// let span = llmtrace::agent("travel-planner").start();
+    /// span.record_output("Fly on Tuesday.");
+    /// ```
     fn record_output(&self, text: &str);
 
     /// A tool's result (`gen_ai.tool.call.result`).
+    ///
+    /// ```
+    /// use llmtrace::LlmSpanExt;
+    ///
+    /// let span = llmtrace::tool("get_weather").start();
+    /// span.record_tool_result(&serde_json::json!({"celsius": -3}));
+    /// ```
     fn record_tool_result(&self, result: &serde_json::Value);
 
     /// Seconds until the first chunk of a stream (`gen_ai.response.time_to_first_chunk`).
+    ///
+    /// ```
+    /// # use llmtrace::LlmSpanExt;
+    /// # let span = llmtrace::chat("gpt-4o").start();
+    /// let started = std::time::Instant::now();
+    /// // … the first chunk of the stream arrives …
+    /// span.record_time_to_first_chunk(started.elapsed());
+    /// ```
     fn record_time_to_first_chunk(&self, elapsed: Duration);
 
     /// Marks the operation failed: `error.type` from the error's type (its full Rust path, such
     /// as `my_agent::tools::ApiError`; `Box`, `Arc`, `Rc` and references looked through; `_OTHER`
     /// for a trait object), status ERROR with the message, and an `exception` event.
+    ///
+    /// ```
+    /// use llmtrace::LlmSpanExt;
+    ///
+    /// let span = llmtrace::tool("read_file").start();
+    /// if let Err(error) = std::fs::read_to_string("/no/such/file") {
+    ///     span.record_error(&error);
+    /// }
+    /// ```
     fn record_error<E: std::error::Error + ?Sized>(&self, error: &E);
 
     /// Marks the operation failed with an explicit `error.type` (an HTTP status, an API error
     /// code) and message.
+    ///
+    /// ```
+    /// # use llmtrace::LlmSpanExt;
+    /// # let span = llmtrace::chat("gpt-4o").start();
+    /// span.record_error_type("429", "rate limited");
+    /// ```
     fn record_error_type(&self, error_type: &str, message: &str);
 
     /// An evaluation of this span's output, as a `gen_ai.evaluation.result` event.
+    ///
+    /// ```
+    /// # use llmtrace::LlmSpanExt;
+    /// # let span = llmtrace::chat("gpt-4o").start();
+    /// span.record_evaluation(&llmtrace::Evaluation::new("relevance").score(0.9).label("relevant"));
+    /// ```
     fn record_evaluation(&self, evaluation: &crate::Evaluation);
 
     /// Any attribute.
+    ///
+    /// ```
+    /// # use llmtrace::LlmSpanExt;
+    /// # let span = llmtrace::chat("gpt-4o").start();
+    /// span.record_attribute("app.request.priority", "high");
+    /// ```
     fn record_attribute(&self, key: impl Into<opentelemetry::Key>, value: impl Into<Value>);
 }
 
