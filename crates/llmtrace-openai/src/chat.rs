@@ -11,30 +11,29 @@ use async_openai::types::chat::{
     StopConfiguration,
 };
 use async_openai::RequestOptions;
-use llmtrace::semconv::llmtrace as ours;
 use llmtrace::{LlmSpanExt, Message, OutputType, Response};
 use tracing::Instrument;
 
-use crate::attributes::{
-    OPENAI_API_TYPE, OPENAI_REQUEST_SERVICE_TIER, OPENAI_RESPONSE_SERVICE_TIER,
-    OPENAI_RESPONSE_SYSTEM_FINGERPRINT,
-};
-use crate::client::{Client, Target};
+use crate::attributes::{OPENAI_API_TYPE, OPENAI_REQUEST_SERVICE_TIER};
 use crate::mapping::{input_messages, output_message, tool_definitions, usage, widen, wire_name};
+use crate::record::{record_attempts, record_openai_response};
 use crate::stream::ChatCompletionStream;
+use crate::target::Target;
 use crate::{error, http};
 
-/// Traced chat completions, from [`Client::chat`]; mirrors [`async_openai::Chat`].
+/// Traced chat completions, from [`Client::chat`](crate::Client::chat); mirrors [`async_openai::Chat`].
 #[derive(Debug)]
 pub struct Chat<'c, C: Config> {
-    client: &'c Client<C>,
+    inner: &'c async_openai::Client<C>,
+    target: &'c Target,
     options: RequestOptions,
 }
 
 impl<'c, C: Config> Chat<'c, C> {
-    pub(crate) fn new(client: &'c Client<C>) -> Self {
+    pub(crate) fn new(inner: &'c async_openai::Client<C>, target: &'c Target) -> Self {
         Chat {
-            client,
+            inner,
+            target,
             options: RequestOptions::default(),
         }
     }
@@ -45,8 +44,8 @@ impl<'c, C: Config> Chat<'c, C> {
         &self,
         request: CreateChatCompletionRequest,
     ) -> Result<CreateChatCompletionResponse, OpenAIError> {
-        let span = request_span(self.client.target(), &request, false);
-        let mut chat = self.client.inner().chat();
+        let span = request_span(self.target, &request, false);
+        let mut chat = self.inner.chat();
         *chat.options_mut() = self.options.clone();
         let (result, attempts) = http::counting_attempts(chat.create(request))
             .instrument(span.clone())
@@ -68,9 +67,9 @@ impl<'c, C: Config> Chat<'c, C> {
         &self,
         request: CreateChatCompletionRequest,
     ) -> Result<ChatCompletionStream, OpenAIError> {
-        let span = request_span(self.client.target(), &request, true);
+        let span = request_span(self.target, &request, true);
         let started = Instant::now();
-        let mut chat = self.client.inner().chat();
+        let mut chat = self.inner.chat();
         *chat.options_mut() = self.options.clone();
         let (result, attempts) = http::counting_attempts(chat.create_stream(request))
             .instrument(span.clone())
@@ -83,13 +82,6 @@ impl<'c, C: Config> Chat<'c, C> {
                 Err(e)
             }
         }
-    }
-}
-
-/// `llmtrace.retry.attempts` when the HTTP layer had to retry.
-pub(crate) fn record_attempts(span: &tracing::Span, attempts: u32) {
-    if attempts > 1 {
-        span.record_attribute(ours::RETRY_ATTEMPTS, i64::from(attempts));
     }
 }
 
@@ -147,20 +139,6 @@ fn request_span(
         }
     }
     span.start()
-}
-
-/// Service tier and system fingerprint of a response.
-pub(crate) fn record_openai_response(
-    span: &tracing::Span,
-    service_tier: Option<String>,
-    fingerprint: Option<&String>,
-) {
-    if let Some(tier) = service_tier {
-        span.record_attribute(OPENAI_RESPONSE_SERVICE_TIER, tier);
-    }
-    if let Some(fingerprint) = fingerprint {
-        span.record_attribute(OPENAI_RESPONSE_SYSTEM_FINGERPRINT, fingerprint.clone());
-    }
 }
 
 fn record_response(span: &tracing::Span, response: &CreateChatCompletionResponse) {

@@ -5,45 +5,11 @@ use async_openai::config::{Config, OpenAIConfig};
 use crate::chat::Chat;
 use crate::embeddings::Embeddings;
 use crate::http;
+use crate::target::Target;
 
 /// Retries of a traced client built here: async-openai's default (3 retries of 429, 5xx and
 /// connection errors, with exponential backoff from 100 ms or the server's `retry-after`).
 pub const DEFAULT_MAX_RETRIES: usize = 3;
-
-/// Where the client sends requests, as `server.address` / `server.port`, and which
-/// `gen_ai.provider.name` its spans carry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Target {
-    pub(crate) provider: String,
-    pub(crate) address: Option<String>,
-    pub(crate) port: Option<u16>,
-}
-
-impl Target {
-    fn from_api_base(api_base: &str) -> Target {
-        let url = url::Url::parse(api_base).ok();
-        Target {
-            provider: llmtrace::Provider::OpenAi.as_str().to_owned(),
-            address: url.as_ref().and_then(|u| u.host_str()).map(|h| {
-                // IPv6 hosts come bracketed; the conventions want the bare address.
-                h.trim_start_matches('[').trim_end_matches(']').to_owned()
-            }),
-            port: url.as_ref().and_then(url::Url::port_or_known_default),
-        }
-    }
-
-    /// A span builder with the provider and server attributes set.
-    pub(crate) fn apply<K>(&self, builder: llmtrace::SpanBuilder<K>) -> llmtrace::SpanBuilder<K> {
-        let mut builder = builder.provider(&self.provider);
-        if let Some(address) = &self.address {
-            builder = builder.server_address(address.clone());
-        }
-        if let Some(port) = self.port {
-            builder = builder.server_port(port);
-        }
-        builder
-    }
-}
 
 /// async-openai's [`Client`](async_openai::Client) with every chat completion (plain and
 /// streamed) and embeddings call traced: swap the type, keep the calls.
@@ -132,12 +98,12 @@ impl<C: Config> Client<C> {
 
     /// Traced chat completions.
     pub fn chat(&self) -> Chat<'_, C> {
-        Chat::new(self)
+        Chat::new(&self.inner, &self.target)
     }
 
     /// Traced embeddings.
     pub fn embeddings(&self) -> Embeddings<'_, C> {
-        Embeddings::new(self)
+        Embeddings::new(&self.inner, &self.target)
     }
 
     /// The wrapped async-openai client, for the APIs this crate does not trace.
@@ -154,34 +120,11 @@ impl<C: Config> Client<C> {
     pub fn config(&self) -> &C {
         self.inner.config()
     }
-
-    pub(crate) fn target(&self) -> &Target {
-        &self.target
-    }
 }
 
 impl<C: Config> From<async_openai::Client<C>> for Client<C> {
     /// Wraps an existing client as it is (its HTTP stack, so retries are not visible on spans).
     fn from(inner: async_openai::Client<C>) -> Self {
         Client::wrap(inner, None)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Target;
-
-    #[test]
-    fn server_address_and_port_come_from_the_api_base() {
-        let t = Target::from_api_base("https://api.openai.com/v1");
-        assert_eq!(t.address.as_deref(), Some("api.openai.com"));
-        assert_eq!(t.port, Some(443));
-        let t = Target::from_api_base("http://127.0.0.1:8000/v1");
-        assert_eq!(t.address.as_deref(), Some("127.0.0.1"));
-        assert_eq!(t.port, Some(8000));
-        let t = Target::from_api_base("http://[::1]:11434/v1");
-        assert_eq!(t.address.as_deref(), Some("::1"));
-        let t = Target::from_api_base("not a url");
-        assert_eq!((t.address, t.port), (None, None));
     }
 }

@@ -12,22 +12,24 @@ use llmtrace::{LlmSpanExt, Response, Usage};
 use tracing::Instrument;
 
 use crate::attributes::EMBEDDINGS_INPUT_COUNT;
-use crate::chat::record_attempts;
-use crate::client::{Client, Target};
 use crate::mapping::wire_name;
+use crate::record::record_attempts;
+use crate::target::Target;
 use crate::{error, http};
 
-/// Traced embeddings, from [`Client::embeddings`]; mirrors [`async_openai::Embeddings`].
+/// Traced embeddings, from [`Client::embeddings`](crate::Client::embeddings); mirrors [`async_openai::Embeddings`].
 #[derive(Debug)]
 pub struct Embeddings<'c, C: Config> {
-    client: &'c Client<C>,
+    inner: &'c async_openai::Client<C>,
+    target: &'c Target,
     options: RequestOptions,
 }
 
 impl<'c, C: Config> Embeddings<'c, C> {
-    pub(crate) fn new(client: &'c Client<C>) -> Self {
+    pub(crate) fn new(inner: &'c async_openai::Client<C>, target: &'c Target) -> Self {
         Embeddings {
-            client,
+            inner,
+            target,
             options: RequestOptions::default(),
         }
     }
@@ -41,8 +43,8 @@ impl<'c, C: Config> Embeddings<'c, C> {
         request: CreateEmbeddingRequest,
     ) -> Result<CreateEmbeddingResponse, OpenAIError> {
         let requested_dimensions = request.dimensions;
-        let span = request_span(self.client.target(), &request);
-        let mut embeddings = self.client.inner().embeddings();
+        let span = request_span(self.target, &request);
+        let mut embeddings = self.inner.embeddings();
         *embeddings.options_mut() = self.options.clone();
         let (result, attempts) = http::counting_attempts(embeddings.create(request))
             .instrument(span.clone())
@@ -67,8 +69,8 @@ impl<'c, C: Config> Embeddings<'c, C> {
         &self,
         request: CreateEmbeddingRequest,
     ) -> Result<CreateBase64EmbeddingResponse, OpenAIError> {
-        let span = request_span(self.client.target(), &request);
-        let mut embeddings = self.client.inner().embeddings();
+        let span = request_span(self.target, &request);
+        let mut embeddings = self.inner.embeddings();
         *embeddings.options_mut() = self.options.clone();
         let (result, attempts) = http::counting_attempts(embeddings.create_base64(request))
             .instrument(span.clone())

@@ -90,7 +90,9 @@ mod embeddings;
 mod error;
 mod http;
 mod mapping;
+mod record;
 mod stream;
+mod target;
 
 pub use agent::{ChatModel, DEFAULT_MODEL};
 pub use chat::Chat;

@@ -14,9 +14,9 @@ use futures_core::Stream;
 use llmtrace::semconv::llmtrace as ours;
 use llmtrace::{LlmSpanExt, Message, Response, Role, ToolCall};
 
-use crate::chat::record_openai_response;
 use crate::error;
 use crate::mapping::{arguments, usage, wire_name};
+use crate::record::record_openai_response;
 
 /// A traced streamed chat completion, from
 /// [`Chat::create_stream`](crate::Chat::create_stream): yields async-openai's chunks unchanged
