@@ -176,74 +176,89 @@ impl<'a> Retry<'a> {
             Some(ours::OPERATION_RETRY),
         )
         .start();
+        // The parent is entered while attempts run, so it spans them all.
+        let outcome = self.attempts(&mut call).instrument(parent.clone()).await;
+        self.record_run(&parent, &outcome);
+        outcome
+    }
+
+    /// The attempts, each in its own span, until one succeeds or none is left.
+    async fn attempts<T, E, F, Fut>(&self, call: &mut F) -> Result<Answered<T>, RetryError<E>>
+    where
+        E: Error + 'static,
+        F: FnMut(Attempt) -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
         // (model index, attempt with that model); `Retry::new` guarantees one model and
         // `max_attempts` ≥ 1, so the first step always exists.
-        let attempts = async {
-            let mut step = (0usize, 1u32);
-            let mut number = 0;
-            loop {
-                let (index, number_for_model) = step;
-                let model = &self.models[index];
-                number += 1;
-                let wait = self.backoff_before(number_for_model);
-                if !wait.is_zero() {
-                    sleep(wait).await;
+        let mut step = (0usize, 1u32);
+        let mut number = 0;
+        loop {
+            let (index, number_for_model) = step;
+            let model = &self.models[index];
+            number += 1;
+            let wait = self.backoff_before(number_for_model);
+            if !wait.is_zero() {
+                sleep(wait).await;
+            }
+            let span = (self.span)(model)
+                .attribute(ours::RETRY_ATTEMPT, i64::from(number))
+                .attribute(ours::RETRY_WAIT_BEFORE_S, wait.as_secs_f64())
+                .start();
+            let attempt = Attempt {
+                model: model.clone(),
+                number,
+                number_for_model,
+                is_fallback: index > 0,
+                span: span.clone(),
+            };
+            let error = match call(attempt).instrument(span.clone()).await {
+                Ok(value) => {
+                    return Ok(Answered {
+                        value,
+                        model: model.clone(),
+                        attempts: number,
+                    })
                 }
-                let span = (self.span)(model)
-                    .attribute(ours::RETRY_ATTEMPT, i64::from(number))
-                    .attribute(ours::RETRY_WAIT_BEFORE_S, wait.as_secs_f64())
-                    .start();
-                let attempt = Attempt {
-                    model: model.clone(),
-                    number,
-                    number_for_model,
-                    is_fallback: index > 0,
-                    span: span.clone(),
-                };
-                match call(attempt).instrument(span.clone()).await {
-                    Ok(value) => {
-                        return Ok(Answered {
-                            value,
-                            model: model.clone(),
-                            attempts: number,
-                        })
-                    }
-                    Err(error) => {
-                        span.record_error(&error);
-                        let retryable = self.retry_if.as_ref().is_none_or(|p| p(&error));
-                        match self.next_step(step).filter(|_| retryable) {
-                            Some(next) => step = next,
-                            None => {
-                                return Err(RetryError {
-                                    last: error,
-                                    model: model.clone(),
-                                    attempts: number,
-                                })
-                            }
-                        }
-                    }
+                Err(error) => error,
+            };
+            span.record_error(&error);
+            let retryable = self.retry_if.as_ref().is_none_or(|p| p(&error));
+            match self.next_step(step).filter(|_| retryable) {
+                Some(next) => step = next,
+                None => {
+                    return Err(RetryError {
+                        last: error,
+                        model: model.clone(),
+                        attempts: number,
+                    })
                 }
             }
-        };
-        // The parent is entered while attempts run, so it spans them all.
-        let outcome = attempts.instrument(parent.clone()).await;
-        match &outcome {
+        }
+    }
+
+    /// The outcome on the parent span: attempts, the model that answered, or the failure.
+    fn record_run<T, E: Error + 'static>(
+        &self,
+        parent: &tracing::Span,
+        outcome: &Result<Answered<T>, RetryError<E>>,
+    ) {
+        match outcome {
             Ok(answered) => {
                 record_outcome(
-                    &parent,
+                    parent,
                     answered.attempts,
                     Some((&answered.model, answered.model != self.models[0])),
                 );
             }
             Err(error) => {
-                record_outcome(&parent, error.attempts, None);
+                record_outcome(parent, error.attempts, None);
                 parent.record_error_type(
                     crate::span::error_type_name::<E>(),
                     &format!("{} attempt(s) failed; last: {}", error.attempts, error.last),
                 );
             }
         }
-        outcome
     }
 
     fn next_step(&self, (index, number_for_model): (usize, u32)) -> Option<(usize, u32)> {
