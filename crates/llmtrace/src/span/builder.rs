@@ -21,6 +21,12 @@ thread_local! {
     static FORCE_ENABLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+/// Whether a subscriber wants `llmtrace` spans here (or the attribute macros said so).
+fn builders_enabled() -> bool {
+    FORCE_ENABLED.with(std::cell::Cell::get)
+        || tracing::enabled!(target: "llmtrace", tracing::Level::INFO)
+}
+
 /// Runs `build` with builders enabled regardless of the `llmtrace` target's filter.
 pub(crate) fn with_builders_enabled<T>(build: impl FnOnce() -> T) -> T {
     struct Reset(bool);
@@ -105,8 +111,16 @@ impl<K> SpanBuilder<K> {
         name: impl FnOnce() -> String,
         span_kind: SpanKind,
     ) -> Self {
-        let enabled = FORCE_ENABLED.with(std::cell::Cell::get)
-            || tracing::enabled!(target: "llmtrace", tracing::Level::INFO);
+        Self::with_enabled(builders_enabled(), operation, name, span_kind)
+    }
+
+    /// [`new`](Self::new) once it is known whether a subscriber wants the span.
+    fn with_enabled(
+        enabled: bool,
+        operation: Option<&'static str>,
+        name: impl FnOnce() -> String,
+        span_kind: SpanKind,
+    ) -> Self {
         let mut builder = SpanBuilder {
             operation: operation.and_then(Operation::from_name),
             name: String::new(),
@@ -127,6 +141,15 @@ impl<K> SpanBuilder<K> {
             }
         }
         builder
+    }
+
+    /// An attribute whose value is made only when the span is wanted (no allocation otherwise).
+    fn attr_with<V: Into<Value>>(self, key: &'static str, value: impl FnOnce() -> V) -> Self {
+        if self.enabled {
+            self.attr(key, value())
+        } else {
+            self
+        }
     }
 
     fn attr(mut self, key: &'static str, value: impl Into<Value>) -> Self {
@@ -156,12 +179,12 @@ impl<K> SpanBuilder<K> {
         if !self.enabled {
             return self;
         }
-        self.attr(semconv::GEN_AI_PROVIDER_NAME, provider.to_string())
+        self.attr_with(semconv::GEN_AI_PROVIDER_NAME, || provider.to_string())
     }
 
     /// The server's host (`server.address`).
     pub fn server_address(self, address: impl Into<String>) -> Self {
-        self.attr(semconv::SERVER_ADDRESS, address.into())
+        self.attr_with(semconv::SERVER_ADDRESS, || address.into())
     }
 
     /// The server's port (`server.port`).
@@ -262,52 +285,66 @@ impl<K> SpanBuilder<K> {
 }
 
 impl<K> SpanBuilder<K> {
-    fn for_operation(op: Operation, target: &str) -> Self {
-        SpanBuilder::new(
+    /// The span `{op} {target}`, with the target (model, tool, agent…) also under `key`. The
+    /// target becomes a `String` only when a subscriber wants the span: with none, starting a
+    /// builder allocates nothing.
+    fn for_target(op: Operation, target: impl Into<String>, key: &'static str) -> Self {
+        if !builders_enabled() {
+            return Self::with_enabled(false, Some(op.as_str()), String::new, op.span_kind());
+        }
+        let target = target.into();
+        Self::with_enabled(
+            true,
             Some(op.as_str()),
-            || span_name(op, Some(target)),
+            || span_name(op, Some(&target)),
             op.span_kind(),
         )
+        .attr(key, target)
     }
-}
-
-fn llm(op: Operation, model: String) -> SpanBuilder<kind::Llm> {
-    SpanBuilder::for_operation(op, &model).attr(semconv::GEN_AI_REQUEST_MODEL, model)
 }
 
 /// Starts building a chat-completion span: `chat {model}`, kind CLIENT, OpenInference `LLM`.
 pub fn chat(model: impl Into<String>) -> SpanBuilder<kind::Llm> {
-    llm(Operation::Chat, model.into())
+    SpanBuilder::for_target(Operation::Chat, model, semconv::GEN_AI_REQUEST_MODEL)
 }
 
 /// Starts building a text-completion span: `text_completion {model}`, kind CLIENT.
 pub fn completion(model: impl Into<String>) -> SpanBuilder<kind::Llm> {
-    llm(Operation::TextCompletion, model.into())
+    SpanBuilder::for_target(
+        Operation::TextCompletion,
+        model,
+        semconv::GEN_AI_REQUEST_MODEL,
+    )
 }
 
 /// Starts building an embeddings span: `embeddings {model}`, kind CLIENT, OpenInference
 /// `EMBEDDING`.
 pub fn embeddings(model: impl Into<String>) -> SpanBuilder<kind::Embedding> {
-    let model = model.into();
-    SpanBuilder::for_operation(Operation::Embeddings, &model)
-        .attr(semconv::GEN_AI_REQUEST_MODEL, model)
+    SpanBuilder::for_target(Operation::Embeddings, model, semconv::GEN_AI_REQUEST_MODEL)
 }
 
 /// Starts building a retrieval span: `retrieval {data_source}`, kind CLIENT, OpenInference
 /// `RETRIEVER`.
 pub fn retrieval(data_source: impl Into<String>) -> SpanBuilder<kind::Retrieval> {
-    let source = data_source.into();
-    SpanBuilder::for_operation(Operation::Retrieval, &source)
-        .attr(semconv::GEN_AI_DATA_SOURCE_ID, source)
+    SpanBuilder::for_target(
+        Operation::Retrieval,
+        data_source,
+        semconv::GEN_AI_DATA_SOURCE_ID,
+    )
 }
 
 /// Starts building a reranking span: `rerank {model}`, kind CLIENT, OpenInference `RERANKER`.
 /// The GenAI conventions define no reranking operation: `gen_ai.operation.name` is the custom
 /// value [`OPERATION_RERANK`](llmtrace_semconv::llmtrace::OPERATION_RERANK) (`rerank`).
 pub fn rerank(model: impl Into<String>) -> SpanBuilder<kind::Rerank> {
+    let operation = Some(ours::OPERATION_RERANK);
+    if !builders_enabled() {
+        return SpanBuilder::with_enabled(false, operation, String::new, SpanKind::Client);
+    }
     let model = model.into();
-    SpanBuilder::new(
-        Some(ours::OPERATION_RERANK),
+    SpanBuilder::with_enabled(
+        true,
+        operation,
         || format!("{} {model}", ours::OPERATION_RERANK),
         SpanKind::Client,
     )
@@ -316,8 +353,7 @@ pub fn rerank(model: impl Into<String>) -> SpanBuilder<kind::Rerank> {
 
 /// Starts building a tool span: `execute_tool {name}`, kind INTERNAL, OpenInference `TOOL`.
 pub fn tool(name: impl Into<String>) -> SpanBuilder<kind::Tool> {
-    let name = name.into();
-    SpanBuilder::for_operation(Operation::ExecuteTool, &name).attr(semconv::GEN_AI_TOOL_NAME, name)
+    SpanBuilder::for_target(Operation::ExecuteTool, name, semconv::GEN_AI_TOOL_NAME)
 }
 
 /// Starts building an agent span: `invoke_agent {name}`, kind INTERNAL (see
@@ -327,16 +363,17 @@ pub fn tool(name: impl Into<String>) -> SpanBuilder<kind::Tool> {
 /// the agent runs on with [`provider`](SpanBuilder::provider) (and the model with
 /// [`model`](SpanBuilder::model)); without one the span names `llmtrace`.
 pub fn agent(name: impl Into<String>) -> SpanBuilder<kind::Agent> {
-    let name = name.into();
-    SpanBuilder::for_operation(Operation::InvokeAgent, &name).attr(semconv::GEN_AI_AGENT_NAME, name)
+    SpanBuilder::for_target(Operation::InvokeAgent, name, semconv::GEN_AI_AGENT_NAME)
 }
 
 /// Starts building a chain (workflow step) span: `invoke_workflow {name}`, kind INTERNAL,
 /// OpenInference `CHAIN`.
 pub fn chain(name: impl Into<String>) -> SpanBuilder<kind::Chain> {
-    let name = name.into();
-    SpanBuilder::for_operation(Operation::InvokeWorkflow, &name)
-        .attr(semconv::GEN_AI_WORKFLOW_NAME, name)
+    SpanBuilder::for_target(
+        Operation::InvokeWorkflow,
+        name,
+        semconv::GEN_AI_WORKFLOW_NAME,
+    )
 }
 
 impl SpanBuilder<kind::Llm> {
@@ -390,7 +427,7 @@ impl SpanBuilder<kind::Llm> {
         if !self.enabled {
             return self;
         }
-        self.attr(semconv::GEN_AI_REQUEST_STOP_SEQUENCES, text_array(stops))
+        self.attr_with(semconv::GEN_AI_REQUEST_STOP_SEQUENCES, || text_array(stops))
     }
 
     /// The requested output type (`gen_ai.output.type`).
@@ -432,9 +469,8 @@ impl SpanBuilder<kind::Llm> {
     ) -> Self {
         // The conventions name prompts but not their versions or variables: those are written
         // under their OpenInference keys only.
-        let name = name.into();
-        self.attr(semconv::GEN_AI_PROMPT_NAME, name)
-            .attr(oi::LLM_PROMPT_TEMPLATE_VERSION, version.into())
+        self.attr_with(semconv::GEN_AI_PROMPT_NAME, || name.into())
+            .attr_with(oi::LLM_PROMPT_TEMPLATE_VERSION, || version.into())
             .content_attr(oi::LLM_PROMPT_TEMPLATE_VARIABLES, || variables.to_string())
     }
 }
@@ -442,10 +478,9 @@ impl SpanBuilder<kind::Llm> {
 impl SpanBuilder<kind::Embedding> {
     /// Requested encoding formats (`gen_ai.request.encoding_formats`).
     pub fn encoding_formats(self, formats: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.attr(
-            semconv::GEN_AI_REQUEST_ENCODING_FORMATS,
-            text_array(formats),
-        )
+        self.attr_with(semconv::GEN_AI_REQUEST_ENCODING_FORMATS, || {
+            text_array(formats)
+        })
     }
 
     /// The dimension of the embeddings (`gen_ai.embeddings.dimension.count`).
@@ -486,17 +521,17 @@ impl SpanBuilder<kind::Rerank> {
 impl SpanBuilder<kind::Tool> {
     /// The id of the tool call the model made (`gen_ai.tool.call.id`).
     pub fn call_id(self, id: impl Into<String>) -> Self {
-        self.attr(semconv::GEN_AI_TOOL_CALL_ID, id.into())
+        self.attr_with(semconv::GEN_AI_TOOL_CALL_ID, || id.into())
     }
 
     /// The tool's type: `function`, `extension` or `datastore` (`gen_ai.tool.type`).
     pub fn tool_type(self, ty: impl Into<String>) -> Self {
-        self.attr(semconv::GEN_AI_TOOL_TYPE, ty.into())
+        self.attr_with(semconv::GEN_AI_TOOL_TYPE, || ty.into())
     }
 
     /// The tool's description (`gen_ai.tool.description`).
     pub fn description(self, text: impl Into<String>) -> Self {
-        self.attr(semconv::GEN_AI_TOOL_DESCRIPTION, text.into())
+        self.attr_with(semconv::GEN_AI_TOOL_DESCRIPTION, || text.into())
     }
 
     /// The call's arguments as JSON (`gen_ai.tool.call.arguments`); recorded only when content
@@ -511,23 +546,23 @@ impl SpanBuilder<kind::Tool> {
 impl SpanBuilder<kind::Agent> {
     /// The agent's id (`gen_ai.agent.id`).
     pub fn id(self, id: impl Into<String>) -> Self {
-        self.attr(semconv::GEN_AI_AGENT_ID, id.into())
+        self.attr_with(semconv::GEN_AI_AGENT_ID, || id.into())
     }
 
     /// The agent's description (`gen_ai.agent.description`).
     pub fn description(self, text: impl Into<String>) -> Self {
-        self.attr(semconv::GEN_AI_AGENT_DESCRIPTION, text.into())
+        self.attr_with(semconv::GEN_AI_AGENT_DESCRIPTION, || text.into())
     }
 
     /// The agent's version (`gen_ai.agent.version`).
     pub fn version(self, version: impl Into<String>) -> Self {
-        self.attr(semconv::GEN_AI_AGENT_VERSION, version.into())
+        self.attr_with(semconv::GEN_AI_AGENT_VERSION, || version.into())
     }
 
     /// The model the agent runs on (`gen_ai.request.model`); name its provider with
     /// [`provider`](SpanBuilder::provider).
     pub fn model(self, model: impl Into<String>) -> Self {
-        self.attr(semconv::GEN_AI_REQUEST_MODEL, model.into())
+        self.attr_with(semconv::GEN_AI_REQUEST_MODEL, || model.into())
     }
 
     /// The request the agent answers (`input.value`); recorded only when content capture is on.
