@@ -93,3 +93,68 @@ impl Assembler {
         all.into_iter().map(|p| p.trace).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+
+    /// A span of trace `trace` (1-based), a root or a child.
+    fn span(trace: u8, root: bool) -> Span {
+        let parent = if root { "" } else { "0909090909090909" };
+        let json = format!(
+            r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{{"traceId":"{trace:032x}",
+            "spanId":"010203040506070{}","parentSpanId":"{parent}","name":"s"}}]}}]}}]}}"#,
+            u8::from(root)
+        );
+        let request: ExportTraceServiceRequest = serde_json::from_str(&json).expect("JSON");
+        crate::convert::spans_of(request).0.remove(0)
+    }
+
+    #[test]
+    fn a_trace_completes_after_its_root_and_a_quiet_period() {
+        let t0 = Instant::now();
+        let mut a = Assembler::new(Duration::from_millis(500));
+        assert!(a.add(vec![span(1, false)], t0).is_empty());
+        assert!(
+            a.ready(t0 + Duration::from_secs(5)).is_empty(),
+            "no root yet"
+        );
+        a.add(vec![span(1, true)], t0 + Duration::from_secs(5));
+        assert!(
+            a.ready(t0 + Duration::from_millis(5400)).is_empty(),
+            "not quiet yet"
+        );
+        let done = a.ready(t0 + Duration::from_millis(5500));
+        assert_eq!(done.len(), 1);
+        assert!(done[0].complete);
+        assert_eq!(done[0].spans.len(), 2);
+    }
+
+    #[test]
+    fn rootless_traces_time_out_and_memory_is_bounded() {
+        let t0 = Instant::now();
+        let mut a = Assembler::new(Duration::from_millis(500));
+        let mut evicted = 0;
+        for i in 0..(MAX_PENDING + 10) {
+            let trace = (i % 250) as u8 + 1;
+            let mut s = span(trace, false);
+            let id = (i as u128 + 1).to_be_bytes();
+            s.data.span_context = opentelemetry::trace::SpanContext::new(
+                TraceId::from_bytes(id),
+                s.span_id(),
+                s.data.span_context.trace_flags(),
+                false,
+                Default::default(),
+            );
+            evicted += a.add(vec![s], t0 + Duration::from_millis(i as u64)).len();
+        }
+        assert_eq!(evicted, 10, "the oldest are handed on past the bound");
+        assert_eq!(a.pending.len(), MAX_PENDING);
+        let late = t0 + ROOTLESS_TIMEOUT + Duration::from_secs(10);
+        let done = a.ready(late);
+        assert_eq!(done.len(), MAX_PENDING);
+        assert!(done.iter().all(|t| !t.complete));
+        assert!(a.drain().is_empty());
+    }
+}

@@ -188,3 +188,38 @@ pub(crate) fn text_of(any: Option<&AnyValue>) -> String {
         Some(_) | None => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One request with a root, a child with a remote parent, and a span with a bad id.
+    const REQUEST: &str = r#"{"resourceSpans":[{"resource":{"attributes":[
+        {"key":"service.name","value":{"stringValue":"svc"}}]},
+      "scopeSpans":[{"scope":{"name":"s"},"spans":[
+        {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060708","name":"root",
+         "kind":2,"startTimeUnixNano":"1000000000","endTimeUnixNano":"3000000000",
+         "attributes":[{"key":"n","value":{"intValue":"7"}},
+                       {"key":"tags","value":{"arrayValue":{"values":[{"stringValue":"a"}]}}}],
+         "status":{"code":2,"message":"boom"}},
+        {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"1102030405060708",
+         "parentSpanId":"2102030405060708","flags":769,"name":"remote child",
+         "startTimeUnixNano":"1500000000","endTimeUnixNano":"2000000000"},
+        {"traceId":"0102","spanId":"1102030405060708","name":"bad id"}]}]}]}"#;
+
+    #[test]
+    fn converts_spans_and_skips_bad_ids() {
+        let request: ExportTraceServiceRequest = serde_json::from_str(REQUEST).expect("OTLP JSON");
+        let (spans, skipped) = spans_of(request);
+        assert_eq!((spans.len(), skipped), (2, 1));
+        let root = &spans[0];
+        assert!(root.is_root() && root.is_error());
+        assert_eq!(root.service.as_deref(), Some("svc"));
+        assert_eq!(root.int("n"), Some(7));
+        assert_eq!(root.duration(), Duration::from_secs(2));
+        assert_eq!(root.data.span_kind, SpanKind::Server);
+        assert!(matches!(root.attr("tags"), Some(Value::Array(_))));
+        assert!(spans[1].data.parent_span_is_remote, "flags 0x300 set");
+        assert!(spans[1].is_root(), "a remote parent makes a local root");
+    }
+}

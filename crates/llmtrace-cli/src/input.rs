@@ -214,3 +214,48 @@ pub(crate) fn parse_line(bytes: &[u8]) -> Result<Option<ExportTraceServiceReques
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LINE: &str = r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060708","name":"root"}]}]}]}"#;
+
+    #[test]
+    fn lines_are_traces_blank_or_skipped_signals() {
+        assert!(parse_line(LINE.as_bytes()).expect("valid").is_some());
+        assert!(parse_line(b"  \n").expect("blank").is_none());
+        assert!(parse_line(br#"{"resourceLogs":[]}"#)
+            .expect("logs")
+            .is_none());
+        assert!(parse_line(br#"{"resourceMetrics":[]}"#)
+            .expect("metrics")
+            .is_none());
+        let err = parse_line(br#"{"other":1}"#).expect_err("not OTLP");
+        assert!(err.contains("resourceSpans"), "{err}");
+        let err = parse_line(br#"{"resourceSpans": 3}"#).expect_err("wrong shape");
+        assert!(err.starts_with("malformed OTLP JSON"), "{err}");
+        assert!(parse_line(&[0xff, 0xfe]).is_err());
+    }
+
+    #[test]
+    fn a_partial_last_line_waits_when_following() {
+        let text = format!("{LINE}\n{}", &LINE[..20]);
+        let mut reader = LineReader::new(Path::new("t.jsonl"), text.as_bytes());
+        let mut spans = 0;
+        let errors = reader.read_available(&mut |s| spans += s.len());
+        assert_eq!((spans, errors, reader.line_no), (1, 0, 1));
+        assert_eq!(reader.buf.len(), 20, "the partial line is kept");
+    }
+
+    #[test]
+    fn read_to_end_counts_bad_lines_and_goes_on() {
+        let text = format!("{LINE}\nnot json\n{LINE}");
+        let mut reader = LineReader::new(Path::new("t.jsonl"), text.as_bytes());
+        reader.quiet = true;
+        let mut spans = 0;
+        let mut progress = Progress::new("t", 0, false);
+        let errors = reader.read_to_end(&mut progress, &mut |s| spans += s.len());
+        assert_eq!((spans, errors), (2, 1));
+    }
+}
