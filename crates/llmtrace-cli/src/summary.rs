@@ -15,7 +15,7 @@ use crate::span::{OwnCost, Span};
 /// Entries kept in each list of a summary (errors, loops, models).
 const MAX_LISTED: usize = 20;
 /// Traces summarised at most; spans of further traces are counted, not summarised.
-const MAX_TRACES: usize = 2_000_000;
+const MAX_TRACES: usize = 1_000_000;
 
 /// A failed span.
 #[derive(Debug, Clone, Serialize)]
@@ -171,7 +171,7 @@ pub(crate) struct Summaries {
     traces: HashMap<TraceId, TraceSummary>,
     attrs: Vec<(String, String)>,
     /// Spans of traces past [`MAX_TRACES`].
-    pub(crate) unsummarised: usize,
+    unsummarised: usize,
 }
 
 impl Summaries {
@@ -197,8 +197,15 @@ impl Summaries {
         }
     }
 
-    /// Every summary, newest (latest start) first.
+    /// Every summary, newest (latest start) first; warns on standard error when traces were
+    /// left out to bound memory.
     pub(crate) fn newest_first(self) -> Vec<TraceSummary> {
+        if self.unsummarised > 0 {
+            eprintln!(
+                "warning: more than {MAX_TRACES} traces: {} spans of later traces are left out",
+                self.unsummarised
+            );
+        }
         let mut all: Vec<TraceSummary> = self.traces.into_values().collect();
         all.sort_by(|a, b| {
             b.start
