@@ -152,10 +152,15 @@ fn prints_the_agent_over_http_and_the_rag_over_grpc() {
 
 /// Posts `body` to `path` over plain HTTP/1.1; returns the status line.
 fn post(port: u16, path: &str, content_type: &str, body: &[u8]) -> String {
+    post_encoded(port, path, content_type, "identity", body)
+}
+
+/// Posts `body` with a `content-encoding`.
+fn post_encoded(port: u16, path: &str, content_type: &str, encoding: &str, body: &[u8]) -> String {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     let head = format!(
         "POST {path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: {content_type}\r\n\
-         content-length: {}\r\nconnection: close\r\n\r\n",
+         content-encoding: {encoding}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes()).expect("write");
@@ -183,6 +188,24 @@ fn accepts_otlp_json_over_http() {
     assert!(bad.contains("400"), "{bad}");
     let logs = post(server.http, "/v1/logs", "application/x-protobuf", b"");
     assert!(logs.contains("200"), "{logs}");
+}
+
+#[test]
+fn accepts_gzip_and_refuses_other_encodings() {
+    let server = Server::start(&[]);
+    let line = std::fs::read_to_string(agent_jsonl()).expect("agent file");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(line.trim_end().as_bytes()).expect("compress");
+    let body = gz.finish().expect("compress");
+    let json = "application/json";
+    let status = post_encoded(server.http, "/v1/traces", json, "gzip", &body);
+    assert!(status.contains("200"), "{status}");
+    server.wait_for(&["invoke_agent travel-planner"]);
+
+    let brotli = post_encoded(server.http, "/v1/traces", json, "br", b"x");
+    assert!(brotli.contains("415"), "{brotli}");
+    let broken = post_encoded(server.http, "/v1/traces", json, "gzip", b"not gzip");
+    assert!(broken.contains("400"), "{broken}");
 }
 
 #[test]

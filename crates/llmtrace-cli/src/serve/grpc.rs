@@ -1,5 +1,6 @@
-//! The OTLP/gRPC receiver: traces go to the [`Sink`]; logs and metrics are accepted and
-//! dropped, so an exporter sending all three signals sees no errors.
+//! The OTLP/gRPC receiver (plain or gzip, as the collector's `otlp` exporter sends by default):
+//! traces go to the [`Sink`]; logs and metrics are accepted and dropped, so an exporter sending
+//! all three signals sees no errors.
 
 use std::sync::Arc;
 
@@ -22,6 +23,7 @@ use opentelemetry_proto::tonic::collector::trace::v1::{
     ExportTraceServiceRequest, ExportTraceServiceResponse,
 };
 use tokio::net::TcpListener;
+use tonic::codec::CompressionEncoding;
 use tonic::{Request, Response, Status};
 
 use super::sink::Sink;
@@ -74,13 +76,19 @@ pub(super) async fn serve(listener: TcpListener, sink: Arc<Sink>) -> Result<(), 
     });
     tonic::transport::Server::builder()
         .add_service(
-            TraceServiceServer::new(receiver.clone()).max_decoding_message_size(MAX_MESSAGE_BYTES),
+            TraceServiceServer::new(receiver.clone())
+                .accept_compressed(CompressionEncoding::Gzip)
+                .max_decoding_message_size(MAX_MESSAGE_BYTES),
         )
         .add_service(
-            LogsServiceServer::new(receiver.clone()).max_decoding_message_size(MAX_MESSAGE_BYTES),
+            LogsServiceServer::new(receiver.clone())
+                .accept_compressed(CompressionEncoding::Gzip)
+                .max_decoding_message_size(MAX_MESSAGE_BYTES),
         )
         .add_service(
-            MetricsServiceServer::new(receiver).max_decoding_message_size(MAX_MESSAGE_BYTES),
+            MetricsServiceServer::new(receiver)
+                .accept_compressed(CompressionEncoding::Gzip)
+                .max_decoding_message_size(MAX_MESSAGE_BYTES),
         )
         .serve_with_incoming(incoming)
         .await

@@ -1,6 +1,7 @@
-//! The OTLP/HTTP receiver: `POST /v1/traces` with a protobuf or JSON body; `/v1/logs` and
-//! `/v1/metrics` are accepted and dropped.
+//! The OTLP/HTTP receiver: `POST /v1/traces` with a protobuf or JSON body, plain or gzip;
+//! `/v1/logs` and `/v1/metrics` are accepted and dropped.
 
+use std::io::Read;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -48,18 +49,42 @@ fn success(json: bool) -> Response {
     }
 }
 
-fn compressed(headers: &HeaderMap) -> bool {
-    headers
+/// The body, gunzipped when it says so; the error answer for other encodings or bad gzip.
+fn decoded(headers: &HeaderMap, body: Bytes) -> Result<Bytes, Response> {
+    let encoding = headers
         .get(header::CONTENT_ENCODING)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| !v.eq_ignore_ascii_case("identity"))
+        .unwrap_or("identity");
+    if encoding.eq_ignore_ascii_case("identity") {
+        return Ok(body);
+    }
+    if !encoding.eq_ignore_ascii_case("gzip") {
+        let message = format!("content encoding {encoding} is not supported; use gzip or none");
+        return Err((StatusCode::UNSUPPORTED_MEDIA_TYPE, message).into_response());
+    }
+    let mut out = Vec::new();
+    let limit = MAX_BODY_BYTES as u64 + 1;
+    match flate2::read::GzDecoder::new(body.as_ref())
+        .take(limit)
+        .read_to_end(&mut out)
+    {
+        Ok(n) if n as u64 >= limit => Err((
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body too large once unzipped",
+        )
+            .into_response()),
+        Ok(_) => Ok(Bytes::from(out)),
+        Err(e) => {
+            Err((StatusCode::BAD_REQUEST, format!("malformed gzip body: {e}")).into_response())
+        }
+    }
 }
 
 async fn traces(State(sink): State<Arc<Sink>>, headers: HeaderMap, body: Bytes) -> Response {
-    if compressed(&headers) {
-        let message = "compressed bodies are not supported; send uncompressed OTLP";
-        return (StatusCode::UNSUPPORTED_MEDIA_TYPE, message).into_response();
-    }
+    let body = match decoded(&headers, body) {
+        Ok(body) => body,
+        Err(answer) => return answer,
+    };
     let json = is_json(&headers);
     let request = if json {
         serde_json::from_slice::<ExportTraceServiceRequest>(&body).map_err(|e| e.to_string())
