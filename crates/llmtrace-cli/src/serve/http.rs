@@ -50,7 +50,7 @@ fn success(json: bool) -> Response {
 }
 
 /// The body, gunzipped when it says so; the error answer for other encodings or bad gzip.
-fn decoded(headers: &HeaderMap, body: Bytes) -> Result<Bytes, Response> {
+fn decoded(headers: &HeaderMap, body: Bytes) -> Result<Bytes, (StatusCode, String)> {
     let encoding = headers
         .get(header::CONTENT_ENCODING)
         .and_then(|v| v.to_str().ok())
@@ -60,7 +60,7 @@ fn decoded(headers: &HeaderMap, body: Bytes) -> Result<Bytes, Response> {
     }
     if !encoding.eq_ignore_ascii_case("gzip") {
         let message = format!("content encoding {encoding} is not supported; use gzip or none");
-        return Err((StatusCode::UNSUPPORTED_MEDIA_TYPE, message).into_response());
+        return Err((StatusCode::UNSUPPORTED_MEDIA_TYPE, message));
     }
     let mut out = Vec::new();
     let limit = MAX_BODY_BYTES as u64 + 1;
@@ -70,20 +70,17 @@ fn decoded(headers: &HeaderMap, body: Bytes) -> Result<Bytes, Response> {
     {
         Ok(n) if n as u64 >= limit => Err((
             StatusCode::PAYLOAD_TOO_LARGE,
-            "body too large once unzipped",
-        )
-            .into_response()),
+            "body too large once unzipped".to_owned(),
+        )),
         Ok(_) => Ok(Bytes::from(out)),
-        Err(e) => {
-            Err((StatusCode::BAD_REQUEST, format!("malformed gzip body: {e}")).into_response())
-        }
+        Err(e) => Err((StatusCode::BAD_REQUEST, format!("malformed gzip body: {e}"))),
     }
 }
 
 async fn traces(State(sink): State<Arc<Sink>>, headers: HeaderMap, body: Bytes) -> Response {
     let body = match decoded(&headers, body) {
         Ok(body) => body,
-        Err(answer) => return answer,
+        Err(answer) => return answer.into_response(),
     };
     let json = is_json(&headers);
     let request = if json {
