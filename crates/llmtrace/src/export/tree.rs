@@ -441,3 +441,64 @@ impl Tree<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use opentelemetry::trace::{SpanContext, TraceFlags, TraceState};
+    use std::time::UNIX_EPOCH;
+
+    use super::*;
+
+    /// Span `id` under `parent` (0: a root), one millisecond per id.
+    fn span(id: u64, parent: u64) -> SpanData {
+        let at = |ms: u64| UNIX_EPOCH + Duration::from_millis(ms);
+        SpanData {
+            span_context: SpanContext::new(
+                TraceId::from(7u128),
+                SpanId::from(id),
+                TraceFlags::SAMPLED,
+                false,
+                TraceState::default(),
+            ),
+            parent_span_id: if parent == 0 {
+                SpanId::INVALID
+            } else {
+                SpanId::from(parent)
+            },
+            parent_span_is_remote: false,
+            span_kind: opentelemetry::trace::SpanKind::Internal,
+            name: format!("span {id}").into(),
+            start_time: at(id),
+            end_time: at(id + 10),
+            attributes: Vec::new(),
+            dropped_attributes_count: 0,
+            events: Default::default(),
+            links: Default::default(),
+            status: Status::Unset,
+            instrumentation_scope: Default::default(),
+        }
+    }
+
+    #[test]
+    fn render_spans_draws_the_tree_to_the_depth_asked() {
+        let spans = [span(1, 0), span(2, 1), span(3, 2), span(4, 1)];
+        let full = render_spans(&spans, true, None);
+        assert!(full.contains("span 1  10 ms\n├─ span 2  10 ms\n│  └─ span 3  10 ms\n└─ span 4"));
+        assert!(!full.contains("deeper spans not shown"), "{full}");
+
+        let one = render_spans(&spans, true, Some(1));
+        assert!(
+            one.contains("├─ span 2  10 ms\n│  … deeper spans not shown\n└─ span 4"),
+            "{one}"
+        );
+        assert!(!one.contains("span 3"), "{one}");
+
+        let roots = render_spans(&spans, false, Some(0));
+        assert!(roots.contains("incomplete (root not seen)"), "{roots}");
+        assert!(
+            roots.contains("span 1  10 ms\n… deeper spans not shown\n"),
+            "{roots}"
+        );
+        assert_eq!(render_spans(&[], true, None), "");
+    }
+}
