@@ -20,6 +20,8 @@ use sink::Sink;
 
 /// How often waiting traces are checked for completion.
 const TICK: Duration = Duration::from_millis(100);
+/// How long the receivers get to stop after Ctrl-C.
+const SHUTDOWN: Duration = Duration::from_millis(200);
 
 /// Runs the receiver until interrupted (Ctrl-C prints the traces still waiting).
 pub(crate) fn run(args: &ServeArgs, style: Style) -> Result<ExitCode, CliError> {
@@ -39,7 +41,10 @@ pub(crate) fn run(args: &ServeArgs, style: Style) -> Result<ExitCode, CliError> 
             addr: "the runtime".to_owned(),
             source,
         })?;
-    runtime.block_on(serve(args, style))
+    let result = runtime.block_on(serve(args, style));
+    // Open connections are not waited for.
+    runtime.shutdown_timeout(SHUTDOWN);
+    result
 }
 
 async fn bind(addr: SocketAddr) -> Result<TcpListener, CliError> {
