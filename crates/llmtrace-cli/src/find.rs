@@ -87,6 +87,9 @@ pub(crate) fn run(args: &FindArgs, style: Style) -> Result<ExitCode, CliError> {
             .collect();
         print_json(&list)?;
     } else {
+        if found.is_empty() {
+            eprintln!("no trace matches");
+        }
         for (summary, why) in &found {
             print(&line(summary, why, style))?;
             if let Some(trace) = trees.get(&summary.trace_id) {

@@ -50,8 +50,13 @@ pub(crate) fn run(args: &ViewArgs, style: Style) -> Result<ExitCode, CliError> {
         let list: Vec<_> = ordered.map(|t| t.json(args.depth)).collect();
         print_json(&list)?;
     } else {
+        let mut printed = 0;
         for trace in ordered {
             print(&style.tree(&trace.tree(args.depth)))?;
+            printed += 1;
+        }
+        if printed == 0 {
+            eprintln!("no traces in the input");
         }
     }
     Ok(crate::exit_code(report.errors))
