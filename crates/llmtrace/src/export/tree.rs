@@ -161,6 +161,7 @@ impl TreeExporter {
             trace.dropped,
             trace.complete,
             &trace.with_event,
+            MAX_PRINTED_DEPTH,
         );
         self.write(&rendered);
     }
@@ -184,8 +185,8 @@ impl SpanExporter for TreeExporter {
     }
 }
 
-/// Human duration: `812 µs`, `12 ms`, `1.21 s`.
-pub(crate) fn format_duration(d: Duration) -> String {
+/// Human duration as the console tree prints it: `812 µs`, `12 ms`, `1.21 s`.
+pub fn format_duration(d: Duration) -> String {
     let micros = d.as_micros();
     if micros < 1_000 {
         format!("{micros} µs")
@@ -302,12 +303,27 @@ fn describe_events(line: &mut String, span: &SpanData) {
     }
 }
 
+/// Renders the spans of one trace as the console tree [`TreeExporter`] prints: a summary line
+/// (trace id, span count, duration, tokens, errors), then each root with its children, sorted
+/// by start time.
+///
+/// `max_depth` limits the levels printed below a root (`Some(0)`: the roots only); deeper
+/// subtrees are summarised as `… deeper spans not shown`. `complete`: the trace's root span was
+/// seen (otherwise the summary line says it is incomplete). Returns an empty string for no
+/// spans. This is what tools reading spans back (the `llmtrace` command line) use to print the
+/// same tree as the embedded default.
+pub fn render_spans(spans: &[SpanData], complete: bool, max_depth: Option<usize>) -> String {
+    let depth = max_depth.map_or(MAX_PRINTED_DEPTH, |d| d.min(MAX_PRINTED_DEPTH));
+    render_trace(spans, 0, complete, &HashSet::new(), depth)
+}
+
 /// Renders one trace as a tree; spans in `with_event` emitted an inference log record.
 pub(crate) fn render_trace(
     spans: &[SpanData],
     dropped: usize,
     complete: bool,
     with_event: &HashSet<SpanId>,
+    max_depth: usize,
 ) -> String {
     let Some(first) = spans.first() else {
         return String::new();
@@ -331,6 +347,7 @@ pub(crate) fn render_trace(
     let tree = Tree {
         children: &children,
         with_event,
+        max_depth,
     };
     for root in roots {
         let marked = with_event.contains(&root.span_context.span_id());
@@ -397,6 +414,8 @@ const MAX_PRINTED_DEPTH: usize = 64;
 struct Tree<'a> {
     children: &'a HashMap<SpanId, Vec<&'a SpanData>>,
     with_event: &'a HashSet<SpanId>,
+    /// Levels printed below a root.
+    max_depth: usize,
 }
 
 impl Tree<'_> {
@@ -404,6 +423,10 @@ impl Tree<'_> {
         let Some(list) = self.children.get(&span.span_context.span_id()) else {
             return;
         };
+        if depth >= self.max_depth {
+            let _ = writeln!(out, "{prefix}… deeper spans not shown");
+            return;
+        }
         for (i, child) in list.iter().enumerate() {
             let last = i + 1 == list.len();
             let marked = self.with_event.contains(&child.span_context.span_id());
@@ -414,11 +437,68 @@ impl Tree<'_> {
                 describe(child, marked)
             );
             let deeper = format!("{prefix}{}", if last { "   " } else { "│  " });
-            if depth + 1 < MAX_PRINTED_DEPTH {
-                self.render_children(out, child, &deeper, depth + 1);
-            } else {
-                let _ = writeln!(out, "{deeper}… deeper spans not shown");
-            }
+            self.render_children(out, child, &deeper, depth + 1);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use opentelemetry::trace::{SpanContext, TraceFlags, TraceState};
+    use std::time::UNIX_EPOCH;
+
+    use super::*;
+
+    /// Span `id` under `parent` (0: a root), one millisecond per id.
+    fn span(id: u64, parent: u64) -> SpanData {
+        let at = |ms: u64| UNIX_EPOCH + Duration::from_millis(ms);
+        SpanData {
+            span_context: SpanContext::new(
+                TraceId::from(7u128),
+                SpanId::from(id),
+                TraceFlags::SAMPLED,
+                false,
+                TraceState::default(),
+            ),
+            parent_span_id: if parent == 0 {
+                SpanId::INVALID
+            } else {
+                SpanId::from(parent)
+            },
+            parent_span_is_remote: false,
+            span_kind: opentelemetry::trace::SpanKind::Internal,
+            name: format!("span {id}").into(),
+            start_time: at(id),
+            end_time: at(id + 10),
+            attributes: Vec::new(),
+            dropped_attributes_count: 0,
+            events: Default::default(),
+            links: Default::default(),
+            status: Status::Unset,
+            instrumentation_scope: Default::default(),
+        }
+    }
+
+    #[test]
+    fn render_spans_draws_the_tree_to_the_depth_asked() {
+        let spans = [span(1, 0), span(2, 1), span(3, 2), span(4, 1)];
+        let full = render_spans(&spans, true, None);
+        assert!(full.contains("span 1  10 ms\n├─ span 2  10 ms\n│  └─ span 3  10 ms\n└─ span 4"));
+        assert!(!full.contains("deeper spans not shown"), "{full}");
+
+        let one = render_spans(&spans, true, Some(1));
+        assert!(
+            one.contains("├─ span 2  10 ms\n│  … deeper spans not shown\n└─ span 4"),
+            "{one}"
+        );
+        assert!(!one.contains("span 3"), "{one}");
+
+        let roots = render_spans(&spans, false, Some(0));
+        assert!(roots.contains("incomplete (root not seen)"), "{roots}");
+        assert!(
+            roots.contains("span 1  10 ms\n… deeper spans not shown\n"),
+            "{roots}"
+        );
+        assert_eq!(render_spans(&[], true, None), "");
     }
 }
