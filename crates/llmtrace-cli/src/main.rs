@@ -18,7 +18,6 @@ mod render;
 mod serve;
 mod span;
 mod stats;
-mod stats_text;
 mod style;
 mod summary;
 mod table;

@@ -1,9 +1,9 @@
 //! `llmtrace stats` as text tables.
 
+use super::aggregate::{top_by, Group, Stats, Table};
 use crate::error::CliError;
 use crate::histogram::Percentiles;
 use crate::out::print;
-use crate::stats::{top_by, Group, Stats, Table};
 use crate::style::Style;
 use crate::summary::{cost_text, TraceSummary};
 use crate::table::table;

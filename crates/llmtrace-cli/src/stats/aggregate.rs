@@ -1,9 +1,7 @@
-//! `llmtrace stats`: calls, errors, tokens, cost and latency per model, per operation and
-//! optionally per service, session, user or tool, and the top traces by cost and duration.
-//! Aggregated span by span: memory grows with the number of groups and traces, not spans.
+//! The figures of `llmtrace stats`, aggregated span by span: memory grows with the number of
+//! groups and traces, not spans.
 
 use std::collections::BTreeMap;
-use std::process::ExitCode;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -11,13 +9,9 @@ use serde::Serialize;
 use llmtrace::semconv::attribute as sc;
 use llmtrace::semconv::openinference as oi;
 
-use crate::cli::{GroupBy, StatsArgs};
-use crate::error::CliError;
+use crate::cli::GroupBy;
 use crate::histogram::{Histogram, Percentiles};
-use crate::input::{read_files, ReadOptions};
-use crate::out::print_json;
 use crate::span::{OwnCost, Span};
-use crate::style::Style;
 use crate::summary::{Summaries, TraceSummary};
 
 /// Groups kept per table; further keys share the group `(other)`.
@@ -41,7 +35,7 @@ pub(crate) struct Group {
 }
 
 impl Group {
-    fn add(&mut self, span: &Span) {
+    pub(super) fn add(&mut self, span: &Span) {
         self.calls += 1;
         self.errors += u64::from(span.is_error());
         self.input_tokens += span.int(sc::GEN_AI_USAGE_INPUT_TOKENS).unwrap_or(0);
@@ -78,7 +72,7 @@ pub(crate) struct Table {
 }
 
 impl Table {
-    fn add(&mut self, key: String, span: &Span) {
+    pub(super) fn add(&mut self, key: String, span: &Span) {
         let key = if self.groups.len() >= MAX_GROUPS && !self.groups.contains_key(&key) {
             "(other)".to_owned()
         } else {
@@ -95,18 +89,18 @@ pub(crate) struct Stats {
     pub(crate) models: Table,
     pub(crate) operations: Table,
     pub(crate) by: Option<(GroupBy, Table)>,
-    summaries: Summaries,
+    pub(super) summaries: Summaries,
 }
 
 impl Stats {
-    fn new(by: Option<GroupBy>) -> Self {
+    pub(super) fn new(by: Option<GroupBy>) -> Self {
         Stats {
             by: by.map(|b| (b, Table::default())),
             ..Stats::default()
         }
     }
 
-    fn add(&mut self, span: &Span) {
+    pub(super) fn add(&mut self, span: &Span) {
         self.spans += 1;
         self.summaries.add(span);
         let Some(operation) = span.text(sc::GEN_AI_OPERATION_NAME) else {
@@ -136,25 +130,6 @@ fn group_key(by: GroupBy, span: &Span) -> Option<String> {
         GroupBy::User => span.text(oi::USER_ID),
         GroupBy::Tool => span.text(sc::GEN_AI_TOOL_NAME),
     }
-}
-
-/// Runs the command.
-pub(crate) fn run(args: &StatsArgs, style: Style) -> Result<ExitCode, CliError> {
-    let options = ReadOptions {
-        progress: !args.input.quiet,
-        report_errors: true,
-    };
-    let mut stats = Stats::new(args.by);
-    let report = read_files(&args.input.files, options, |spans| {
-        spans.iter().for_each(|s| stats.add(s));
-    });
-    let traces = std::mem::take(&mut stats.summaries).newest_first();
-    if args.input.json {
-        print_json(&StatsJson::of(&stats, &traces, args.top))?;
-    } else {
-        crate::stats_text::print_stats(&stats, &traces, args.top, style)?;
-    }
-    Ok(crate::exit_code(report.errors))
 }
 
 /// The `n` traces first by `key`, largest first.
@@ -197,7 +172,7 @@ struct TopJson {
 
 /// `stats --json`.
 #[derive(Debug, Serialize)]
-struct StatsJson {
+pub(super) struct StatsJson {
     spans: u64,
     traces: usize,
     models: Vec<GroupJson>,
@@ -209,7 +184,7 @@ struct StatsJson {
 }
 
 impl StatsJson {
-    fn of(stats: &Stats, traces: &[TraceSummary], top: usize) -> Self {
+    pub(super) fn of(stats: &Stats, traces: &[TraceSummary], top: usize) -> Self {
         let groups = |t: &Table| -> Vec<GroupJson> {
             t.groups.iter().map(|(k, g)| group_json(k, g)).collect()
         };
