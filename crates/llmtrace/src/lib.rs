@@ -183,6 +183,7 @@
 #[doc(hidden)]
 pub mod __private;
 mod agent_loop;
+mod attributes;
 pub mod config;
 pub mod content;
 mod context;

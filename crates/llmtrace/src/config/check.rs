@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use llmtrace_processor::redact::Redactor;
 
-use super::{log_filter, redaction_from_env, span_event_filter, tail_sampling_from_env};
+use super::{log_filter, span_event_filter, stages, Stage};
 use super::{EnvSettings, FileConfig};
 use crate::InitError;
 
@@ -81,15 +81,17 @@ pub fn check_config(
         }
         None => None,
     };
-    let redaction = redaction_from_env(&settings, file.as_ref(), &env)?;
-    let tail_sampling = tail_sampling_from_env(file.as_ref(), &env)?;
+    let stages = stages(&settings, file.as_ref(), &env)?;
     log_filter(&env)?;
     span_event_filter(&env)?;
-    if let Some(config) = &tail_sampling {
-        config.validate()?;
-    }
-    if let Some(config) = &redaction {
-        Redactor::new(config)?;
+    for stage in &stages {
+        match stage {
+            Stage::TailSampling(config) => config.validate()?,
+            Stage::Redaction(config) => {
+                Redactor::new(config)?;
+            }
+            Stage::Attributes(_) => {}
+        }
     }
     Ok(())
 }
