@@ -75,7 +75,7 @@ impl Settings {
             None => &ProcessEnv,
         };
         let from_env = EnvSettings::from_env(env)?;
-        let file = match &from_env.config_file {
+        let file = match builder.config_file.as_ref().or(from_env.config_file.as_ref()) {
             Some(path) => Some(FileConfig::read(path, env)?),
             None => None,
         };
@@ -485,6 +485,60 @@ mod tests {
             (settings.capture, settings.emit_events),
             (CaptureMode::NoContent, false)
         );
+    }
+
+    #[test]
+    fn a_collector_configuration_gives_its_pipeline_and_exporter_unless_the_environment_does() {
+        let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../../otel-collector.yaml");
+        let settings = resolve(Builder::default().config_file(file), &[]);
+        let kinds: Vec<&str> = settings.stages.iter().map(Stage::kind).collect();
+        assert_eq!(kinds, ["redaction", "tail_sampling"]);
+        assert_eq!(
+            settings.otlp.traces_endpoint.as_deref(),
+            Some("http://localhost:6006/v1/traces")
+        );
+        assert_eq!(settings.otlp.protocol, Protocol::HttpProtobuf);
+        assert_eq!(
+            settings.otlp.headers,
+            [("x-project-name".to_owned(), "default".to_owned())]
+        );
+        assert_eq!(settings.otlp.timeout, Duration::from_secs(30));
+        assert!(settings.console, "the debug exporter");
+        assert_eq!(settings.batch_size, Some(512));
+        assert!(settings
+            .collector_summary
+            .as_deref()
+            .is_some_and(|s| s.contains("runs in the collector only: receiver otlp")));
+
+        let settings = resolve(
+            Builder::default().config_file(file).without_redaction(),
+            &[
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318"),
+                ("OTELCOL_TRACES_EXPORTERS", "[otlp_grpc/jaeger]"),
+                ("LLMTRACE_SAMPLING_PERCENTAGE", "5"),
+            ],
+        );
+        assert_eq!(
+            settings.otlp.traces_endpoint.as_deref(),
+            Some("http://127.0.0.1:4318/v1/traces"),
+            "the environment wins over the file's exporter"
+        );
+        assert!(!settings.console);
+        let kinds: Vec<&str> = settings.stages.iter().map(Stage::kind).collect();
+        assert_eq!(kinds, ["tail_sampling"]);
+
+        let settings = resolve(
+            Builder::default(),
+            &[
+                ("LLMTRACE_CONFIG", file),
+                ("OTELCOL_TRACES_EXPORTERS", "[otlp_grpc/jaeger]"),
+            ],
+        );
+        assert_eq!(
+            settings.otlp.traces_endpoint.as_deref(),
+            Some("http://jaeger:4317")
+        );
+        assert_eq!(settings.otlp.protocol, Protocol::Grpc);
     }
 
     #[test]

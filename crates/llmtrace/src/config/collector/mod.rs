@@ -3,8 +3,8 @@
 //!
 //! - processors: `redaction[/name]`, `tail_sampling[/name]`, `attributes[/name]` become stages
 //!   of the span processor chain; `resource[/name]` changes the resource; `batch` sets the export
-//!   batch size and delay; `memory_limiter` (`limit_mib` − `spike_limit_mib`) bounds the export
-//!   queue (at ~1 KiB a span);
+//!   batch size and delay; `memory_limiter` (`limit_mib` − `spike_limit_mib`, at ~4 KiB a span)
+//!   can lower the export queue's bound below its default;
 //! - exporters: `otlp_grpc`/`otlp`, `otlp_http`/`otlphttp`, `debug` (console tree), `file`
 //!   (OTLP-JSON lines), used when no `OTEL_EXPORTER_OTLP_*` variable and nothing in code sets
 //!   the destination;
@@ -139,7 +139,7 @@ service:
         let traces = plan(FILE, None).expect("valid");
         let kinds: Vec<&str> = traces.stages.iter().map(Stage::kind).collect();
         assert_eq!(kinds, ["attributes", "tail_sampling", "redaction"]);
-        assert_eq!(traces.queue_spans, Some(2048));
+        assert_eq!(traces.queue_spans, Some(512));
         assert_eq!(traces.batch.map(|b| b.size), Some(10));
         assert_eq!(traces.exporters.len(), 2);
         assert_eq!(

@@ -175,8 +175,9 @@ fn batch(section: Section<'_>) -> Result<Batch, String> {
     })
 }
 
-/// Approximate bytes of one queued span, for turning `limit_mib` into a queue bound.
-const BYTES_PER_QUEUED_SPAN: u64 = 1024;
+/// Approximate bytes of one queued GenAI span (attributes with messages), for turning
+/// `limit_mib` into a queue bound.
+const BYTES_PER_QUEUED_SPAN: u64 = 4096;
 
 fn memory_limiter(section: Section<'_>) -> Result<Piece, String> {
     section.only(&[
@@ -354,7 +355,7 @@ mod processors_tests {
         ) else {
             panic!("a queue bound");
         };
-        assert_eq!(spans, 2048);
+        assert_eq!(spans, 512);
         let err = piece("attributes", "{actions: [{key: a, action: extract}]}").expect_err("x");
         assert!(
             err.starts_with("processors.attributes.actions[0].action"),
