@@ -40,8 +40,8 @@ use std::time::{Duration, Instant, SystemTime};
 use llmtrace::processor::redact::Detector;
 use llmtrace_test_support::grpc_receiver::GrpcReceiver;
 use opentelemetry::trace::{
-    SpanContext, SpanId, SpanKind, Status, TraceContextExt, TraceFlags, TraceId, TraceState,
-    Tracer, TracerProvider as _,
+    Span as _, SpanContext, SpanId, SpanKind, Status, TraceContextExt, TraceFlags, TraceId,
+    TraceState, Tracer, TracerProvider as _,
 };
 use opentelemetry::KeyValue;
 use opentelemetry_proto::tonic::common::v1::any_value::Value as ProtoValue;
@@ -235,7 +235,14 @@ fn root_attributes(i: u8) -> Vec<KeyValue> {
     vec![
         KeyValue::new("gen_ai.operation.name", "invoke_agent"),
         KeyValue::new("gen_ai.agent.name", "support-bot"),
-        KeyValue::new("user.tier", if i % 5 == 0 { "premium" } else { "free" }),
+        KeyValue::new(
+            "user.tier",
+            if i.is_multiple_of(5) {
+                "premium"
+            } else {
+                "free"
+            },
+        ),
         KeyValue::new("session.id", format!("session-{}", i % 4)),
         KeyValue::new("user.email", format!("user{}@example.org", i % 3)),
         KeyValue::new("tmp.debug", "scratch"),
@@ -257,7 +264,10 @@ fn chat_attributes(i: u8) -> Vec<KeyValue> {
         KeyValue::new("gen_ai.usage.output_tokens", 40_i64),
         KeyValue::new("input.value", input),
         KeyValue::new("api_key", "not-a-real-secret-but-a-secret-key"),
-        KeyValue::new("http.request.header.authorization", "Bearer abcdefgh12345678"),
+        KeyValue::new(
+            "http.request.header.authorization",
+            "Bearer abcdefgh12345678",
+        ),
     ]
 }
 
@@ -268,7 +278,7 @@ fn tool_attributes(i: u8) -> Vec<KeyValue> {
         KeyValue::new("tool.latency_ms", i64::from(i) * 25),
         KeyValue::new(
             "output.value",
-            if i % 2 == 0 {
+            if i.is_multiple_of(2) {
                 format!("order {i} shipped to {FAKE_EMAIL}")
             } else {
                 format!("order {i} pending")
@@ -352,7 +362,10 @@ fn in_process(config: &Path, vars: &[(String, String)]) -> Outcome {
         ("PARITY_EXPORTER".into(), receiver.addr.to_string()),
         ("PARITY_RECEIVER".into(), "127.0.0.1:9".into()),
         // The same two, as the repository's file names them.
-        ("JAEGER_OTLP_GRPC_ENDPOINT".into(), receiver.addr.to_string()),
+        (
+            "JAEGER_OTLP_GRPC_ENDPOINT".into(),
+            receiver.addr.to_string(),
+        ),
         ("OTELCOL_OTLP_GRPC_ENDPOINT".into(), "127.0.0.1:9".into()),
         (
             "LLMTRACE_REDACTION_DISABLED_DETECTORS".into(),
@@ -385,8 +398,14 @@ fn via_collector(name: &str, config: &Path, vars: &[(String, String)]) -> (Outco
     env.extend([
         ("PARITY_EXPORTER".into(), receiver.addr.to_string()),
         ("PARITY_RECEIVER".into(), format!("127.0.0.1:{port}")),
-        ("JAEGER_OTLP_GRPC_ENDPOINT".into(), receiver.addr.to_string()),
-        ("OTELCOL_OTLP_GRPC_ENDPOINT".into(), format!("127.0.0.1:{port}")),
+        (
+            "JAEGER_OTLP_GRPC_ENDPOINT".into(),
+            receiver.addr.to_string(),
+        ),
+        (
+            "OTELCOL_OTLP_GRPC_ENDPOINT".into(),
+            format!("127.0.0.1:{port}"),
+        ),
     ]);
     let dir = fresh_dir(name);
     let collector = Collector::start(config, &env, &dir, port);
@@ -438,7 +457,10 @@ fn assert_parity(name: &str, yaml: &str, vars: &[(&str, &str)]) -> Outcome {
     let ours = in_process(&config, &vars);
     let (theirs, log) = via_collector(name, &config, &vars);
     let _ = fs::remove_dir_all(&dir);
-    assert!(!theirs.is_empty(), "{name}: the collector forwarded nothing:\n{log}");
+    assert!(
+        !theirs.is_empty(),
+        "{name}: the collector forwarded nothing:\n{log}"
+    );
     let only_ours: Vec<&String> = ours.keys().filter(|k| !theirs.contains_key(*k)).collect();
     let only_theirs: Vec<&String> = theirs.keys().filter(|k| !ours.contains_key(*k)).collect();
     assert!(
@@ -530,7 +552,10 @@ fn the_repositorys_otel_collector_yaml_gives_equal_outcomes() {
     let chat = &outcome["01/chat gpt-4o"];
     assert_eq!(chat["input.value"], "my key is ****", "blocked_values");
     assert_eq!(chat["api_key"], "****", "blocked_key_patterns");
-    assert!(kept_traces(&outcome).contains(&"03".to_owned()), "error trace kept");
+    assert!(
+        kept_traces(&outcome).contains(&"03".to_owned()),
+        "error trace kept"
+    );
 }
 
 #[test]
@@ -545,9 +570,15 @@ fn allow_all_keys_false_keeps_only_the_allowed_keys() {
     let outcome = assert_parity("allowed-keys", &yaml(processors, "redaction"), &[]);
     let chat = &outcome["00/chat gpt-4o"];
     assert!(!chat.contains_key("api_key"), "not allowed: removed");
-    assert!(!chat.contains_key("gen_ai.usage.input_tokens"), "the collector's default");
+    assert!(
+        !chat.contains_key("gen_ai.usage.input_tokens"),
+        "the collector's default"
+    );
     assert_eq!(chat["input.value"], "mail **** about order 0");
-    assert!(chat.contains_key("redaction.redacted.keys"), "summary: debug");
+    assert!(
+        chat.contains_key("redaction.redacted.keys"),
+        "summary: debug"
+    );
 }
 
 #[test]
@@ -565,10 +596,12 @@ fn blocked_key_patterns_ignored_keys_and_allowed_values_match() {
     let outcome = assert_parity("blocked-keys", &yaml(processors, "redaction"), &[]);
     let root = &outcome["00/invoke_agent support-bot"];
     assert_eq!(root["user.email"], "****");
-    assert_eq!(root["session.id"], "session-0", "ignored keys pass untouched");
     assert_eq!(
-        outcome["01/execute_tool lookup_order"]["output.value"],
-        "order 1 pending",
+        root["session.id"], "session-0",
+        "ignored keys pass untouched"
+    );
+    assert_eq!(
+        outcome["01/execute_tool lookup_order"]["output.value"], "order 1 pending",
         "allowed_values exempt the value"
     );
 }
@@ -603,7 +636,11 @@ fn tail_policies_status_code_and_latency_keep_the_same_traces() {
     }
     let policies = "      - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}
       - {name: slow, type: latency, latency: {threshold_ms: 2000}}";
-    let outcome = assert_parity("status-latency", &yaml(&tail(policies), "tail_sampling"), &[]);
+    let outcome = assert_parity(
+        "status-latency",
+        &yaml(&tail(policies), "tail_sampling"),
+        &[],
+    );
     let kept = kept_traces(&outcome);
     // Errors: i % 7 == 3; slow: i % 6 == 1.
     let expected: Vec<String> = (0..TRACES)
@@ -620,9 +657,13 @@ fn tail_policies_string_and_numeric_attribute_keep_the_same_traces() {
     }
     let policies = "      - {name: premium, type: string_attribute, string_attribute: {key: user.tier, values: [premium]}}
       - {name: big, type: numeric_attribute, numeric_attribute: {key: gen_ai.usage.input_tokens, min_value: 1500, max_value: 1900}}";
-    let outcome = assert_parity("attributes-policies", &yaml(&tail(policies), "tail_sampling"), &[]);
+    let outcome = assert_parity(
+        "attributes-policies",
+        &yaml(&tail(policies), "tail_sampling"),
+        &[],
+    );
     let expected: Vec<String> = (0..TRACES)
-        .filter(|i| i % 5 == 0 || (1500..=1900).contains(&(u32::from(*i) * 53 % 2000)))
+        .filter(|i| i.is_multiple_of(5) || (1500..=1900).contains(&(u32::from(*i) * 53 % 2000)))
         .map(|i| format!("{i:02}"))
         .collect();
     assert_eq!(kept_traces(&outcome), expected);
@@ -634,7 +675,11 @@ fn tail_policy_probabilistic_with_one_salt_decides_the_same_trace_ids() {
         return;
     }
     let policies = "      - {name: sampled, type: probabilistic, probabilistic: {hash_salt: parity-salt, sampling_percentage: 40}}";
-    let outcome = assert_parity("probabilistic", &yaml(&tail(policies), "tail_sampling"), &[]);
+    let outcome = assert_parity(
+        "probabilistic",
+        &yaml(&tail(policies), "tail_sampling"),
+        &[],
+    );
     let kept = kept_traces(&outcome).len();
     assert!((4..=30).contains(&kept), "about 40 % of 40 traces: {kept}");
 }
@@ -652,7 +697,7 @@ fn tail_policy_and_needs_every_sub_policy() {
             - {name: big, type: numeric_attribute, numeric_attribute: {key: gen_ai.usage.input_tokens, min_value: 500}}";
     let outcome = assert_parity("and", &yaml(&tail(policies), "tail_sampling"), &[]);
     let expected: Vec<String> = (0..TRACES)
-        .filter(|i| i % 5 == 0 && u32::from(*i) * 53 % 2000 >= 500)
+        .filter(|i| i.is_multiple_of(5) && u32::from(*i) * 53 % 2000 >= 500)
         .map(|i| format!("{i:02}"))
         .collect();
     assert_eq!(kept_traces(&outcome), expected);

@@ -200,7 +200,9 @@ mod tests {
         // sha256("ada@example.org") and sha256(1_i64 as 8 little-endian bytes)
         assert_eq!(
             get(&attributes, "user.email"),
-            Some(&Value::from(hex::encode(Sha256::digest(b"ada@example.org"))))
+            Some(&Value::from(hex::encode(Sha256::digest(
+                b"ada@example.org"
+            ))))
         );
         assert_eq!(
             get(&attributes, "n"),

@@ -210,9 +210,15 @@ tail_sampling:
             "{err}"
         );
         // A pipeline that does not exist, an invalid regex, a bad percentage in a variable.
-        let err = check_config(vars(&[("LLMTRACE_PIPELINE", "traces/tempo")]), Some(COLLECTOR_YAML))
-            .expect_err("commented out");
-        assert!(err.to_string().contains("service.pipelines.traces/tempo"), "{err}");
+        let err = check_config(
+            vars(&[("LLMTRACE_PIPELINE", "traces/tempo")]),
+            Some(COLLECTOR_YAML),
+        )
+        .expect_err("commented out");
+        assert!(
+            err.to_string().contains("service.pipelines.traces/tempo"),
+            "{err}"
+        );
         let bad_regex = COLLECTOR_YAML.replace(r#""\\bsk-[A-Za-z0-9_-]{20,}""#, r#""(""#);
         assert_ne!(bad_regex, COLLECTOR_YAML);
         let err = check_config(vars(&[]), Some(&bad_regex)).expect_err("regex");
@@ -222,7 +228,10 @@ tail_sampling:
             Some(COLLECTOR_YAML),
         )
         .expect_err("not a number");
-        assert!(err.to_string().contains("processors.tail_sampling"), "{err}");
+        assert!(
+            err.to_string().contains("processors.tail_sampling"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -92,7 +92,9 @@ pub(super) fn export_runtime(
 fn batch_config(settings: &Settings, shards: usize) -> BatchConfig {
     let mut config = BatchConfigBuilder::default().with_scheduled_delay(settings.batch_delay);
     // A collector configuration's memory_limiter only lowers the bound.
-    let bound = settings.queue_size.map_or(QUEUE_SIZE, |q| q.min(QUEUE_SIZE));
+    let bound = settings
+        .queue_size
+        .map_or(QUEUE_SIZE, |q| q.min(QUEUE_SIZE));
     let queue = (bound / shards).max(MIN_SHARD_QUEUE_SIZE);
     if !settings.queue_from_env {
         config = config.with_max_queue_size(queue);

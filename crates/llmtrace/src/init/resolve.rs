@@ -75,7 +75,11 @@ impl Settings {
             None => &ProcessEnv,
         };
         let from_env = EnvSettings::from_env(env)?;
-        let file = match builder.config_file.as_ref().or(from_env.config_file.as_ref()) {
+        let file = match builder
+            .config_file
+            .as_ref()
+            .or(from_env.config_file.as_ref())
+        {
             Some(path) => Some(FileConfig::read(path, env)?),
             None => None,
         };

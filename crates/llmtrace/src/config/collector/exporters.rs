@@ -34,7 +34,12 @@ pub(crate) struct OtlpExporter {
 
 /// The exporter types llmtrace implements.
 pub(crate) const IMPLEMENTED: &[&str] = &[
-    "otlp", "otlp_grpc", "otlphttp", "otlp_http", "debug", "file",
+    "otlp",
+    "otlp_grpc",
+    "otlphttp",
+    "otlp_http",
+    "debug",
+    "file",
 ];
 
 /// Keys of the OTLP exporters that llmtrace reads or that only tune the collector's own
@@ -117,8 +122,7 @@ fn otlp(id: &str, kind_name: &str, section: Section<'_>) -> Result<OtlpExporter,
     if endpoint.is_empty() {
         return Err(format!("{}: missing", section.at("endpoint")));
     }
-    crate::config::check_endpoint(&section.at("endpoint"), &endpoint)
-        .map_err(|e| e.to_string())?;
+    crate::config::check_endpoint(&section.at("endpoint"), &endpoint).map_err(|e| e.to_string())?;
     Ok(OtlpExporter {
         id: id.to_owned(),
         protocol: if grpc {
@@ -190,9 +194,12 @@ mod exporters_tests {
         assert_eq!(grpc.endpoint, "http://jaeger:4317");
         assert_eq!(grpc.protocol, Protocol::Grpc);
         assert_eq!(grpc.compression.as_deref(), Some("gzip"));
-        let err = exporter("otlp", "otlp", "{endpoint: 'a:1', tls: {insecur: true}}")
-            .expect_err("typo");
-        assert!(err.starts_with("exporters.otlp.tls.insecur: unknown key"), "{err}");
+        let err =
+            exporter("otlp", "otlp", "{endpoint: 'a:1', tls: {insecur: true}}").expect_err("typo");
+        assert!(
+            err.starts_with("exporters.otlp.tls.insecur: unknown key"),
+            "{err}"
+        );
         assert_eq!(
             exporter("file", "file", "{path: spans.jsonl}"),
             Ok(Exporter::File(PathBuf::from("spans.jsonl")))

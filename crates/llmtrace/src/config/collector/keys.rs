@@ -22,10 +22,7 @@ impl<'a> Section<'a> {
                 path,
                 map: Some(map),
             }),
-            Some(other) => Err(format!(
-                "{path}: expected a mapping, found {}",
-                kind(other)
-            )),
+            Some(other) => Err(format!("{path}: expected a mapping, found {}", kind(other))),
         }
     }
 

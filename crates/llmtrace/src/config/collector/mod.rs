@@ -159,11 +159,31 @@ service:
     #[test]
     fn mistakes_name_their_key_path() {
         let cases = [
-            (FILE.replace("allow_all_keys", "alow_all_keys"), None, "processors.redaction.alow_all_keys"),
-            (FILE.to_owned(), Some("traces/nope"), "service.pipelines.traces/nope"),
-            (FILE.replace("[otlp_grpc/jaeger,", "[otlp_grpc/tempo,"), None, "`otlp_grpc/tempo` is not defined"),
-            (FILE.replace("status_codes", "status_code"), None, "processors.tail_sampling"),
-            (format!("{FILE}\nredaction: {{}}\n"), None, "redaction: unknown section"),
+            (
+                FILE.replace("allow_all_keys", "alow_all_keys"),
+                None,
+                "processors.redaction.alow_all_keys",
+            ),
+            (
+                FILE.to_owned(),
+                Some("traces/nope"),
+                "service.pipelines.traces/nope",
+            ),
+            (
+                FILE.replace("[otlp_grpc/jaeger,", "[otlp_grpc/tempo,"),
+                None,
+                "`otlp_grpc/tempo` is not defined",
+            ),
+            (
+                FILE.replace("status_codes", "status_code"),
+                None,
+                "processors.tail_sampling",
+            ),
+            (
+                format!("{FILE}\nredaction: {{}}\n"),
+                None,
+                "redaction: unknown section",
+            ),
         ];
         for (yaml, pipeline, needle) in cases {
             let err = plan(&yaml, pipeline).expect_err(needle);

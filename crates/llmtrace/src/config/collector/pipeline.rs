@@ -113,7 +113,7 @@ fn read_processors(
         }
         let path = format!("processors.{id}");
         match processors::read(kind, Section::of(&path, value)?)? {
-            Piece::Stage(stage) => plan.stages.push(stage),
+            Piece::Stage(stage) => plan.stages.push(*stage),
             Piece::Resource(actions) => plan.resource.0.extend(actions.0),
             Piece::Batch(batch) => plan.batch = Some(batch),
             Piece::QueueSpans(spans) => plan.queue_spans = Some(spans),

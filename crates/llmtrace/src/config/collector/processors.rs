@@ -43,7 +43,7 @@ const REDACTION_COLLECTOR_ONLY: &[&str] = &[
 #[derive(Debug, Clone)]
 pub(crate) enum Piece {
     /// A stage of the span processor chain.
-    Stage(Stage),
+    Stage(Box<Stage>),
     /// Resource attribute actions (applied once, to the resource).
     Resource(Actions),
     /// Batch settings.
@@ -74,11 +74,13 @@ pub(crate) const IMPLEMENTED: &[&str] = &[
 /// Reads a processor of type `kind_name` (one of [`IMPLEMENTED`]) from its `section`.
 pub(crate) fn read(kind_name: &str, section: Section<'_>) -> Result<Piece, String> {
     match kind_name {
-        "redaction" => redaction(section).map(|c| Piece::Stage(Stage::Redaction(c))),
-        "tail_sampling" => tail_sampling(section).map(|c| Piece::Stage(Stage::TailSampling(c))),
+        "redaction" => redaction(section).map(|c| Piece::Stage(Box::new(Stage::Redaction(c)))),
+        "tail_sampling" => {
+            tail_sampling(section).map(|c| Piece::Stage(Box::new(Stage::TailSampling(c))))
+        }
         "attributes" => {
             section.only(&["actions"])?;
-            actions(section).map(|a| Piece::Stage(Stage::Attributes(a)))
+            actions(section).map(|a| Piece::Stage(Box::new(Stage::Attributes(a))))
         }
         "resource" => {
             section.only(&["attributes"])?;
@@ -152,7 +154,9 @@ fn tail_sampling(section: Section<'_>) -> Result<TailSamplingConfig, String> {
     };
     let config =
         TailSamplingConfig::from_yaml_str(&text).map_err(|e| format!("{}: {e}", section.path))?;
-    config.validate().map_err(|e| format!("{}: {e}", section.path))?;
+    config
+        .validate()
+        .map_err(|e| format!("{}: {e}", section.path))?;
     Ok(config)
 }
 
@@ -323,7 +327,10 @@ mod processors_tests {
 
     #[test]
     fn redaction_takes_the_collectors_defaults() {
-        let Ok(Piece::Stage(Stage::Redaction(config))) = piece("redaction", "{}") else {
+        let Ok(Piece::Stage(stage)) = piece("redaction", "{}") else {
+            panic!("a stage");
+        };
+        let Stage::Redaction(config) = *stage else {
             panic!("a redaction stage");
         };
         assert!(!config.allow_all_keys, "collector default");
