@@ -591,7 +591,7 @@ fn blocked_key_patterns_ignored_keys_and_allowed_values_match() {
     blocked_key_patterns: ["(?i).*(authorization|api[_.-]?key|email).*"]
     ignored_keys: [session.id]
     allowed_values: ["^order [0-9]+ pending$"]
-    blocked_values: ["[0-9]+", "\\bsk-[A-Za-z0-9_-]{20,}"]
+    blocked_values: ["\\border [0-9]+\\b", "\\bsk-[A-Za-z0-9_-]{20,}"]
     summary: info"#;
     let outcome = assert_parity("blocked-keys", &yaml(processors, "redaction"), &[]);
     let root = &outcome["00/invoke_agent support-bot"];

@@ -114,8 +114,9 @@ fn redaction(section: Section<'_>) -> Result<RedactionConfig, String> {
     config.blocked_key_patterns = section.strings("blocked_key_patterns")?;
     config.blocked_values = section.strings("blocked_values")?;
     config.allowed_values = section.strings("allowed_values")?;
-    // The collector removes every key not allowed, GenAI structure included.
-    config.skip_structural_keys = config.allow_all_keys;
+    // The collector treats every key alike: GenAI structure is removed when not allowed and
+    // scanned like any other value.
+    config.skip_structural_keys = false;
     config.summary = match section.string("summary")?.as_deref() {
         None | Some("") => Summary::Silent,
         Some(text) => text
