@@ -119,7 +119,8 @@ processors:
   batch: {timeout: 1s, send_batch_size: 10}
 exporters:
   debug: {}
-  otlp_grpc/jaeger: {endpoint: 'jaeger:4317', tls: {insecure: true}}
+  otlp_grpc/jaeger: {endpoint: 'jaeger:4317', tls: {insecure: true}, compression: gzip}
+  otlp_http/b: {endpoint: 'http://b:4318'}
   kafka: {}
 service:
   extensions: [health_check]
@@ -127,7 +128,7 @@ service:
     traces:
       receivers: [otlp]
       processors: [memory_limiter, attributes/env, filter, tail_sampling, redaction, batch]
-      exporters: [otlp_grpc/jaeger, debug, kafka]
+      exporters: [otlp_grpc/jaeger, debug, kafka, otlp_http/b]
     traces/other:
       receivers: [otlp]
       processors: [redaction]
@@ -148,10 +149,14 @@ service:
                 "extension health_check",
                 "receiver otlp",
                 "processor filter",
-                "exporter kafka"
+                "exporter kafka",
+                "exporter otlp_http/b (in-process only the first OTLP exporter)"
             ]
         );
         assert!(traces.summary().contains("runs in the collector only: "));
+        assert!(traces
+            .summary()
+            .contains("exporters.otlp_grpc/jaeger.compression: gzip is not applied"));
         let other = plan(FILE, Some("traces/other")).expect("valid");
         assert_eq!(other.stages.len(), 1);
     }

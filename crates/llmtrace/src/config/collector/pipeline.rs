@@ -5,7 +5,7 @@
 use serde_norway::{Mapping, Value};
 
 use super::keys::{key_name, scalar_string, Section};
-use super::{exporters, processors, CollectorPlan};
+use super::{exporters, processors, CollectorPlan, Exporter};
 use crate::config::collector::processors::Piece;
 
 /// Reads the pipeline `name` (default `traces`) of the collector configuration `document`.
@@ -136,8 +136,25 @@ fn read_exporters(
             continue;
         }
         let path = format!("exporters.{id}");
-        plan.exporters
-            .push(exporters::read(&id, kind, Section::of(&path, value)?)?);
+        let exporter = exporters::read(&id, kind, Section::of(&path, value)?)?;
+        if let Exporter::Otlp(otlp) = &exporter {
+            if plan
+                .exporters
+                .iter()
+                .any(|e| matches!(e, Exporter::Otlp(_)))
+            {
+                plan.collector_only.push(format!(
+                    "exporter {id} (in-process only the first OTLP exporter)"
+                ));
+                continue;
+            }
+            if let Some(compression) = &otlp.compression {
+                plan.notes.push(format!(
+                    "{path}.compression: {compression} is not applied in-process"
+                ));
+            }
+        }
+        plan.exporters.push(exporter);
     }
     Ok(())
 }
