@@ -112,13 +112,21 @@ struct Collector {
 }
 
 impl Collector {
-    fn start(config: &Path, env: &[(String, String)], dir: &Path, grpc_port: u16) -> Self {
+    fn start(
+        config: &Path,
+        overlays: &[&str],
+        env: &[(String, String)],
+        dir: &Path,
+        grpc_port: u16,
+    ) -> Self {
         let log = dir.join("collector.log");
         let out = fs::File::create(&log).expect("collector log");
         let mut cmd = Command::new(collector_bin());
-        cmd.arg("--config")
-            .arg(config)
-            .env_clear()
+        cmd.arg("--config").arg(config);
+        for overlay in overlays {
+            cmd.arg("--config").arg(overlay);
+        }
+        cmd.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .envs(env.iter().map(|(k, v)| (k, v)))
             .current_dir(dir)
@@ -379,7 +387,12 @@ fn in_process(config: &Path, vars: &[(String, String)]) -> Outcome {
 }
 
 /// Side (b): llmtrace with no processors → the collector with the YAML.
-fn via_collector(name: &str, config: &Path, vars: &[(String, String)]) -> (Outcome, String) {
+fn via_collector(
+    name: &str,
+    config: &Path,
+    overlays: &[&str],
+    vars: &[(String, String)],
+) -> (Outcome, String) {
     let receiver = GrpcReceiver::start(64 << 20);
     let port = free_port();
     let mut env: Vec<(String, String)> = vars.to_vec();
@@ -396,7 +409,7 @@ fn via_collector(name: &str, config: &Path, vars: &[(String, String)]) -> (Outco
         ),
     ]);
     let dir = fresh_dir(name);
-    let collector = Collector::start(config, &env, &dir, port);
+    let collector = Collector::start(config, overlays, &env, &dir, port);
     let guard = llmtrace::builder()
         .with_env([
             (
@@ -423,6 +436,12 @@ fn via_collector(name: &str, config: &Path, vars: &[(String, String)]) -> (Outco
 
 /// Runs both sides on `yaml` and asserts equal outcomes; returns the outcome.
 fn assert_parity(name: &str, yaml: &str, vars: &[(&str, &str)]) -> Outcome {
+    assert_parity_with(name, yaml, &[], vars)
+}
+
+/// [`assert_parity`], the collector also given the `--config` `overlays` (e.g.
+/// `yaml:exporters::…`): settings of the collector's own sending that llmtrace does not apply.
+fn assert_parity_with(name: &str, yaml: &str, overlays: &[&str], vars: &[(&str, &str)]) -> Outcome {
     let vars: Vec<(String, String)> = vars
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -443,7 +462,7 @@ fn assert_parity(name: &str, yaml: &str, vars: &[(&str, &str)]) -> Outcome {
         String::from_utf8_lossy(&validate.stderr)
     );
     let ours = in_process(&config, &vars);
-    let (theirs, log) = via_collector(name, &config, &vars);
+    let (theirs, log) = via_collector(name, &config, overlays, &vars);
     let _ = fs::remove_dir_all(&dir);
     assert!(
         !theirs.is_empty(),
@@ -462,6 +481,12 @@ fn assert_parity(name: &str, yaml: &str, vars: &[(&str, &str)]) -> Outcome {
             "{name}: span {span} differs (left in-process, right collector)"
         );
     }
+    let _ = writeln!(
+        std::io::stderr(),
+        "{name}: {} spans of {} traces, equal in-process and via the collector",
+        ours.len(),
+        kept_traces(&ours).len()
+    );
     ours
 }
 
@@ -492,6 +517,7 @@ processors:
 exporters:
   otlp_grpc/capture:
     endpoint: ${{env:PARITY_EXPORTER:-127.0.0.1:4317}}
+    compression: none
     tls:
       insecure: true
 service:
@@ -525,9 +551,11 @@ fn the_repositorys_otel_collector_yaml_gives_equal_outcomes() {
     }
     // The file as users run it; only its ${env:…} knobs are set, the same on both sides.
     let text = fs::read_to_string(repo_root().join("otel-collector.yaml")).expect("read it");
-    let outcome = assert_parity(
+    // The capture receiver takes no gzip; llmtrace does not compress either.
+    let outcome = assert_parity_with(
         "repository",
         &text,
+        &["yaml:exporters::otlp_grpc/jaeger::compression: none"],
         &[
             ("OTELCOL_OTLP_HTTP_ENDPOINT", "127.0.0.1:0"),
             ("OTELCOL_TRACES_EXPORTERS", "[otlp_grpc/jaeger]"),
@@ -602,7 +630,7 @@ fn hash_function_hmac_sha256_hashes_equal_values_equally() {
     let processors = r#"  redaction:
     allow_all_keys: true
     hash_function: hmac-sha256
-    hmac_key: parity-test-key
+    hmac_key: parity-test-key-of-at-least-32-bytes
     blocked_key_patterns: ["^user\\.email$"]
     blocked_values: ["[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}"]
     summary: info"#;
