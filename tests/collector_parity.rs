@@ -9,7 +9,7 @@
 //!
 //! and the two captures must show the same outcome: the same traces kept, the same span
 //! attribute keys, the same values masked at the same places, the same `redaction.*` summary
-//! counts, the same attribute actions.
+//! counts, the same attribute and resource actions.
 //!
 //! Differences by design, stated here and removed by the environment of side (a):
 //! - masks: llmtrace writes `[REDACTED:blocked_value]` / `[REDACTED:key]` where the collector
@@ -21,20 +21,24 @@
 //!   switch it to the collector's behaviour (a collector YAML cannot carry llmtrace-only keys:
 //!   the collector rejects them);
 //! - `llmtrace.sampling.policy`: llmtrace names the policy that kept a trace; ignored;
-//! - resource attributes: the collector's `redaction` also redacts the resource; llmtrace's
-//!   resource is the app's own, so only span attributes are compared.
+//! - the resource: the collector's `redaction` also redacts resource attributes, llmtrace's
+//!   leaves the process's resource alone; the resources are compared (`resource` actions
+//!   included) except in the `allow_all_keys: false` case, where the test asserts they differ.
 //!
 //! Runs with the other real-backend tests (`LLMTRACE_BACKENDS=1`, after
 //! `bash .ci/install-backends.sh`); without it each test says why and passes. Servers listen on
 //! 127.0.0.1 only.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
+
+use common::{collector_bin, enabled, free_port, fresh_dir, repo_root, Collector};
 
 use llmtrace::processor::redact::Detector;
 use llmtrace_test_support::grpc_receiver::GrpcReceiver;
@@ -45,120 +49,6 @@ use opentelemetry::trace::{
 use opentelemetry::KeyValue;
 use opentelemetry_proto::tonic::common::v1::any_value::Value as ProtoValue;
 use opentelemetry_proto::tonic::trace::v1::Span as ProtoSpan;
-
-// ------------------------------------------------------------------------------------------
-// Gate, paths, the collector process
-// ------------------------------------------------------------------------------------------
-
-fn enabled(test: &str) -> bool {
-    if std::env::var("LLMTRACE_BACKENDS").as_deref() == Ok("1") {
-        return true;
-    }
-    let _ = writeln!(
-        std::io::stderr(),
-        "{test}: SKIPPED — real-collector test; run `bash .ci/install-backends.sh` and set \
-         LLMTRACE_BACKENDS=1 to run it (CI does)"
-    );
-    false
-}
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn backends_dir() -> PathBuf {
-    std::env::var_os("LLMTRACE_BACKENDS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("target").join("backends"))
-}
-
-/// The collector binary; its absence fails the test with what its build said.
-fn collector_bin() -> PathBuf {
-    let bin = backends_dir().join("otelcol-llmtrace");
-    if !bin.exists() {
-        let why = fs::read_to_string(backends_dir().join("otelcol-llmtrace.error"))
-            .unwrap_or_else(|_| "no build was attempted".to_owned());
-        panic!(
-            "the collector built from collector/builder-config.yaml is missing at {} — \
-             `bash .ci/install-backends.sh` builds it. Its build said:\n{why}",
-            bin.display()
-        );
-    }
-    bin
-}
-
-/// A fresh directory under `target/backends/run/`.
-fn fresh_dir(name: &str) -> PathBuf {
-    let nanos = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    let dir = backends_dir()
-        .join("run")
-        .join(format!("parity-{name}-{}-{nanos}", std::process::id()));
-    fs::create_dir_all(&dir).expect("create a run directory");
-    dir
-}
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    listener.local_addr().expect("local addr").port()
-}
-
-/// The collector, killed on drop; its log is read before.
-struct Collector {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Collector {
-    fn start(
-        config: &Path,
-        overlays: &[&str],
-        env: &[(String, String)],
-        dir: &Path,
-        grpc_port: u16,
-    ) -> Self {
-        let log = dir.join("collector.log");
-        let out = fs::File::create(&log).expect("collector log");
-        let mut cmd = Command::new(collector_bin());
-        cmd.arg("--config").arg(config);
-        for overlay in overlays {
-            cmd.arg("--config").arg(overlay);
-        }
-        cmd.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(out.try_clone().expect("log handle"))
-            .stderr(out);
-        let child = cmd.spawn().expect("the collector starts");
-        let collector = Collector { child, log };
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", grpc_port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "the collector did not listen within 60 s:\n{}",
-                collector.log_text()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        collector
-    }
-
-    fn log_text(&self) -> String {
-        fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Collector {
-    fn drop(&mut self) {
-        // The collector starts no other process: killing the child itself is enough.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 // ------------------------------------------------------------------------------------------
 // The span set
@@ -290,6 +180,36 @@ fn tool_attributes(i: u8) -> Vec<KeyValue> {
 /// Per span (`<trace index>/<span name>`), its attributes with masks and hashes normalised.
 type Outcome = BTreeMap<String, BTreeMap<String, String>>;
 
+/// The spans' outcome plus, under `resource`, the attributes of every resource that arrived
+/// (each must be the same).
+fn outcome_of(receiver: &GrpcReceiver, spans: &[ProtoSpan]) -> Outcome {
+    let mut out = outcome(spans);
+    let mut resources: Vec<BTreeMap<String, String>> = receiver
+        .resources()
+        .iter()
+        .map(|r| attributes(&r.attributes))
+        .collect();
+    resources.dedup();
+    assert!(resources.len() <= 1, "different resources: {resources:?}");
+    if let Some(resource) = resources.pop() {
+        out.insert("resource".to_owned(), resource);
+    }
+    out
+}
+
+/// Attributes with masks and hashes normalised; llmtrace's sampling marks left out.
+fn attributes(
+    kvs: &[opentelemetry_proto::tonic::common::v1::KeyValue],
+) -> BTreeMap<String, String> {
+    kvs.iter()
+        .filter(|kv| !kv.key.starts_with("llmtrace.sampling."))
+        .map(|kv| {
+            let value = kv.value.as_ref().and_then(|v| v.value.as_ref());
+            (kv.key.clone(), normalise(&shown(value)))
+        })
+        .collect()
+}
+
 fn outcome(spans: &[ProtoSpan]) -> Outcome {
     let index: BTreeMap<Vec<u8>, u8> = (0..TRACES)
         .map(|i| (trace_id(i).to_bytes().to_vec(), i))
@@ -299,16 +219,10 @@ fn outcome(spans: &[ProtoSpan]) -> Outcome {
         let trace = index
             .get(&span.trace_id)
             .map_or_else(|| "foreign".to_owned(), |i| format!("{i:02}"));
-        let attributes = span
-            .attributes
-            .iter()
-            .filter(|kv| !kv.key.starts_with("llmtrace.sampling."))
-            .map(|kv| {
-                let value = kv.value.as_ref().and_then(|v| v.value.as_ref());
-                (kv.key.clone(), normalise(&shown(value)))
-            })
-            .collect();
-        let previous = out.insert(format!("{trace}/{}", span.name), attributes);
+        let previous = out.insert(
+            format!("{trace}/{}", span.name),
+            attributes(&span.attributes),
+        );
         assert!(previous.is_none(), "span {trace}/{} twice", span.name);
     }
     out
@@ -379,11 +293,12 @@ fn in_process(config: &Path, vars: &[(String, String)]) -> Outcome {
         .expect("llmtrace accepts the collector YAML");
     generate(&guard);
     guard.shutdown();
-    outcome(&settled(
+    let spans = settled(
         &receiver,
         Duration::from_millis(300),
         Duration::from_secs(10),
-    ))
+    );
+    outcome_of(&receiver, &spans)
 }
 
 /// Side (b): llmtrace with no processors → the collector with the YAML.
@@ -408,7 +323,7 @@ fn via_collector(
             format!("127.0.0.1:{port}"),
         ),
     ]);
-    let dir = fresh_dir(name);
+    let dir = fresh_dir(&format!("parity-{name}"));
     let collector = Collector::start(config, overlays, &env, &dir, port);
     let guard = llmtrace::builder()
         .with_env([
@@ -431,22 +346,38 @@ fn via_collector(
     let log = collector.log_text();
     drop(collector);
     let _ = fs::remove_dir_all(&dir);
-    (outcome(&spans), log)
+    (outcome_of(&receiver, &spans), log)
 }
 
-/// Runs both sides on `yaml` and asserts equal outcomes; returns the outcome.
+/// Runs both sides on `yaml` and asserts equal outcomes (spans and resource); returns the
+/// outcome.
 fn assert_parity(name: &str, yaml: &str, vars: &[(&str, &str)]) -> Outcome {
-    assert_parity_with(name, yaml, &[], vars)
+    assert_parity_with(name, yaml, &[], vars, Resource::Same)
+}
+
+/// Whether the resources must be equal too.
+#[derive(Clone, Copy, PartialEq)]
+enum Resource {
+    Same,
+    /// The collector's `redaction` also redacts the resource; llmtrace leaves the process's
+    /// resource alone (by design). Only the spans are compared.
+    RedactedByTheCollectorOnly,
 }
 
 /// [`assert_parity`], the collector also given the `--config` `overlays` (e.g.
 /// `yaml:exporters::…`): settings of the collector's own sending that llmtrace does not apply.
-fn assert_parity_with(name: &str, yaml: &str, overlays: &[&str], vars: &[(&str, &str)]) -> Outcome {
+fn assert_parity_with(
+    name: &str,
+    yaml: &str,
+    overlays: &[&str],
+    vars: &[(&str, &str)],
+    resource: Resource,
+) -> Outcome {
     let vars: Vec<(String, String)> = vars
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
-    let dir = fresh_dir(&format!("{name}-yaml"));
+    let dir = fresh_dir(&format!("parity-{name}-yaml"));
     let config = dir.join("config.yaml");
     fs::write(&config, yaml).expect("write the YAML");
     let validate = Command::new(collector_bin())
@@ -461,13 +392,17 @@ fn assert_parity_with(name: &str, yaml: &str, overlays: &[&str], vars: &[(&str, 
         "{name}: the collector rejects the YAML: {}",
         String::from_utf8_lossy(&validate.stderr)
     );
-    let ours = in_process(&config, &vars);
-    let (theirs, log) = via_collector(name, &config, overlays, &vars);
+    let mut ours = in_process(&config, &vars);
+    let (mut theirs, log) = via_collector(name, &config, overlays, &vars);
     let _ = fs::remove_dir_all(&dir);
     assert!(
-        !theirs.is_empty(),
+        theirs.contains_key("resource"),
         "{name}: the collector forwarded nothing:\n{log}"
     );
+    if resource == Resource::RedactedByTheCollectorOnly {
+        let (kept, redacted) = (ours.remove("resource"), theirs.remove("resource"));
+        assert_ne!(kept, redacted, "{name}: the collector redacts the resource");
+    }
     let only_ours: Vec<&String> = ours.keys().filter(|k| !theirs.contains_key(*k)).collect();
     let only_theirs: Vec<&String> = theirs.keys().filter(|k| !ours.contains_key(*k)).collect();
     assert!(
@@ -484,7 +419,7 @@ fn assert_parity_with(name: &str, yaml: &str, overlays: &[&str], vars: &[(&str, 
     let _ = writeln!(
         std::io::stderr(),
         "{name}: {} spans of {} traces, equal in-process and via the collector",
-        ours.len(),
+        ours.keys().filter(|k| k.contains('/')).count(),
         kept_traces(&ours).len()
     );
     ours
@@ -493,7 +428,7 @@ fn assert_parity_with(name: &str, yaml: &str, overlays: &[&str], vars: &[(&str, 
 fn kept_traces(outcome: &Outcome) -> Vec<String> {
     let mut traces: Vec<String> = outcome
         .keys()
-        .filter_map(|k| k.split('/').next().map(str::to_owned))
+        .filter_map(|k| k.split_once('/').map(|(trace, _)| trace.to_owned()))
         .collect();
     traces.dedup();
     traces
@@ -564,6 +499,7 @@ fn the_repositorys_otel_collector_yaml_gives_equal_outcomes() {
             ("OTELCOL_TAIL_LATENCY_THRESHOLD_MS", "2000"),
             ("OTELCOL_BATCH_TIMEOUT", "200ms"),
         ],
+        Resource::Same,
     );
     let chat = &outcome["01/chat gpt-4o"];
     assert_eq!(chat["input.value"], "my key is ****", "blocked_values");
@@ -583,7 +519,13 @@ fn allow_all_keys_false_keeps_only_the_allowed_keys() {
     allowed_keys: [gen_ai.operation.name, gen_ai.request.model, input.value, output.value, user.tier]
     blocked_values: ["[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}"]
     summary: debug"#;
-    let outcome = assert_parity("allowed-keys", &yaml(processors, "redaction"), &[]);
+    let outcome = assert_parity_with(
+        "allowed-keys",
+        &yaml(processors, "redaction"),
+        &[],
+        &[],
+        Resource::RedactedByTheCollectorOnly,
+    );
     let chat = &outcome["00/chat gpt-4o"];
     assert!(!chat.contains_key("api_key"), "not allowed: removed");
     assert!(
@@ -724,7 +666,12 @@ fn attribute_actions_then_redaction_run_in_the_pipelines_order() {
     if !enabled("attribute_actions_then_redaction_run_in_the_pipelines_order") {
         return;
     }
-    let processors = r#"  attributes/actions:
+    let processors = r#"  resource:
+    attributes:
+      - {key: deployment.region, value: eu-west, action: upsert}
+      - {key: telemetry.sdk.version, action: delete}
+      - {key: service.name, action: hash}
+  attributes/actions:
     actions:
       - {key: deployment.environment, value: parity, action: insert}
       - {key: user.tier, value: gold, action: update}
@@ -738,7 +685,7 @@ fn attribute_actions_then_redaction_run_in_the_pipelines_order() {
     summary: info"#;
     let outcome = assert_parity(
         "actions",
-        &yaml(processors, "attributes/actions, redaction"),
+        &yaml(processors, "resource, attributes/actions, redaction"),
         &[],
     );
     let root = &outcome["00/invoke_agent support-bot"];
@@ -748,4 +695,8 @@ fn attribute_actions_then_redaction_run_in_the_pipelines_order() {
     assert_eq!(root["session.id"], "<hash>");
     assert!(!root.contains_key("tmp.debug"));
     assert_eq!(outcome["00/chat gpt-4o"]["gen_ai.provider.name"], "azure");
+    let resource = &outcome["resource"];
+    assert_eq!(resource["deployment.region"], "eu-west");
+    assert_eq!(resource["service.name"], "<hash>");
+    assert!(!resource.contains_key("telemetry.sdk.version"));
 }
