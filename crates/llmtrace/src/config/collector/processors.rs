@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use llmtrace_processor::redact::{HashFunction, RedactionConfig, Summary};
+use llmtrace_processor::redact::{HashFunction, HashKey, RedactionConfig, Redactor, Summary};
 use llmtrace_processor::sample::TailSamplingConfig;
 use regex::Regex;
 use serde_norway::Value;
@@ -97,7 +97,7 @@ fn redaction(section: Section<'_>) -> Result<RedactionConfig, String> {
     section.only(REDACTION_KEYS)?;
     for key in REDACTION_COLLECTOR_ONLY {
         if let Some(value) = section.get(key) {
-            if matches!(value, Value::Bool(false)) {
+            if switched_off(value) {
                 continue;
             }
             return Err(format!(
@@ -128,10 +128,32 @@ fn redaction(section: Section<'_>) -> Result<RedactionConfig, String> {
     }
     if let Some(key) = section.string("hmac_key")? {
         if !key.is_empty() {
-            config.hash_key = Some(llmtrace_processor::redact::HashKey::new(key.into_bytes()));
+            config.hash_key = Some(HashKey::new(key.into_bytes()));
         }
     }
+    compiles(&section, &config)?;
     Ok(config)
+}
+
+/// `false`, or a section with `enabled: false`: a collector-only feature that is off.
+fn switched_off(value: &Value) -> bool {
+    match value {
+        Value::Bool(on) => !on,
+        Value::Mapping(map) => matches!(map.get("enabled"), Some(Value::Bool(false))),
+        _ => false,
+    }
+}
+
+/// Compiles `config` once so a bad regex is named with its key path; the HMAC key may still
+/// come from `LLMTRACE_REDACTION_HASH_KEY`, so a stand-in is used when none is set here.
+fn compiles(section: &Section<'_>, config: &RedactionConfig) -> Result<(), String> {
+    let mut check = config.clone();
+    if check.hash_key.is_none() {
+        check.hash_key = Some(HashKey::new(vec![0; 32]));
+    }
+    Redactor::new(&check)
+        .map(drop)
+        .map_err(|e| format!("{}: {e}", section.path))
 }
 
 fn hash_function(section: &Section<'_>, name: &str) -> Result<HashFunction, String> {
@@ -345,6 +367,12 @@ mod processors_tests {
         assert!(err.contains("processors.redaction.hash_function"), "{err}");
         let err = piece("redaction", "{url_sanitizer: {enabled: true}}").expect_err("url");
         assert!(err.contains("url_sanitizer"), "{err}");
+        assert!(piece("redaction", "{url_sanitizer: {enabled: false}}").is_ok());
+        let err = piece("redaction", "{blocked_values: ['ok', '(']}").expect_err("regex");
+        assert!(
+            err.starts_with("processors.redaction: ") && err.contains("blocked_values[1]"),
+            "{err}"
+        );
     }
 
     #[test]
