@@ -55,6 +55,26 @@ use crate::InitError;
 /// # Ok::<(), llmtrace::InitError>(())
 /// ```
 ///
+/// An OpenTelemetry Collector configuration is checked as `build` reads it, each mistake named
+/// with its key path:
+///
+/// ```
+/// let file = "
+/// receivers: {otlp: {protocols: {grpc: {}}}}
+/// processors:
+///   redaction: {alow_all_keys: true}
+/// exporters: {debug: {}}
+/// service:
+///   pipelines:
+///     traces: {receivers: [otlp], processors: [redaction], exporters: [debug]}
+/// ";
+/// let err = llmtrace::check_config(Vec::new(), Some(file)).expect_err("misspelt key");
+/// assert!(err.to_string().contains("processors.redaction.alow_all_keys"), "{err}");
+/// let fixed = file.replace("alow_all_keys", "allow_all_keys");
+/// llmtrace::check_config(Vec::new(), Some(&fixed))?;
+/// # Ok::<(), llmtrace::InitError>(())
+/// ```
+///
 /// Checking the process environment and the file it names:
 ///
 /// ```no_run
