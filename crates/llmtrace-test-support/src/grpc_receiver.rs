@@ -13,6 +13,7 @@ use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
 use opentelemetry_proto::tonic::collector::trace::v1::{
     ExportTraceServiceRequest, ExportTraceServiceResponse,
 };
+use opentelemetry_proto::tonic::resource::v1::Resource;
 use opentelemetry_proto::tonic::trace::v1::Span;
 
 /// How the receiver answers.
@@ -34,6 +35,8 @@ struct Service {
     /// Answers with an error this many more times, then accepts.
     fail_next: Arc<AtomicUsize>,
     spans: Arc<Mutex<Vec<Span>>>,
+    /// The resource of each resource-spans entry received, in order.
+    resources: Arc<Mutex<Vec<Resource>>>,
     calls: Arc<AtomicUsize>,
 }
 
@@ -59,9 +62,13 @@ impl TraceService for Service {
             }
             (Mode::ResourceExhausted, _) => Err(tonic::Status::resource_exhausted("over quota")),
             (Mode::Accept, false) => {
-                let spans = request
-                    .into_inner()
-                    .resource_spans
+                let resource_spans = request.into_inner().resource_spans;
+                self.resources.lock().unwrap().extend(
+                    resource_spans
+                        .iter()
+                        .map(|rs| rs.resource.clone().unwrap_or_default()),
+                );
+                let spans = resource_spans
                     .into_iter()
                     .flat_map(|rs| rs.scope_spans)
                     .flat_map(|ss| ss.spans);
@@ -101,6 +108,7 @@ impl GrpcReceiver {
                 mode: Arc::new(Mutex::new(Mode::Accept)),
                 fail_next: Arc::new(AtomicUsize::new(0)),
                 spans: Arc::new(Mutex::new(Vec::new())),
+                resources: Arc::new(Mutex::new(Vec::new())),
                 calls: Arc::new(AtomicUsize::new(0)),
             },
             max_message_bytes,
@@ -150,6 +158,11 @@ impl GrpcReceiver {
     /// The spans of every accepted call so far.
     pub fn spans(&self) -> Vec<Span> {
         self.service.spans.lock().unwrap().clone()
+    }
+
+    /// The resource of every resource-spans entry of every accepted call so far.
+    pub fn resources(&self) -> Vec<Resource> {
+        self.service.resources.lock().unwrap().clone()
     }
 
     /// Waits until at least `n` spans arrived (or `timeout`), returning all of them.

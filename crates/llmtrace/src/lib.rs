@@ -131,7 +131,11 @@
 //! policies can come from `LLMTRACE_REDACTION_*` / `LLMTRACE_SAMPLING_*` variables, from code
 //! ([`Builder::redaction`], [`Builder::tail_sampling`]) or from a YAML file named by
 //! `LLMTRACE_CONFIG` with `redaction:` and `tail_sampling:` sections in the OpenTelemetry
-//! Collector's keys (`${env:VAR:-default}` references work as in the collector).
+//! Collector's keys (`${env:VAR:-default}` references work as in the collector). That file may
+//! also be a whole OpenTelemetry Collector configuration: its traces pipeline's `redaction`,
+//! `tail_sampling`, `attributes`, `resource`, `batch` and `memory_limiter` processors then run
+//! in-process in the pipeline's order, and its OTLP, `debug` or `file` exporter is used when no
+//! `OTEL_EXPORTER_OTLP_*` variable is set (the repository's `docs/configuration.md`).
 //!
 //! # Setting up
 //! [`init`] reads the environment and installs the global subscriber; [`builder`] does the same
@@ -157,7 +161,8 @@
 //! | `LLMTRACE_OPENINFERENCE` | add the OpenInference mirror of `gen_ai.*` attributes ([`enrich`]) | `true` |
 //! | `LLMTRACE_LOG` | which `tracing` spans become OTel spans (filter directives) | `info` |
 //! | `LLMTRACE_SPAN_EVENTS` | which `tracing` events inside a span become span events (target/level directives; `off` for none); async-openai's are off unless named | `info` |
-//! | `LLMTRACE_CONFIG` | YAML file with `redaction:` / `tail_sampling:` sections | none |
+//! | `LLMTRACE_CONFIG` | YAML file with `redaction:` / `tail_sampling:` sections, or an OpenTelemetry Collector configuration | none |
+//! | `LLMTRACE_PIPELINE` | the collector configuration's pipeline to run, e.g. `traces/phoenix` | `traces` |
 //! | `LLMTRACE_REDACTION` | `false` turns in-process redaction off | `true` |
 //! | `LLMTRACE_PRICES` | YAML price table laid over the built-in one | none |
 //! | `LLMTRACE_METRICS` | record GenAI metrics | on with an OTLP endpoint |
@@ -183,6 +188,7 @@
 #[doc(hidden)]
 pub mod __private;
 mod agent_loop;
+mod attributes;
 pub mod config;
 pub mod content;
 mod context;

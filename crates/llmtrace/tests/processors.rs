@@ -210,3 +210,54 @@ fn bad_config_files_are_typed_errors_naming_the_problem() {
         "{err}"
     );
 }
+
+#[test]
+fn a_collector_configuration_runs_its_pipelines_processors_in_order() {
+    // One file, two pipelines: the attribute action before or after redaction.
+    let (_dir, path) = config_file(
+        r#"
+receivers: {otlp: {protocols: {grpc: {}}}}
+processors:
+  attributes/note:
+    actions:
+      - {key: note, value: "write to ada@example.org", action: upsert}
+      - {key: gen_ai.request.model, action: delete}
+  redaction:
+    allow_all_keys: true
+    blocked_values: ["[a-z]+@example\\.org"]
+  filter: {}
+exporters:
+  debug: {}
+service:
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [attributes/note, filter, redaction]
+      exporters: [debug]
+    traces/late:
+      receivers: [otlp]
+      processors: [redaction, attributes/note]
+      exporters: [debug]
+"#,
+    );
+    for (pipeline, note) in [
+        ("traces", "write to [REDACTED:blocked_value]"),
+        ("traces/late", "write to ada@example.org"),
+    ] {
+        let (guard, exporter) = build(vec![
+            ("LLMTRACE_CONFIG".into(), path.clone()),
+            ("LLMTRACE_PIPELINE".into(), pipeline.into()),
+            (
+                "LLMTRACE_REDACTION_DISABLED_DETECTORS".into(),
+                "email".into(),
+            ),
+        ])
+        .expect("pipeline");
+        let spans = run_in(&guard, &exporter, || {
+            llmtrace::chat("m").start().in_scope(|| {});
+        });
+        let chat = find_span(&spans, "chat m");
+        assert_eq!(attr_str(chat, "note").as_deref(), Some(note), "{pipeline}");
+        assert_eq!(attr_str(chat, sc::GEN_AI_REQUEST_MODEL), None, "{pipeline}");
+    }
+}

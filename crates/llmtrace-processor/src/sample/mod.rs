@@ -95,8 +95,10 @@
 //! `boolean_attribute`, `ottl_condition`, `trace_state`, `not`, `drop`, `bytes_limiting`,
 //! `trace_flags`. Differences from the collector: `invert_match` does not veto other
 //! policies (it simply matches when nothing matches); `rate_limiting` budget is consumed only
-//! when the policy is reached (put it last); the probabilistic hash is our own (FNV-1a +
-//! mixer), stable across llmtrace processes but not bit-identical to the collector's.
+//! when the policy is reached (put it last). The probabilistic hash is the collector's (FNV-1a
+//! over the salt — `default-hash-seed` when empty — and the trace id, kept when at most
+//! `u64::MAX` × the percentage), so a process and a collector with the same `hash_salt` keep
+//! the same trace ids.
 //!
 //! # Configuration
 //!

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use llmtrace_processor::redact::Redactor;
 
-use super::{log_filter, redaction_from_env, span_event_filter, tail_sampling_from_env};
+use super::{log_filter, span_event_filter, stages, Stage};
 use super::{EnvSettings, FileConfig};
 use crate::InitError;
 
@@ -17,7 +17,13 @@ use crate::InitError;
 /// Runs the same parsing as `build` — every variable, `${env:VAR:-default}` substitution in the
 /// file, its `redaction:` and `tail_sampling:` sections overlaid with the
 /// `LLMTRACE_REDACTION_*` / `LLMTRACE_SAMPLING_*` variables, the `LLMTRACE_LOG` filter — and
-/// then compiles the redaction rules and the tail-sampling policies as `build` would. Unlike
+/// then compiles the redaction rules and the tail-sampling policies as `build` would.
+///
+/// The file may also be an OpenTelemetry Collector configuration: then the pipeline
+/// `service.pipelines.traces` (or the one `LLMTRACE_PIPELINE` names) is checked as `build`
+/// reads it — every key of the processors and exporters llmtrace runs in-process, with the
+/// collector's defaults — and each error names its key path, e.g.
+/// `processors.redaction.alow_all_keys: unknown key`. Unlike
 /// `build`, it also compiles them when `OTEL_SDK_DISABLED=true`, so a policy can be checked
 /// before it is switched on. Paths (`LLMTRACE_CONFIG`, `LLMTRACE_FILE`, `LLMTRACE_PRICES`) are
 /// not opened: read the config file yourself and pass its text.
@@ -46,6 +52,26 @@ use crate::InitError;
 /// let vars = [("OTEL_EXPORTER_OTLP_PROTOCOL".to_owned(), "udp".to_owned())];
 /// let err = check_config(vars, None).expect_err("udp is not an OTLP protocol");
 /// assert!(err.to_string().contains("OTEL_EXPORTER_OTLP_PROTOCOL"), "{err}");
+/// # Ok::<(), llmtrace::InitError>(())
+/// ```
+///
+/// An OpenTelemetry Collector configuration is checked as `build` reads it, each mistake named
+/// with its key path:
+///
+/// ```
+/// let file = "
+/// receivers: {otlp: {protocols: {grpc: {}}}}
+/// processors:
+///   redaction: {alow_all_keys: true}
+/// exporters: {debug: {}}
+/// service:
+///   pipelines:
+///     traces: {receivers: [otlp], processors: [redaction], exporters: [debug]}
+/// ";
+/// let err = llmtrace::check_config(Vec::new(), Some(file)).expect_err("misspelt key");
+/// assert!(err.to_string().contains("processors.redaction.alow_all_keys"), "{err}");
+/// let fixed = file.replace("alow_all_keys", "allow_all_keys");
+/// llmtrace::check_config(Vec::new(), Some(&fixed))?;
 /// # Ok::<(), llmtrace::InitError>(())
 /// ```
 ///
@@ -81,15 +107,17 @@ pub fn check_config(
         }
         None => None,
     };
-    let redaction = redaction_from_env(&settings, file.as_ref(), &env)?;
-    let tail_sampling = tail_sampling_from_env(file.as_ref(), &env)?;
+    let stages = stages(&settings, file.as_ref(), &env)?;
     log_filter(&env)?;
     span_event_filter(&env)?;
-    if let Some(config) = &tail_sampling {
-        config.validate()?;
-    }
-    if let Some(config) = &redaction {
-        Redactor::new(config)?;
+    for stage in &stages {
+        match stage {
+            Stage::TailSampling(config) => config.validate()?,
+            Stage::Redaction(config) => {
+                Redactor::new(config)?;
+            }
+            Stage::Attributes(_) => {}
+        }
     }
     Ok(())
 }
@@ -185,6 +213,61 @@ tail_sampling:
         let bad = Some("redaction: {blocked_values: ['(']}");
         assert!(check_config(vars(&[("LLMTRACE_REDACTION", "false")]), bad).is_ok());
         assert!(check_config(vars(&[("OTEL_SDK_DISABLED", "true")]), bad).is_err());
+    }
+
+    /// The repository's collector configuration.
+    const COLLECTOR_YAML: &str = include_str!("../../../../otel-collector.yaml");
+
+    #[test]
+    fn the_repositorys_collector_configuration_is_accepted_and_its_typos_are_named() {
+        assert!(check_config(vars(&[]), Some(COLLECTOR_YAML)).is_ok());
+        let typo = COLLECTOR_YAML.replace("allow_all_keys: true", "alow_all_keys: true");
+        assert_ne!(typo, COLLECTOR_YAML);
+        let err = check_config(vars(&[]), Some(&typo)).expect_err("misspelt key");
+        assert!(
+            err.to_string()
+                .contains("processors.redaction.alow_all_keys: unknown key"),
+            "{err}"
+        );
+        // A pipeline that does not exist, an invalid regex, a bad percentage in a variable.
+        let err = check_config(
+            vars(&[("LLMTRACE_PIPELINE", "traces/tempo")]),
+            Some(COLLECTOR_YAML),
+        )
+        .expect_err("commented out");
+        assert!(
+            err.to_string().contains("service.pipelines.traces/tempo"),
+            "{err}"
+        );
+        let bad_regex = COLLECTOR_YAML.replace(r#""\\bsk-[A-Za-z0-9_-]{20,}""#, r#""(""#);
+        assert_ne!(bad_regex, COLLECTOR_YAML);
+        let err = check_config(vars(&[]), Some(&bad_regex)).expect_err("regex");
+        assert!(
+            err.to_string().contains("processors.redaction: ")
+                && err.to_string().contains("blocked_values[2]"),
+            "{err}"
+        );
+        let err = check_config(
+            vars(&[("OTELCOL_TAIL_SAMPLING_PERCENTAGE", "lots")]),
+            Some(COLLECTOR_YAML),
+        )
+        .expect_err("not a number");
+        assert!(
+            err.to_string().contains("processors.tail_sampling"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_yaml_of_docs_configuration_md_is_accepted() {
+        let page = include_str!("../../../../docs/configuration.md");
+        let yaml = page
+            .split("```yaml\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .expect("the page's YAML block");
+        assert!(yaml.contains("service:"), "{yaml}");
+        assert!(check_config(vars(&[]), Some(yaml)).is_ok());
     }
 
     #[test]

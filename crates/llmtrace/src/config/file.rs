@@ -1,15 +1,23 @@
-//! The `LLMTRACE_CONFIG` file: its sections, with `${env:VAR:-default}` references replaced.
+//! The `LLMTRACE_CONFIG` file, with `${env:VAR:-default}` references replaced: either
+//! llmtrace's own sections (`redaction:`, `tail_sampling:`) or an OpenTelemetry Collector
+//! configuration, whose traces pipeline is read by [`super::collector`].
 
+use super::collector::{is_collector_config, CollectorPlan};
 use super::{ConfigError, Env};
 
-/// The processor sections of an `LLMTRACE_CONFIG` YAML file, with `${env:VAR:-default}` /
-/// `${VAR}` references already replaced.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// The variable naming the collector pipeline to read (default `traces`).
+pub(crate) const PIPELINE_VARIABLE: &str = "LLMTRACE_PIPELINE";
+
+/// An `LLMTRACE_CONFIG` YAML file, with `${env:VAR:-default}` / `${VAR}` references already
+/// replaced.
+#[derive(Debug, Clone, Default)]
 pub(crate) struct FileConfig {
-    /// The whole document (the redaction section is read from it).
+    /// The whole document (the redaction section of an llmtrace file is read from it).
     pub(crate) document: String,
-    /// The `tail_sampling:` section body, if present.
+    /// The `tail_sampling:` section body of an llmtrace file, if present.
     pub(crate) tail_sampling: Option<String>,
+    /// What a collector configuration's pipeline asks for.
+    pub(crate) collector: Option<CollectorPlan>,
 }
 
 /// Keys a config file may hold at the top level.
@@ -49,12 +57,23 @@ impl FileConfig {
                 )
             }
         };
+        if is_collector_config(&mapping) {
+            let pipeline = env.get(PIPELINE_VARIABLE);
+            let plan = CollectorPlan::read(&mapping, pipeline.as_deref())?;
+            return Ok(FileConfig {
+                document,
+                tail_sampling: None,
+                collector: Some(plan),
+            });
+        }
         for key in mapping.keys() {
             let name = key.as_str().unwrap_or_default();
             if !FILE_SECTIONS.contains(&name) {
                 return Err(format!(
-                    "unknown section `{name}`; the sections are {}",
-                    FILE_SECTIONS.join(", ")
+                    "unknown section `{name}`; the sections are {} (or those of an \
+                     OpenTelemetry Collector configuration: {})",
+                    FILE_SECTIONS.join(", "),
+                    super::collector::COLLECTOR_SECTIONS.join(", ")
                 ));
             }
         }
@@ -65,6 +84,7 @@ impl FileConfig {
         Ok(FileConfig {
             document,
             tail_sampling,
+            collector: None,
         })
     }
 }

@@ -5,10 +5,13 @@
 //! without setting anything up, e.g. in a deployment check or a `--check-config` flag.
 //!
 //! Inside: `env.rs` reads the variables into one value, `file.rs` reads the `LLMTRACE_CONFIG`
-//! file, `policies.rs` turns both into the `tracing` filters and the redaction and
-//! tail-sampling policies, `check.rs` runs all of it without building anything.
+//! file, `collector/` reads it when it is an OpenTelemetry Collector configuration,
+//! `policies.rs` turns both into the `tracing` filters and the stages of the processor chain
+//! (redaction, tail sampling, attribute actions), `check.rs` runs all of it without building
+//! anything.
 
 mod check;
+pub(crate) mod collector;
 mod env;
 mod file;
 mod policies;
@@ -16,9 +19,7 @@ mod policies;
 pub use check::check_config;
 pub(crate) use env::{check_endpoint, check_export_workers, http_signal_url, EnvSettings, Signal};
 pub(crate) use file::FileConfig;
-pub(crate) use policies::{
-    log_filter, redaction_from_env, span_event_filter, tail_sampling_from_env,
-};
+pub(crate) use policies::{log_filter, span_event_filter, stages, Stage};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

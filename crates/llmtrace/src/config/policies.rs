@@ -1,5 +1,5 @@
-//! What the environment and the file configure: the `tracing` filters, the redaction policy and
-//! the tail-sampling policy.
+//! What the environment and the file configure: the `tracing` filters and the stages of the
+//! processor chain (redaction, tail sampling, attribute actions).
 
 use llmtrace_processor::redact::{RedactionConfig, RedactionError};
 use llmtrace_processor::sample::{SamplingConfigError, TailSamplingConfig};
@@ -7,6 +7,78 @@ use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::EnvFilter;
 
 use super::{ConfigError, Env, EnvSettings, FileConfig};
+use crate::attributes::Actions;
+use crate::InitError;
+
+/// One configured stage of the processor chain, outermost first in a list.
+#[derive(Debug, Clone)]
+pub(crate) enum Stage {
+    /// Redaction (not compiled yet).
+    Redaction(RedactionConfig),
+    /// Tail sampling (not validated yet).
+    TailSampling(TailSamplingConfig),
+    /// The collector's `attributes` processor.
+    Attributes(Actions),
+}
+
+impl Stage {
+    /// The processor type, as the collector names it.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Stage::Redaction(_) => "redaction",
+            Stage::TailSampling(_) => "tail_sampling",
+            Stage::Attributes(_) => "attributes",
+        }
+    }
+}
+
+/// The stages from the environment and the config file, when none is set in code.
+///
+/// An llmtrace file (or none): redaction (unless `LLMTRACE_REDACTION=false`; the file's
+/// section or the defaults, overlaid with `LLMTRACE_REDACTION_*`), then tail sampling (the
+/// `LLMTRACE_SAMPLING_*` variables, else the file's section, else none). A collector
+/// configuration: its pipeline's stages in order, each redaction overlaid with
+/// `LLMTRACE_REDACTION_*` (all dropped by `LLMTRACE_REDACTION=false`), the first tail sampling
+/// replaced by the `LLMTRACE_SAMPLING_*` variables when set (appended when there is none).
+pub(crate) fn stages(
+    settings: &EnvSettings,
+    file: Option<&FileConfig>,
+    env: &dyn Env,
+) -> Result<Vec<Stage>, InitError> {
+    let Some(plan) = file.and_then(|f| f.collector.as_ref()) else {
+        let mut stages = Vec::new();
+        if let Some(config) = redaction_from_env(settings, file, env)? {
+            stages.push(Stage::Redaction(config));
+        }
+        if let Some(config) = tail_sampling_from_env(file, env)? {
+            stages.push(Stage::TailSampling(config));
+        }
+        return Ok(stages);
+    };
+    let mut from_env = TailSamplingConfig::from_env_vars(|name| env.get(name))?;
+    let replace_sampling = from_env.is_some();
+    let mut stages = Vec::with_capacity(plan.stages.len() + 1);
+    for stage in &plan.stages {
+        match stage {
+            Stage::Redaction(_) if settings.redaction == Some(false) => {}
+            Stage::Redaction(config) => {
+                let mut config = config.clone();
+                config.apply_env_with(|name| env.get(name))?;
+                stages.push(Stage::Redaction(config));
+            }
+            Stage::TailSampling(_) if replace_sampling => {
+                if let Some(config) = from_env.take() {
+                    stages.push(Stage::TailSampling(config));
+                }
+            }
+            other => stages.push(other.clone()),
+        }
+    }
+    if let Some(config) = from_env {
+        stages.push(Stage::TailSampling(config));
+    }
+    Ok(stages)
+}
 
 /// Targets whose own spans would loop back into the exporter; never traced. Appended to the
 /// `LLMTRACE_LOG` directives.
@@ -60,7 +132,7 @@ pub(crate) fn span_event_filter(env: &dyn Env) -> Result<Targets, ConfigError> {
 /// The redaction policy from the environment and the config file, when none is set in code:
 /// `None` when `LLMTRACE_REDACTION=false`, else the file's `redaction:` section (or the
 /// defaults) overlaid with the `LLMTRACE_REDACTION_*` variables. Not compiled yet.
-pub(crate) fn redaction_from_env(
+fn redaction_from_env(
     settings: &EnvSettings,
     file: Option<&FileConfig>,
     env: &dyn Env,
@@ -79,7 +151,7 @@ pub(crate) fn redaction_from_env(
 /// The tail-sampling policy from the environment and the config file, when none is set in
 /// code: the `LLMTRACE_SAMPLING_*` variables if any is set, else the file's `tail_sampling:`
 /// section, else `None` (off). Not validated yet.
-pub(crate) fn tail_sampling_from_env(
+fn tail_sampling_from_env(
     file: Option<&FileConfig>,
     env: &dyn Env,
 ) -> Result<Option<TailSamplingConfig>, SamplingConfigError> {

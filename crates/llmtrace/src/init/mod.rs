@@ -123,6 +123,7 @@ pub struct Builder {
     openinference: Option<bool>,
     console: Option<bool>,
     file: Option<PathBuf>,
+    config_file: Option<PathBuf>,
     shutdown_timeout: Option<Duration>,
     install_global: Option<bool>,
     batch_delay: Option<Duration>,
@@ -243,6 +244,14 @@ impl Builder {
     /// Also appends finished spans to `path` as OTLP-JSON lines.
     pub fn file(mut self, path: impl Into<PathBuf>) -> Self {
         self.file = Some(path.into());
+        self
+    }
+
+    /// Reads the configuration file at `path` instead of the one `LLMTRACE_CONFIG` names: an
+    /// llmtrace file (`redaction:` / `tail_sampling:` sections) or an OpenTelemetry Collector
+    /// configuration, whose traces pipeline then runs in-process (see `docs/configuration.md`).
+    pub fn config_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.config_file = Some(path.into());
         self
     }
 

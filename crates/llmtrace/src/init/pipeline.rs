@@ -15,7 +15,8 @@ use tracing_subscriber::layer::SubscriberExt;
 
 use super::resolve::Settings;
 use super::{Guard, InitError};
-use crate::config::HeadSampler;
+use crate::attributes::AttributesProcessor;
+use crate::config::{HeadSampler, Stage};
 use crate::content::{ContentEventProcessor, EventMarks};
 use crate::cost::CostProcessor;
 use crate::export::{
@@ -36,6 +37,7 @@ const MIN_SHARD_QUEUE_SIZE: usize = 1024;
 const BATCH_SIZE: usize = 4096;
 
 /// Stage 2: the resource every span, log record and metric carries.
+/// A collector configuration's `resource` actions are applied last, to the finished resource.
 pub(super) fn resource(settings: &Settings) -> Resource {
     let mut resource = Resource::builder();
     if let Some(name) = &settings.service_name {
@@ -51,7 +53,20 @@ pub(super) fn resource(settings: &Settings) -> Resource {
         resource =
             resource.with_attribute(KeyValue::new("openinference.project.name", project.clone()));
     }
-    resource.build()
+    let resource = resource.build();
+    if settings.resource_actions.0.is_empty() {
+        return resource;
+    }
+    let mut attributes: Vec<KeyValue> = resource
+        .iter()
+        .map(|(k, v)| KeyValue::new(k.clone(), v.clone()))
+        .collect();
+    settings.resource_actions.apply(&mut attributes);
+    let builder = Resource::builder_empty().with_attributes(attributes);
+    match resource.schema_url() {
+        Some(url) => builder.with_schema_url(Vec::new(), url.to_owned()).build(),
+        None => builder.build(),
+    }
 }
 
 /// The runtime the gRPC exporters run on: tonic needs Tokio; ours keeps exporting while the
@@ -76,12 +91,17 @@ pub(super) fn export_runtime(
 /// memory (~16 MiB of spans per destination). `OTEL_BSP_*` still win (per worker).
 fn batch_config(settings: &Settings, shards: usize) -> BatchConfig {
     let mut config = BatchConfigBuilder::default().with_scheduled_delay(settings.batch_delay);
-    let queue = (QUEUE_SIZE / shards).max(MIN_SHARD_QUEUE_SIZE);
+    // A collector configuration's memory_limiter only lowers the bound.
+    let bound = settings
+        .queue_size
+        .map_or(QUEUE_SIZE, |q| q.min(QUEUE_SIZE));
+    let queue = (bound / shards).max(MIN_SHARD_QUEUE_SIZE);
     if !settings.queue_from_env {
         config = config.with_max_queue_size(queue);
     }
     if !settings.batch_from_env {
-        config = config.with_max_export_batch_size(BATCH_SIZE.min(queue / 2));
+        let batch = settings.batch_size.unwrap_or(BATCH_SIZE);
+        config = config.with_max_export_batch_size(batch.min(queue / 2).max(1));
     }
     config.build()
 }
@@ -287,10 +307,11 @@ pub(super) struct Chain {
 }
 
 /// Stage 5: the processor chain in front of the destinations. Outermost first: cost →
-/// OpenInference enrichment (unless switched off) → metrics → redaction → tail sampling →
-/// content events → (decorators added in code) → destinations. Metrics count every span; the
-/// sampler buffers only scrubbed, size-bounded spans; log records are built from scrubbed spans
-/// of kept traces.
+/// OpenInference enrichment (unless switched off) → metrics → the configured stages (by
+/// default redaction → tail sampling; a collector configuration's in its pipeline's order) →
+/// content events → (decorators added in code) → destinations. Metrics count every span; by
+/// default the sampler buffers only scrubbed, size-bounded spans; log records are built from
+/// scrubbed spans of kept traces.
 pub(super) fn processor_chain(
     settings: &Settings,
     destinations: FanOut,
@@ -312,16 +333,24 @@ pub(super) fn processor_chain(
         chain = wrap(chain);
     }
     let mut sampler_stats = None;
-    if let Some(config) = settings.tail_sampling.clone() {
-        let sampler = TailSampler::new(chain, config)?;
-        sampler_stats = Some(sampler.stats_handle());
-        chain = DynProcessor::new(sampler);
-    }
     let mut redaction_stats = None;
-    if let Some(config) = &settings.redaction {
-        let redactor = RedactingProcessor::from_config(chain, config)?;
-        redaction_stats = Some(redactor.stats_handle());
-        chain = DynProcessor::new(redactor);
+    // Innermost first; the outermost stage of a kind reports its statistics.
+    for stage in settings.stages.iter().rev() {
+        chain = match stage {
+            Stage::TailSampling(config) => {
+                let sampler = TailSampler::new(chain, config.clone())?;
+                sampler_stats = Some(sampler.stats_handle());
+                DynProcessor::new(sampler)
+            }
+            Stage::Redaction(config) => {
+                let redactor = RedactingProcessor::from_config(chain, config)?;
+                redaction_stats = Some(redactor.stats_handle());
+                DynProcessor::new(redactor)
+            }
+            Stage::Attributes(actions) => {
+                DynProcessor::new(AttributesProcessor::new(chain, actions.clone()))
+            }
+        };
     }
     if let Some(provider) = meter_provider {
         chain = DynProcessor::new(MetricsProcessor::new(chain, &provider.meter("llmtrace")));

@@ -9,8 +9,11 @@ use tracing_subscriber::filter::Targets;
 use tracing_subscriber::EnvFilter;
 
 use super::{Builder, InitError};
+use crate::attributes::Actions;
+use crate::config::collector::{CollectorPlan, Exporter, OtlpExporter};
 use crate::config::{
     self, ConfigError, Env, EnvSettings, FileConfig, HeadSampler, ProcessEnv, Protocol, Signal,
+    Stage,
 };
 use crate::cost::PriceTable;
 use crate::CaptureMode;
@@ -36,14 +39,22 @@ pub(super) struct Settings {
     /// Where and how OTLP export goes.
     pub(super) otlp: Otlp,
     pub(super) batch_delay: Duration,
+    /// Spans per export, from a collector configuration's `batch` processor.
+    pub(super) batch_size: Option<usize>,
+    /// Spans queued per destination, from its `memory_limiter` processor.
+    pub(super) queue_size: Option<usize>,
     /// `OTEL_BSP_MAX_QUEUE_SIZE` / `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` are set (the SDK reads them
     /// itself; ours must not override them).
     pub(super) queue_from_env: bool,
     pub(super) batch_from_env: bool,
     pub(super) console: bool,
     pub(super) file: Option<PathBuf>,
-    pub(super) redaction: Option<RedactionConfig>,
-    pub(super) tail_sampling: Option<TailSamplingConfig>,
+    /// The processor chain's configured stages, outermost first.
+    pub(super) stages: Vec<Stage>,
+    /// A collector configuration's `resource` actions.
+    pub(super) resource_actions: Actions,
+    /// The start-up line of a collector configuration: what runs where.
+    pub(super) collector_summary: Option<String>,
     pub(super) filter: EnvFilter,
     /// Which `tracing` events become span events.
     pub(super) event_filter: Targets,
@@ -64,13 +75,22 @@ impl Settings {
             None => &ProcessEnv,
         };
         let from_env = EnvSettings::from_env(env)?;
-        let (redaction, tail_sampling) = policies(
+        let file = match builder
+            .config_file
+            .as_ref()
+            .or(from_env.config_file.as_ref())
+        {
+            Some(path) => Some(FileConfig::read(path, env)?),
+            None => None,
+        };
+        let plan = file.as_ref().and_then(|f| f.collector.clone());
+        let stages = stages(
             builder.redaction.take(),
             builder.tail_sampling.take(),
-            &from_env,
-            env,
-        )?;
-        let otlp = Otlp::resolve(builder, &from_env)?;
+            config::stages(&from_env, file.as_ref(), env)?,
+        );
+        let exporters = plan.as_ref().map_or(&[][..], |p| &p.exporters[..]);
+        let otlp = Otlp::resolve(builder, &from_env, exporters)?;
         let capture = builder
             .capture_content
             .or(from_env.capture_content)
@@ -96,16 +116,29 @@ impl Settings {
                 .or(from_env.service_name.clone()),
             project_name: builder.project_name.clone(),
             resource_attributes: from_env.resource_attributes.clone(),
-            batch_delay: builder.batch_delay.unwrap_or(Duration::from_secs(1)),
+            batch_delay: builder
+                .batch_delay
+                .or(plan.as_ref().and_then(|p| p.batch).map(|b| b.timeout))
+                .unwrap_or(Duration::from_secs(1)),
+            batch_size: plan.as_ref().and_then(|p| p.batch).map(|b| b.size),
+            queue_size: plan.as_ref().and_then(|p| p.queue_spans),
             queue_from_env: env.get("OTEL_BSP_MAX_QUEUE_SIZE").is_some(),
             batch_from_env: env.get("OTEL_BSP_MAX_EXPORT_BATCH_SIZE").is_some(),
-            console: builder
-                .console
-                .or(from_env.console)
-                .unwrap_or(otlp.traces_endpoint.is_none() && builder.extra.is_empty()),
-            file: builder.file.clone().or(from_env.file.clone()),
-            redaction,
-            tail_sampling,
+            console: builder.console.or(from_env.console).unwrap_or(match &plan {
+                Some(_) => exporters.contains(&Exporter::Console),
+                None => otlp.traces_endpoint.is_none() && builder.extra.is_empty(),
+            }),
+            file: builder
+                .file
+                .clone()
+                .or(from_env.file.clone())
+                .or_else(|| file_exporter(exporters)),
+            stages,
+            resource_actions: plan
+                .as_ref()
+                .map(|p| p.resource.clone())
+                .unwrap_or_default(),
+            collector_summary: plan.as_ref().map(CollectorPlan::summary),
             filter: config::log_filter(env)?,
             event_filter: config::span_event_filter(env)?,
             metrics: builder
@@ -128,11 +161,14 @@ impl Settings {
                 || (self.emit_events && otlp.logs_endpoint.is_some()))
     }
 
-    /// Reports, once on stderr, each value that was replaced by a safe default (the subscriber
-    /// is not installed yet).
+    /// Reports, once on stderr, each value that was replaced by a safe default, and what of a
+    /// collector configuration runs where (the subscriber is not installed yet).
     pub(super) fn warn_tolerated(&self) {
         for error in &self.tolerated {
             eprintln!("llmtrace: {error}; recording no content");
+        }
+        if let Some(summary) = &self.collector_summary {
+            eprintln!("llmtrace: info: {summary}");
         }
     }
 }
@@ -150,8 +186,25 @@ pub(super) struct Otlp {
 }
 
 impl Otlp {
-    /// Code over environment; the endpoints are resolved once the protocol is known.
-    fn resolve(builder: &Builder, from_env: &EnvSettings) -> Result<Self, InitError> {
+    /// Code over environment over a collector configuration's first OTLP exporter (taken only
+    /// when no `OTEL_EXPORTER_OTLP_*` variable and no endpoint in code is set); the endpoints
+    /// are resolved once the protocol is known.
+    fn resolve(
+        builder: &Builder,
+        from_env: &EnvSettings,
+        exporters: &[Exporter],
+    ) -> Result<Self, InitError> {
+        let from_file = (builder.endpoint.is_none() && !otlp_in_env(from_env))
+            .then(|| {
+                exporters.iter().find_map(|e| match e {
+                    Exporter::Otlp(otlp) => Some(otlp),
+                    _ => None,
+                })
+            })
+            .flatten();
+        if let Some(exporter) = from_file {
+            return Otlp::from_exporter(builder, from_env, exporter);
+        }
         let protocol = builder
             .protocol
             .or(from_env.protocol)
@@ -180,35 +233,93 @@ impl Otlp {
                 .timeout
                 .or(from_env.timeout)
                 .unwrap_or(Duration::from_secs(10)),
-            export_workers: match builder.export_workers {
-                Some(n) => config::check_export_workers("export_workers", &n.to_string())?,
-                None => from_env.export_workers.unwrap_or(DEFAULT_EXPORT_WORKERS),
-            },
+            export_workers: export_workers(builder, from_env)?,
         })
     }
 }
 
-/// The redaction and tail-sampling policies: the ones set in code (`Some`: on or off), else
-/// from the environment and the `LLMTRACE_CONFIG` file.
-fn policies(
+impl Otlp {
+    /// A collector configuration's OTLP exporter; the workers and metrics/logs endpoints still
+    /// come from code and the environment.
+    fn from_exporter(
+        builder: &Builder,
+        from_env: &EnvSettings,
+        exporter: &OtlpExporter,
+    ) -> Result<Self, InitError> {
+        Ok(Otlp {
+            protocol: exporter.protocol,
+            traces_endpoint: Some(exporter.endpoint.clone()),
+            metrics_endpoint: from_env.signal_endpoint(Signal::Metrics, exporter.protocol),
+            logs_endpoint: from_env.signal_endpoint(Signal::Logs, exporter.protocol),
+            headers: exporter
+                .headers
+                .iter()
+                .chain(&builder.headers)
+                .cloned()
+                .collect(),
+            timeout: builder
+                .timeout
+                .or(exporter.timeout)
+                .unwrap_or(Duration::from_secs(10)),
+            export_workers: export_workers(builder, from_env)?,
+        })
+    }
+}
+
+/// OTLP export workers: code (checked like the variable) over environment over the default.
+fn export_workers(builder: &Builder, from_env: &EnvSettings) -> Result<usize, InitError> {
+    Ok(match builder.export_workers {
+        Some(n) => config::check_export_workers("export_workers", &n.to_string())?,
+        None => from_env.export_workers.unwrap_or(DEFAULT_EXPORT_WORKERS),
+    })
+}
+
+/// Whether an `OTEL_EXPORTER_OTLP_*` variable says where or how traces are exported.
+fn otlp_in_env(from_env: &EnvSettings) -> bool {
+    from_env.endpoint_base.is_some()
+        || from_env.traces_endpoint.is_some()
+        || from_env.protocol.is_some()
+        || from_env.timeout.is_some()
+        || !from_env.headers.is_empty()
+}
+
+/// A collector configuration's `file` exporter's path.
+fn file_exporter(exporters: &[Exporter]) -> Option<PathBuf> {
+    exporters.iter().find_map(|e| match e {
+        Exporter::File(path) => Some(path.clone()),
+        _ => None,
+    })
+}
+
+/// The stages with the policies set in code (`Some`: on or off) in place of the configured
+/// ones of their kind: at the first such stage's position, else redaction first and tail
+/// sampling last.
+fn stages(
     redaction: Option<Option<RedactionConfig>>,
     tail_sampling: Option<Option<TailSamplingConfig>>,
-    from_env: &EnvSettings,
-    env: &dyn Env,
-) -> Result<(Option<RedactionConfig>, Option<TailSamplingConfig>), InitError> {
-    let file = match &from_env.config_file {
-        Some(path) => Some(FileConfig::read(path, env)?),
-        None => None,
-    };
-    let redaction = match redaction {
-        Some(choice) => choice,
-        None => config::redaction_from_env(from_env, file.as_ref(), env)?,
-    };
-    let tail_sampling = match tail_sampling {
-        Some(choice) => choice,
-        None => config::tail_sampling_from_env(file.as_ref(), env)?,
-    };
-    Ok((redaction, tail_sampling))
+    mut stages: Vec<Stage>,
+) -> Vec<Stage> {
+    if let Some(choice) = redaction {
+        let at = stages
+            .iter()
+            .position(|s| matches!(s, Stage::Redaction(_)))
+            .unwrap_or(0);
+        stages.retain(|s| !matches!(s, Stage::Redaction(_)));
+        if let Some(config) = choice {
+            stages.insert(at.min(stages.len()), Stage::Redaction(config));
+        }
+    }
+    if let Some(choice) = tail_sampling {
+        let at = stages
+            .iter()
+            .position(|s| matches!(s, Stage::TailSampling(_)))
+            .unwrap_or(stages.len());
+        stages.retain(|s| !matches!(s, Stage::TailSampling(_)));
+        if let Some(config) = choice {
+            stages.insert(at.min(stages.len()), Stage::TailSampling(config));
+        }
+    }
+    stages
 }
 
 /// Where the log records go over OTLP: `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`, else the base
@@ -372,6 +483,60 @@ mod tests {
             (settings.capture, settings.emit_events),
             (CaptureMode::NoContent, false)
         );
+    }
+
+    #[test]
+    fn a_collector_configuration_gives_its_pipeline_and_exporter_unless_the_environment_does() {
+        let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../../otel-collector.yaml");
+        let settings = resolve(Builder::default().config_file(file), &[]);
+        let kinds: Vec<&str> = settings.stages.iter().map(Stage::kind).collect();
+        assert_eq!(kinds, ["redaction", "tail_sampling"]);
+        assert_eq!(
+            settings.otlp.traces_endpoint.as_deref(),
+            Some("http://localhost:6006/v1/traces")
+        );
+        assert_eq!(settings.otlp.protocol, Protocol::HttpProtobuf);
+        assert_eq!(
+            settings.otlp.headers,
+            [("x-project-name".to_owned(), "default".to_owned())]
+        );
+        assert_eq!(settings.otlp.timeout, Duration::from_secs(30));
+        assert!(settings.console, "the debug exporter");
+        assert_eq!(settings.batch_size, Some(512));
+        assert!(settings
+            .collector_summary
+            .as_deref()
+            .is_some_and(|s| s.contains("runs in the collector only: receiver otlp")));
+
+        let settings = resolve(
+            Builder::default().config_file(file).without_redaction(),
+            &[
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318"),
+                ("OTELCOL_TRACES_EXPORTERS", "[otlp_grpc/jaeger]"),
+                ("LLMTRACE_SAMPLING_PERCENTAGE", "5"),
+            ],
+        );
+        assert_eq!(
+            settings.otlp.traces_endpoint.as_deref(),
+            Some("http://127.0.0.1:4318/v1/traces"),
+            "the environment wins over the file's exporter"
+        );
+        assert!(!settings.console);
+        let kinds: Vec<&str> = settings.stages.iter().map(Stage::kind).collect();
+        assert_eq!(kinds, ["tail_sampling"]);
+
+        let settings = resolve(
+            Builder::default(),
+            &[
+                ("LLMTRACE_CONFIG", file),
+                ("OTELCOL_TRACES_EXPORTERS", "[otlp_grpc/jaeger]"),
+            ],
+        );
+        assert_eq!(
+            settings.otlp.traces_endpoint.as_deref(),
+            Some("http://jaeger:4317")
+        );
+        assert_eq!(settings.otlp.protocol, Protocol::Grpc);
     }
 
     #[test]

@@ -51,7 +51,7 @@ enum Rule {
     },
     Probabilistic {
         salt: Vec<u8>,
-        /// Keep when the hash is below this (`u64::MAX` + 1 encoded as `None` = keep all).
+        /// Keep when the hash is at most this (`None` = keep all).
         threshold: Option<u64>,
     },
     StringAttr {
@@ -149,32 +149,37 @@ fn check_limits(config: &TailSamplingConfig) -> Result<(), SamplingConfigError> 
     Ok(())
 }
 
-/// `None` means keep everything (100 %); otherwise keep when `hash < threshold`.
+/// `None` means keep everything (100 %); otherwise keep when `hash <= threshold`, the
+/// threshold being `u64::MAX` × the ratio, as the collector's `probabilistic` policy computes it.
 fn percentage_threshold(pct: f64) -> Option<u64> {
     if pct >= 100.0 {
         return None;
     }
-    // 2^64 * pct / 100, computed in f64 (53-bit precision is plenty for a sampling rate).
-    let t = (pct / 100.0) * 18_446_744_073_709_551_616.0;
+    // u64::MAX * pct / 100 in f64 (53-bit precision is plenty for a sampling rate); the cast
+    // saturates.
+    let t = (pct / 100.0) * u64::MAX as f64;
     Some(if t <= 0.0 { 0 } else { t as u64 })
 }
 
-/// FNV-1a (64 bit) over the salt and the trace id bytes, finished with a 64-bit mixer so all
-/// output bits depend on all input bytes. Stable across runs, processes and platforms.
+/// The salt the collector uses when `hash_salt` is empty.
+const DEFAULT_HASH_SALT: &[u8] = b"default-hash-seed";
+
+/// FNV-1a (64 bit) over the salt (`default-hash-seed` when empty) and the trace id bytes: the
+/// collector's `probabilistic` policy hash, so a process and a collector with the same salt
+/// keep the same traces. Stable across runs, processes and platforms.
 pub(crate) fn trace_hash(salt: &[u8], trace_id: TraceId) -> u64 {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let salt = if salt.is_empty() {
+        DEFAULT_HASH_SALT
+    } else {
+        salt
+    };
     let mut h = OFFSET;
     for b in salt.iter().chain(trace_id.to_bytes().iter()) {
         h ^= u64::from(*b);
         h = h.wrapping_mul(PRIME);
     }
-    // fmix64 (MurmurHash3 finalizer)
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^= h >> 33;
     h
 }
 
@@ -183,7 +188,7 @@ pub(crate) fn trace_hash(salt: &[u8], trace_id: TraceId) -> u64 {
 pub fn probabilistic_keeps(trace_id: TraceId, sampling_percentage: f64, hash_salt: &str) -> bool {
     match percentage_threshold(sampling_percentage.clamp(0.0, 100.0)) {
         None => true,
-        Some(t) => trace_hash(hash_salt.as_bytes(), trace_id) < t,
+        Some(t) => trace_hash(hash_salt.as_bytes(), trace_id) <= t,
     }
 }
 
@@ -202,7 +207,7 @@ impl Rule {
             }),
             Rule::Probabilistic { salt, threshold } => match threshold {
                 None => true,
-                Some(th) => trace_hash(salt, t.trace_id) < *th,
+                Some(th) => trace_hash(salt, t.trace_id) <= *th,
             },
             Rule::StringAttr {
                 key,
@@ -302,8 +307,9 @@ mod tests {
     fn hash_is_stable() {
         // Golden values: a change here changes which traces every deployment keeps.
         let id = TraceId::from_bytes([1; 16]);
-        assert_eq!(trace_hash(b"", id), trace_hash(b"", id));
-        assert_ne!(trace_hash(b"", id), trace_hash(b"salt", id));
+        assert_eq!(trace_hash(b"", id), 0x3852_e520_beb1_c84d);
+        assert_eq!(trace_hash(b"default-hash-seed", id), 0x3852_e520_beb1_c84d);
+        assert_eq!(trace_hash(b"salt", id), 0xbcdf_f654_9398_59d1);
         assert!(probabilistic_keeps(id, 100.0, ""));
         assert!(!probabilistic_keeps(id, 0.0, ""));
     }
@@ -313,5 +319,6 @@ mod tests {
         assert_eq!(percentage_threshold(0.0), Some(0));
         assert_eq!(percentage_threshold(100.0), None);
         assert_eq!(percentage_threshold(50.0), Some(1 << 63));
+        assert_eq!(percentage_threshold(25.0), Some(1 << 62));
     }
 }
