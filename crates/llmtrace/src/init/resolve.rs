@@ -65,6 +65,41 @@ pub(super) struct Settings {
     pub(super) tolerated: Vec<ConfigError>,
 }
 
+/// The `LLMTRACE_CONFIG` file (a path given in code wins over the variable), read and checked.
+fn config_file(
+    builder: &Builder,
+    from_env: &EnvSettings,
+    env: &dyn Env,
+) -> Result<Option<FileConfig>, InitError> {
+    let path = builder
+        .config_file
+        .as_ref()
+        .or(from_env.config_file.as_ref());
+    match path {
+        Some(path) => Ok(Some(FileConfig::read(path, env)?)),
+        None => Ok(None),
+    }
+}
+
+/// Whether the console tree is printed: as code or `LLMTRACE_CONSOLE` say; else, with a
+/// collector pipeline, when it has a `debug` exporter; else when spans go nowhere else.
+fn console(
+    builder: &Builder,
+    from_env: &EnvSettings,
+    collector_pipeline: bool,
+    exporters: &[Exporter],
+    otlp: &Otlp,
+) -> bool {
+    builder
+        .console
+        .or(from_env.console)
+        .unwrap_or(if collector_pipeline {
+            exporters.contains(&Exporter::Console)
+        } else {
+            otlp.traces_endpoint.is_none() && builder.extra.is_empty()
+        })
+}
+
 impl Settings {
     /// Merges what `builder` says with its environment (the map given to
     /// [`Builder::with_env`], else the process environment; empty values count as unset, as
@@ -75,14 +110,7 @@ impl Settings {
             None => &ProcessEnv,
         };
         let from_env = EnvSettings::from_env(env)?;
-        let file = match builder
-            .config_file
-            .as_ref()
-            .or(from_env.config_file.as_ref())
-        {
-            Some(path) => Some(FileConfig::read(path, env)?),
-            None => None,
-        };
+        let file = config_file(builder, &from_env, env)?;
         let plan = file.as_ref().and_then(|f| f.collector.clone());
         let stages = stages(
             builder.redaction.take(),
@@ -124,10 +152,7 @@ impl Settings {
             queue_size: plan.as_ref().and_then(|p| p.queue_spans),
             queue_from_env: env.get("OTEL_BSP_MAX_QUEUE_SIZE").is_some(),
             batch_from_env: env.get("OTEL_BSP_MAX_EXPORT_BATCH_SIZE").is_some(),
-            console: builder.console.or(from_env.console).unwrap_or(match &plan {
-                Some(_) => exporters.contains(&Exporter::Console),
-                None => otlp.traces_endpoint.is_none() && builder.extra.is_empty(),
-            }),
+            console: console(builder, &from_env, plan.is_some(), exporters, &otlp),
             file: builder
                 .file
                 .clone()
