@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use opentelemetry::trace::TraceId;
 use serde::Serialize;
 
-use llmtrace::export::format_duration;
+use llmtrace::export::{format_cost, format_duration};
 
 use crate::cli::FindArgs;
 use crate::error::CliError;
@@ -134,7 +134,7 @@ fn reasons(s: &TraceSummary, args: &FindArgs) -> Option<Vec<String>> {
     }
     if let Some(limit) = args.cost_above {
         let cost = s.priced_cost().filter(|c| *c > limit)?;
-        why.push(format!("cost ${cost:.5} > ${limit}"));
+        why.push(format!("cost {} > ${limit}", format_cost(cost)));
     }
     if let Some(model) = &args.model {
         if !s.models.contains(model) {

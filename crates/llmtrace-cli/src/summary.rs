@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 use opentelemetry::trace::{Status, TraceId};
 use serde::Serialize;
 
+use llmtrace::export::format_cost;
 use llmtrace::semconv::attribute as sc;
 use llmtrace::semconv::llmtrace as ours;
 
@@ -220,8 +221,8 @@ impl Summaries {
 /// call was priced or flagged; never `$0` for unknown prices.
 pub(crate) fn cost_text(cost: Option<f64>, unpriced: usize) -> String {
     match (cost, unpriced) {
-        (Some(c), 0) => format!("${c:.5}"),
-        (Some(c), n) => format!("${c:.5} + {n} unpriced"),
+        (Some(c), 0) => format_cost(c),
+        (Some(c), n) => format!("{} + {n} unpriced", format_cost(c)),
         (None, 0) => "-".to_owned(),
         (None, n) => format!("$? ({n} unpriced)"),
     }

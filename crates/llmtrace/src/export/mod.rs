@@ -16,7 +16,7 @@ pub(crate) use otlp::{
 };
 pub use stats::ExportStats;
 pub(crate) use stats::{Counters, CountingExporter, CountingProcessor};
-pub use tree::{format_duration, render_spans, TreeExporter};
+pub use tree::{format_cost, format_duration, render_spans, TreeExporter};
 
 use opentelemetry::trace::SpanId;
 use opentelemetry_sdk::trace::SpanData;

@@ -197,6 +197,18 @@ pub fn format_duration(d: Duration) -> String {
     }
 }
 
+/// A cost in US dollars as the console tree prints it: five decimals (`$0.00391`, `$1.20000`),
+/// and below a tenth of a cent two significant digits, so small calls do not read as zero
+/// (`$0.0000048`).
+pub fn format_cost(usd: f64) -> String {
+    if !usd.is_finite() || usd <= 0.0 || usd >= 0.001 {
+        return format!("${usd:.5}");
+    }
+    // Digits after the point up to the first significant one, plus one more.
+    let decimals = (-usd.log10()).ceil() as usize + 1;
+    format!("${usd:.prec$}", prec = decimals.min(12))
+}
+
 fn duration(span: &SpanData) -> Duration {
     span.end_time
         .duration_since(span.start_time)
@@ -248,7 +260,7 @@ fn describe_usage(line: &mut String, span: &SpanData) {
         );
     }
     if let Some(cost) = float_attribute(span, ours::COST_USD) {
-        let _ = write!(line, "  ${cost:.5}");
+        let _ = write!(line, "  {}", format_cost(cost));
     }
     if matches!(attribute(span, ours::COST_UNKNOWN), Some(Value::Bool(true))) {
         line.push_str("  $?");
@@ -444,6 +456,16 @@ impl Tree<'_> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn costs_below_a_tenth_of_a_cent_keep_two_significant_digits() {
+        assert_eq!(super::format_cost(0.00391), "$0.00391");
+        assert_eq!(super::format_cost(1.2), "$1.20000");
+        assert_eq!(super::format_cost(0.0000048), "$0.0000048");
+        assert_eq!(super::format_cost(0.00099), "$0.00099");
+        assert_eq!(super::format_cost(0.000_000_000_000_1), "$0.000000000000");
+        assert_eq!(super::format_cost(0.0), "$0.00000");
+    }
     use opentelemetry::trace::{SpanContext, TraceFlags, TraceState};
     use std::time::UNIX_EPOCH;
 
