@@ -2,20 +2,8 @@
 //! `tracing::info_span!`) made to look like one llmtrace wrote, before anything reads it.
 //!
 //! [`normalize_span`] applies the rules, [`NormalizingProcessor`] runs it first in the chain
-//! (ahead of cost, the OpenInference mirror, metrics, redaction and tail sampling). The rules:
-//!
-//! | what arrives | what leaves |
-//! |---|---|
-//! | a numeric string on an integer key (`gen_ai.usage.input_tokens = "42"`: `tracing-opentelemetry` exports `u64` fields as strings) | the integer (a count past `i64::MAX` saturates) |
-//! | a JSON array written as text on a string-array key (`gen_ai.response.finish_reasons = "[\"stop\"]"`) | the string array (a lone string: a one-element array) |
-//! | a key set twice (`gen_ai.operation.name` on rig's agent chat spans) | the last value |
-//! | an older or other key name ([`llmtrace_semconv::aliases`]: `gen_ai.system`, `gen_ai.usage.prompt_tokens`, rig's `gen_ai.usage.reasoning_tokens`…) | the current key, unless the span has it already (then the older one is dropped) |
-//! | an older provider value (`vertex_ai`, `az.ai.openai`…) | the current one |
-//! | a bare span name (the operation alone, as rig names its spans) | `{operation} {model \| tool \| agent \| workflow \| data source}` |
-//! | with a bare name, kind INTERNAL on a model call (chat, text_completion, generate_content, embeddings, retrieval, create_agent, rerank) | CLIENT |
-//! | status unset with `error.type`, `exception.message`, `gen_ai.tool.error.type` or `gen_ai.tool.call.outcome = error` | status error, and `error.type` (from `gen_ai.tool.error.type`, else `_OTHER`) when missing |
-//! | status error without `error.type` on a GenAI span | `error.type` as above |
-//! | content keys ([`llmtrace_semconv::content`]) with content capture off | removed |
+//! (ahead of cost, the OpenInference mirror, metrics, redaction and tail sampling); the rules
+//! are listed on [`normalize_span`].
 //!
 //! A span with nothing to do costs one pass over its attributes and no allocation.
 
@@ -185,8 +173,22 @@ fn renamed_provider(value: &str) -> Option<&'static str> {
         .map(|(_, new)| *new)
 }
 
-/// Normalises one finished span in place (see the [module](self) for the rules); whether
-/// anything changed. Content keys are removed when `drop_content`.
+/// Normalises one finished span in place; whether anything changed. Content keys are removed
+/// when `drop_content`. A span with nothing to do costs one pass over its attributes and no
+/// allocation.
+///
+/// | what arrives | what leaves |
+/// |---|---|
+/// | a numeric string on an integer key (`gen_ai.usage.input_tokens = "42"`: `tracing-opentelemetry` exports `u64` fields as strings) | the integer (a count past `i64::MAX` saturates) |
+/// | a JSON array written as text on a string-array key (`gen_ai.response.finish_reasons = "[\"stop\"]"`) | the string array (a lone string: a one-element array) |
+/// | a key set twice (`gen_ai.operation.name` on rig's agent chat spans) | the last value |
+/// | an older or other key name ([`llmtrace_semconv::aliases`]: `gen_ai.system`, `gen_ai.usage.prompt_tokens`, rig's `gen_ai.usage.reasoning_tokens`…) | the current key, unless the span has it already (then the older one is dropped) |
+/// | an older provider value (`vertex_ai`, `az.ai.openai`…) | the current one |
+/// | a bare span name (the operation alone, as rig names its spans) | `{operation} {model \| tool \| agent \| workflow \| data source}` |
+/// | with a bare name, kind INTERNAL on a model call (chat, text_completion, generate_content, embeddings, retrieval, create_agent, rerank) | CLIENT |
+/// | status unset with `error.type`, `exception.message`, `gen_ai.tool.error.type` or `gen_ai.tool.call.outcome = error` | status error, and `error.type` (from `gen_ai.tool.error.type`, else `_OTHER`) when missing |
+/// | status error without `error.type` on a GenAI span | `error.type` as above |
+/// | content keys ([`llmtrace_semconv::content`]) with content capture off | removed |
 ///
 /// ```
 /// use opentelemetry::trace::{Span as _, Tracer as _, TracerProvider as _};
