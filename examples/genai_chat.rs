@@ -77,8 +77,10 @@ async fn tool_round_trip(client: &Client) -> Result<(), Error> {
     let weather = Tool::new("get_weather")
         .with_description("Current weather of a city")
         .with_schema(json!({"type": "object", "properties": {"city": {"type": "string"}}}));
-    let request =
-        ChatRequest::new(vec![ChatMessage::user("Weather in Paris?")]).with_tools(vec![weather]);
+    let request = ChatRequest::new(vec![ChatMessage::user(
+        "Weather in Paris? Mail it to jane.doe@example.com",
+    )])
+    .with_tools(vec![weather]);
     let calls = client
         .exec_chat(MODEL, request.clone(), None)
         .await?
