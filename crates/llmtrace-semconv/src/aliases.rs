@@ -42,6 +42,9 @@ pub enum KeyRule {
     Renamed(&'static str),
 }
 
+/// The namespaces of the keys in [`KEY_RULES`].
+const KEY_NAMESPACES: &[&str] = &["gen_ai.", "error.", "server."];
+
 /// Declares [`KEY_RULES`] and [`key_rule`] from one list, so the table and the lookup cannot
 /// drift.
 macro_rules! key_rules {
@@ -55,6 +58,10 @@ macro_rules! key_rules {
         /// alone. A `match` over the literal keys, so a lookup costs a length switch and a
         /// comparison or two.
         pub fn key_rule(key: &str) -> Option<(usize, KeyRule)> {
+            // Every listed key is under one of these namespaces: other keys stop here.
+            if !KEY_NAMESPACES.iter().any(|ns| key.starts_with(ns)) {
+                return None;
+            }
             let index = key_rules!(@index key, 0usize, $( $key, )*);
             index.and_then(|i| KEY_RULES.get(i).map(|(_, rule)| (i, *rule)))
         }
@@ -156,6 +163,7 @@ mod tests {
     fn every_key_is_found_at_its_index_and_fits_a_u64_mask() {
         assert!(KEY_RULES.len() <= 64);
         for (i, (key, rule)) in KEY_RULES.iter().enumerate() {
+            assert!(KEY_NAMESPACES.iter().any(|ns| key.starts_with(ns)), "{key}");
             assert_eq!(key_rule(key), Some((i, *rule)), "{key}");
         }
     }
