@@ -17,7 +17,9 @@
 //!
 //! | module | what it holds |
 //! |---|---|
+//! | [`aliases`] | older and other producers' keys and types, and what they become |
 //! | [`attribute`] | every `gen_ai.*`, `error.*`, `server.*` key we emit, with its type ([`attribute::ALL`]) |
+//! | [`content`] | which attributes hold message content, whoever wrote them |
 //! | [`openinference`] | OpenInference keys and [`openinference::SpanKind`] values |
 //! | [`llmtrace`] | keys of llmtrace's own (cost, streaming, sampling, agent loops) |
 //! | [`registry`] | a snapshot of the semantic-convention registry: attribute types, spans, metrics |
@@ -29,7 +31,9 @@
     unreachable_pub
 )]
 
+pub mod aliases;
 pub mod attribute;
+pub mod content;
 pub mod llmtrace;
 pub mod openinference;
 pub mod registry;

@@ -39,6 +39,9 @@ crate::attributes! {
     EXPERIMENT_NAME = "llmtrace.experiment.name": String;
     /// The experiment variant a request was served.
     EXPERIMENT_VARIANT = "llmtrace.experiment.variant": String;
+    /// `true` on an `invoke_agent` / `invoke_workflow` span whose `gen_ai.usage.*` repeats what
+    /// its descendants carry (the run's total): its usage is not priced, summed or measured again.
+    USAGE_ROLLUP = "llmtrace.usage.rollup": Boolean;
     /// Set when content was captured but the value was cut to a size limit: the original length.
     TRUNCATED_ORIGINAL_LENGTH = "llmtrace.truncated.original_length": Int;
 }

@@ -115,10 +115,20 @@ impl<P: SpanProcessor> MetricsProcessor<P> {
 
         let int = |key: &str| int_attribute(span, key).and_then(|v| u64::try_from(v).ok());
         let float = |key: &str| float_attribute(span, key);
-        for (key, token_type) in [
-            (semconv::GEN_AI_USAGE_INPUT_TOKENS, TokenType::Input),
-            (semconv::GEN_AI_USAGE_OUTPUT_TOKENS, TokenType::Output),
-        ] {
+        // A run's usage repeats its model calls' (the cost processor marks it).
+        let rollup = matches!(
+            find(ours::USAGE_ROLLUP).map(|kv| &kv.value),
+            Some(opentelemetry::Value::Bool(true))
+        );
+        let usage: &[(&str, TokenType)] = if rollup {
+            &[]
+        } else {
+            &[
+                (semconv::GEN_AI_USAGE_INPUT_TOKENS, TokenType::Input),
+                (semconv::GEN_AI_USAGE_OUTPUT_TOKENS, TokenType::Output),
+            ]
+        };
+        for &(key, token_type) in usage {
             if let Some(tokens) = int(key) {
                 let mut with_type = dims.clone();
                 with_type.push(KeyValue::new(

@@ -11,43 +11,10 @@ pub use mode::{CaptureMode, UnknownCaptureMode};
 
 use llmtrace_semconv::attribute as semconv;
 
-/// Attributes whose whole value is message content.
-const CONTENT_KEYS: &[&str] = &[
-    semconv::GEN_AI_INPUT_MESSAGES,
-    semconv::GEN_AI_OUTPUT_MESSAGES,
-    semconv::GEN_AI_SYSTEM_INSTRUCTIONS,
-    semconv::GEN_AI_TOOL_DEFINITIONS,
-    semconv::GEN_AI_TOOL_CALL_ARGUMENTS,
-    semconv::GEN_AI_TOOL_CALL_RESULT,
-    "input.value",
-    "input.mime_type",
-    "output.value",
-    "output.mime_type",
-    "llm.invocation_parameters.messages",
-    // The OpenInference mirror of `gen_ai.tool.call.arguments` on tool spans, and the reranker
-    // query (the conventions have no reranking key, so it is written under OpenInference's).
-    "tool.parameters",
-    "reranker.query",
-];
-
-/// Prefixes of the OpenInference attributes flattened from content.
-const CONTENT_PREFIXES: &[&str] = &[
-    "llm.input_messages.",
-    "llm.output_messages.",
-    "llm.tools.",
-    "llm.prompts",
-    "llm.prompt_template.variables",
-];
-
-/// Suffixes of flattened document attributes that carry text (`retrieval.documents.N.…`,
-/// `reranker.input_documents.N.…`).
-const CONTENT_SUFFIXES: &[&str] = &[".document.content", ".document.metadata"];
-
-/// Whether an attribute holds message content (and so follows the capture mode).
+/// Whether an attribute holds message content (and so follows the capture mode); the key list
+/// is the semantic-conventions crate's ([`llmtrace_semconv::content`]), shared by every stage.
 pub fn is_content_key(key: &str) -> bool {
-    CONTENT_KEYS.contains(&key)
-        || CONTENT_PREFIXES.iter().any(|p| key.starts_with(p))
-        || CONTENT_SUFFIXES.iter().any(|s| key.ends_with(s))
+    llmtrace_semconv::content::is_content_key(key)
 }
 
 /// The content attributes the inference log record carries as structured values, in the
@@ -76,6 +43,8 @@ mod tests {
             "reranker.output_documents.0.document.metadata",
             "tool.parameters",
             "reranker.query",
+            "gen_ai.prompt",
+            "gen_ai.completion",
         ] {
             assert!(is_content_key(key), "{key}");
         }

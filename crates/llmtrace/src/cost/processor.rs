@@ -5,17 +5,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use opentelemetry::trace::TraceId;
-use opentelemetry::KeyValue;
+use opentelemetry::trace::{SpanId, TraceId};
+use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{Span, SpanData, SpanProcessor};
 use opentelemetry_sdk::Resource;
 
-use llmtrace_semconv::{attribute as semconv, llmtrace as ours};
+use llmtrace_semconv::{attribute as semconv, llmtrace as ours, Operation};
 
 use super::{PriceTable, TokenCounts};
 use crate::export::is_local_root;
-use crate::span_data::{int_attribute, text_attribute};
+use crate::span_data::{attribute, int_attribute, text_attribute};
 
 /// Traces whose totals are being summed at once; past this the oldest is forgotten (its root
 /// then shows only what arrived after).
@@ -33,6 +33,11 @@ const SHARDS: usize = 16;
 /// On a local root: `llmtrace.cost.usd` becomes the sum over the trace's spans that ended before
 /// it (including its own), plus `llmtrace.trace.input_tokens` / `llmtrace.trace.output_tokens`,
 /// and `llmtrace.cost.unknown = true` if any span of the trace was unpriced.
+///
+/// An `invoke_agent` or `invoke_workflow` span whose descendants carried usage (rig writes the
+/// run's total on its agent span) is not priced or summed again: it gets
+/// `llmtrace.usage.rollup = true` instead, which the metrics and the OpenInference mirror read
+/// too.
 #[derive(Debug)]
 pub struct CostProcessor<P> {
     inner: P,
@@ -43,9 +48,21 @@ pub struct CostProcessor<P> {
 
 #[derive(Debug, Default)]
 struct OpenTraces {
-    totals: HashMap<TraceId, Totals>,
+    totals: HashMap<TraceId, Open>,
     order: VecDeque<TraceId>,
 }
+
+/// What is known of a trace whose local root has not ended.
+#[derive(Debug, Default)]
+struct Open {
+    totals: Totals,
+    /// Spans some ended descendant of which carried usage (children end before their parent, so
+    /// each ending carrier hands the mark to its parent).
+    carriers: Vec<SpanId>,
+}
+
+/// Carrier marks kept per trace; past this a run span may be counted again.
+const MAX_CARRIERS: usize = 256;
 
 #[derive(Debug, Default, Clone, Copy)]
 struct Totals {
@@ -69,20 +86,36 @@ impl Totals {
 
 impl OpenTraces {
     /// Takes a trace's totals out.
-    fn remove(&mut self, trace_id: &TraceId) -> Option<Totals> {
+    fn remove(&mut self, trace_id: &TraceId) -> Option<Open> {
         self.totals.remove(trace_id)
     }
 
-    /// Adds a span's own totals to its trace's, forgetting the oldest trace past the bound.
-    fn add(&mut self, trace_id: TraceId, own: Totals) {
+    /// Whether a descendant of `span_id` carried usage; forgets the mark.
+    fn take_carrier(&mut self, trace_id: &TraceId, span_id: SpanId) -> bool {
+        let Some(open) = self.totals.get_mut(trace_id) else {
+            return false;
+        };
+        match open.carriers.iter().position(|id| *id == span_id) {
+            Some(i) => {
+                open.carriers.swap_remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Adds a span's own totals to its trace's and marks its parent as having usage below,
+    /// forgetting the oldest trace past the bound.
+    fn add(&mut self, trace_id: TraceId, own: Totals, parent: SpanId) {
         let OpenTraces { totals, order } = self;
-        totals
-            .entry(trace_id)
-            .or_insert_with(|| {
-                order.push_back(trace_id);
-                Totals::default()
-            })
-            .add(own);
+        let open = totals.entry(trace_id).or_insert_with(|| {
+            order.push_back(trace_id);
+            Open::default()
+        });
+        open.totals.add(own);
+        if !open.carriers.contains(&parent) && open.carriers.len() < MAX_CARRIERS {
+            open.carriers.push(parent);
+        }
         while totals.len() > MAX_OPEN_TRACES / SHARDS {
             match order.pop_front() {
                 Some(oldest) => {
@@ -95,6 +128,16 @@ impl OpenTraces {
             order.retain(|t| totals.contains_key(t));
         }
     }
+}
+
+/// Whether a span is an agent or workflow run, whose usage (when it has any) is the total of
+/// the model calls inside it.
+fn is_run(span: &SpanData) -> bool {
+    matches!(
+        attribute(span, semconv::GEN_AI_OPERATION_NAME),
+        Some(Value::String(op)) if op.as_str() == Operation::InvokeAgent.as_str()
+            || op.as_str() == Operation::InvokeWorkflow.as_str()
+    )
 }
 
 #[derive(Debug, Default)]
@@ -252,16 +295,34 @@ impl<P: SpanProcessor> SpanProcessor for CostProcessor<P> {
     }
 
     fn on_end(&self, mut span: SpanData) {
-        let own = self.price_span(&mut span);
         let trace_id = span.span_context.trace_id();
-        if is_local_root(&span) {
-            let mut sum = self.shard(trace_id).remove(&trace_id).unwrap_or_default();
+        let span_id = span.span_context.span_id();
+        let root = is_local_root(&span);
+        let (open, below) = if root {
+            let open = self.shard(trace_id).remove(&trace_id).unwrap_or_default();
+            let below = open.carriers.contains(&span_id);
+            (Some(open), below)
+        } else {
+            (None, self.shard(trace_id).take_carrier(&trace_id, span_id))
+        };
+        // A run's usage repeats its model calls': not priced or summed again.
+        let own = if below && is_run(&span) {
+            span.attributes
+                .push(KeyValue::new(ours::USAGE_ROLLUP, true));
+            None
+        } else {
+            self.price_span(&mut span)
+        };
+        if let Some(open) = open {
+            let mut sum = open.totals;
             if let Some(own) = own {
                 sum.add(own);
             }
             write_trace_totals(&mut span, sum, own);
-        } else if let Some(own) = own {
-            self.shard(trace_id).add(trace_id, own);
+        } else if own.is_some() || below {
+            let parent = span.parent_span_id;
+            self.shard(trace_id)
+                .add(trace_id, own.unwrap_or_default(), parent);
         }
         self.inner.on_end(span);
     }
@@ -350,5 +411,49 @@ mod tests {
             }
         });
         assert_eq!(sums, (1..=40).map(|n| (n, 1)).collect::<Vec<_>>());
+    }
+
+    /// Starts and ends an agent span carrying the run's total usage around `body`.
+    fn agent(tracer: &SdkTracer, name: &'static str, body: impl FnOnce()) {
+        let span = tracer
+            .span_builder(name)
+            .with_attributes([
+                KeyValue::new(semconv::GEN_AI_OPERATION_NAME, "invoke_agent"),
+                KeyValue::new(semconv::GEN_AI_REQUEST_MODEL, "gpt-4o"),
+                KeyValue::new(semconv::GEN_AI_USAGE_INPUT_TOKENS, 30_i64),
+                KeyValue::new(semconv::GEN_AI_USAGE_OUTPUT_TOKENS, 3_i64),
+            ])
+            .start(tracer);
+        let cx = opentelemetry::Context::current_with_span(span);
+        let attached = cx.clone().attach();
+        body();
+        drop(attached);
+        use opentelemetry::trace::TraceContextExt as _;
+        cx.span().end();
+    }
+
+    #[test]
+    fn a_run_span_whose_calls_carry_usage_is_not_counted_again() {
+        // The agent is the root, and the agent under another root: only the calls count.
+        let sums = root_sums(|tracer| {
+            agent(tracer, "root", || {
+                chat(tracer, 10, 1);
+                chat(tracer, 20, 2);
+            });
+            tracer.in_span("root", |_| {
+                agent(tracer, "invoke_agent", || {
+                    tracer.in_span("step", |_| chat(tracer, 30, 3));
+                });
+            });
+        });
+        assert_eq!(sums, [(30, 3), (30, 3)]);
+    }
+
+    #[test]
+    fn a_run_span_without_usage_below_is_counted() {
+        let sums = root_sums(|tracer| {
+            tracer.in_span("root", |_| agent(tracer, "invoke_agent", || {}));
+        });
+        assert_eq!(sums, [(30, 3)]);
     }
 }

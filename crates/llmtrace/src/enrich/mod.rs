@@ -3,6 +3,11 @@
 //! writing the conventions through `tracing-opentelemetry` (rig, genai, a hand-written
 //! `tracing::info_span!`).
 //!
+//! [`NormalizingProcessor`] runs first, ahead of cost: it makes any GenAI span look like one
+//! llmtrace wrote (integer token counts, current key names, `{operation} {target}` names,
+//! kinds, error status; see [`normalize_span`]) and removes content with capture off, so every
+//! later stage reads one shape.
+//!
 //! Instrumentation writes each fact once, under its `gen_ai.*` key;
 //! [`OpenInferenceProcessor`] adds the [OpenInference](https://github.com/Arize-ai/openinference)
 //! mirror Arize Phoenix renders (span kind, model, token counts, `input.value` /
@@ -12,8 +17,10 @@
 //! [`openinference_attributes`] is the mapping itself, a pure function.
 
 mod messages;
+mod normalize;
 mod openinference;
 mod processor;
 
+pub use normalize::{normalize_span, NormalizingProcessor};
 pub use openinference::openinference_attributes;
 pub use processor::OpenInferenceProcessor;

@@ -6,7 +6,7 @@ use opentelemetry::{Array, KeyValue, Value};
 use llmtrace_semconv::openinference::{
     self as oi, document_key, DocumentField, SpanKind as OiKind, RETRIEVAL_DOCUMENTS_PREFIX,
 };
-use llmtrace_semconv::{attribute as semconv, llmtrace as ours, Operation};
+use llmtrace_semconv::{aliases, attribute as semconv, llmtrace as ours, Operation};
 
 use super::messages;
 
@@ -21,12 +21,12 @@ use super::messages;
 /// | `llm.provider`, `llm.system` | `gen_ai.provider.name`, in OpenInference's names (`azure.ai.openai` → `azure` / `openai`) |
 /// | `llm.model_name` (LLM), `embedding.model_name`, `reranker.model_name` | `gen_ai.response.model`, else `gen_ai.request.model` |
 /// | `llm.invocation_parameters` | `gen_ai.request.*` as a JSON object in the OpenAI names (`max_tokens`, `stop`, `n`…) |
-/// | `llm.token_count.{prompt,completion,total}`, `…prompt_details.{cache_read,cache_write}`, `…completion_details.reasoning` | `gen_ai.usage.*` (total = input + output) |
+/// | `llm.token_count.{prompt,completion,total}`, `…prompt_details.{cache_read,cache_write}`, `…completion_details.reasoning` | `gen_ai.usage.*` (total = input + output); none with `llmtrace.usage.rollup` |
 /// | `llm.input_messages.N.message.*` | `gen_ai.system_instructions` (as message 0, role `system`) and `gen_ai.input.messages` |
 /// | `llm.output_messages.N.message.*` | `gen_ai.output.messages` |
 /// | `llm.tools.N.tool.json_schema` | `gen_ai.tool.definitions`, each in OpenAI's tool format |
-/// | `input.value` / `input.mime_type` | `gen_ai.input.messages`, else `gen_ai.tool.call.arguments`, else `gen_ai.retrieval.query.text` |
-/// | `output.value` / `output.mime_type` | `gen_ai.output.messages`, else `gen_ai.tool.call.result` |
+/// | `input.value` / `input.mime_type` | `gen_ai.input.messages`, else `gen_ai.tool.call.arguments`, else `gen_ai.retrieval.query.text`, else `gen_ai.prompt` |
+/// | `output.value` / `output.mime_type` | `gen_ai.output.messages`, else `gen_ai.tool.call.result`, else `gen_ai.completion` |
 /// | `tool.name`, `tool.description`, `tool.id`, `tool.parameters` | `gen_ai.tool.name`, `….description`, `….call.id`, `….call.arguments` |
 /// | `agent.name` | `gen_ai.agent.name` |
 /// | `retrieval.documents.N.document.{id,score,content,metadata}` | `gen_ai.retrieval.documents` |
@@ -277,7 +277,12 @@ fn json_value(value: &Value) -> serde_json::Value {
     }
 }
 
+/// `llm.token_count.*` from `gen_ai.usage.*`; none on a run span whose usage repeats its model
+/// calls' (`llmtrace.usage.rollup`), which backends would otherwise add to its children's.
 fn token_counts(span: &Attributes<'_>, out: &mut Mirror<'_>) {
+    if matches!(span.get(ours::USAGE_ROLLUP), Some(Value::Bool(true))) {
+        return;
+    }
     let input = span.int(semconv::GEN_AI_USAGE_INPUT_TOKENS);
     let output = span.int(semconv::GEN_AI_USAGE_OUTPUT_TOKENS);
     if let Some(n) = input {
@@ -379,6 +384,7 @@ fn input_value(span: &Attributes<'_>, out: &mut Mirror<'_>) {
             semconv::GEN_AI_INPUT_MESSAGES,
             semconv::GEN_AI_TOOL_CALL_ARGUMENTS,
             semconv::GEN_AI_RETRIEVAL_QUERY_TEXT,
+            aliases::GEN_AI_PROMPT,
         ],
     );
 }
@@ -391,6 +397,7 @@ fn output_value(span: &Attributes<'_>, out: &mut Mirror<'_>) {
         &[
             semconv::GEN_AI_OUTPUT_MESSAGES,
             semconv::GEN_AI_TOOL_CALL_RESULT,
+            aliases::GEN_AI_COMPLETION,
         ],
     );
 }

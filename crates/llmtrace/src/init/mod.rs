@@ -359,7 +359,8 @@ impl Builder {
     ///    workers, the processors added with [`with_span_processor`](Self::with_span_processor);
     /// 4. **logs and metrics providers** (`logger_provider`, `meter_provider`): when a capture
     ///    mode with events, or metrics, are on;
-    /// 5. **processor chain** (`processor_chain`): cost → OpenInference enrichment (unless
+    /// 5. **processor chain** (`processor_chain`): normalisation of any GenAI span (content
+    ///    removed with capture off) → cost → OpenInference enrichment (unless
     ///    switched off) → metrics → redaction → tail sampling → content events → decorators
     ///    added with [`wrap_processor`](Self::wrap_processor) → destinations;
     /// 6. **providers** (`tracer_provider`): the tracer provider with the head sampler and the

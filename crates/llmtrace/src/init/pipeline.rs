@@ -19,6 +19,7 @@ use crate::attributes::AttributesProcessor;
 use crate::config::{HeadSampler, Stage};
 use crate::content::{ContentEventProcessor, EventMarks};
 use crate::cost::CostProcessor;
+use crate::enrich::NormalizingProcessor;
 use crate::export::{
     build_otlp_log_exporter, build_otlp_metric_exporter, build_otlp_span_exporter, Counters,
     CountingExporter, CountingProcessor, DynProcessor, FanOut, JsonLinesExporter, Shards,
@@ -301,17 +302,18 @@ pub(super) fn meter_provider(
 
 /// What stage 5 built: the whole chain and the read-outs of its processors.
 pub(super) struct Chain {
-    pub(super) processor: CostProcessor<DynProcessor>,
+    pub(super) processor: NormalizingProcessor<CostProcessor<DynProcessor>>,
     pub(super) redaction_stats: Option<StatsHandle>,
     pub(super) sampler_stats: Option<SamplerStatsHandle>,
 }
 
-/// Stage 5: the processor chain in front of the destinations. Outermost first: cost →
-/// OpenInference enrichment (unless switched off) → metrics → the configured stages (by
-/// default redaction → tail sampling; a collector configuration's in its pipeline's order) →
-/// content events → (decorators added in code) → destinations. Metrics count every span; by
-/// default the sampler buffers only scrubbed, size-bounded spans; log records are built from
-/// scrubbed spans of kept traces.
+/// Stage 5: the processor chain in front of the destinations. Outermost first: normalisation
+/// of any GenAI span (and content removed with capture off) → cost → OpenInference enrichment
+/// (unless switched off) → metrics → the configured stages (by default redaction → tail
+/// sampling; a collector configuration's in its pipeline's order) → content events →
+/// (decorators added in code) → destinations. Metrics count every span; by default the sampler
+/// buffers only scrubbed, size-bounded spans; log records are built from scrubbed spans of kept
+/// traces.
 pub(super) fn processor_chain(
     settings: &Settings,
     destinations: FanOut,
@@ -359,8 +361,9 @@ pub(super) fn processor_chain(
         // The mirror is derived once from `gen_ai.*`, ahead of redaction, which scrubs it too.
         chain = DynProcessor::new(crate::enrich::OpenInferenceProcessor::new(chain));
     }
+    let cost = CostProcessor::new(chain, settings.prices.clone());
     Ok(Chain {
-        processor: CostProcessor::new(chain, settings.prices.clone()),
+        processor: NormalizingProcessor::new(cost, settings.capture),
         redaction_stats,
         sampler_stats,
     })
@@ -371,7 +374,7 @@ pub(super) fn processor_chain(
 pub(super) fn tracer_provider(
     settings: &Settings,
     resource: Resource,
-    chain: CostProcessor<DynProcessor>,
+    chain: NormalizingProcessor<CostProcessor<DynProcessor>>,
 ) -> SdkTracerProvider {
     SdkTracerProvider::builder()
         .with_resource(resource)

@@ -1,0 +1,224 @@
+//! genai 0.7.2 (feature `otel`) traced through llmtrace, offline: a chat, a streamed chat, a
+//! tool round trip and an embedding against a local OpenAI-compatible mock started by the
+//! example. genai writes its own `gen_ai.*` spans; llmtrace's processor chain normalises them,
+//! prices them and adds the OpenInference mirror, and the console tree prints the trace.
+//!
+//! ```sh
+//! cargo run --example genai_chat                        # the local mock, trace tree on stderr
+//! OPENAI_API_KEY=sk-… cargo run --example genai_chat    # the real OpenAI API
+//! # genai records message content only with its own switch, read once per process:
+//! OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true LLMTRACE_CAPTURE_CONTENT=span_only \
+//!     cargo run --example genai_chat
+//! ```
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+
+use futures_util::StreamExt;
+use genai::adapter::AdapterKind;
+use genai::chat::{ChatMessage, ChatOptions, ChatRequest, ChatStreamEvent, Tool, ToolResponse};
+use genai::resolver::{AuthData, Endpoint, ServiceTargetResolver};
+use genai::{Client, ModelIden, ServiceTarget};
+use serde_json::{json, Value};
+use tracing::Instrument;
+
+const MODEL: &str = "gpt-4o-mini";
+const EMBEDDING_MODEL: &str = "text-embedding-3-small";
+
+type Error = Box<dyn std::error::Error>;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let guard = llmtrace::init()?;
+    let client = match std::env::var("OPENAI_API_KEY") {
+        Ok(_) => Client::new()?,
+        Err(_) => mock_client(start_mock()?)?,
+    };
+    let run = tracing::info_span!("genai_chat");
+    conversation(&client).instrument(run).await?;
+    drop(guard);
+    Ok(())
+}
+
+/// The four calls, one after the other.
+async fn conversation(client: &Client) -> Result<(), Error> {
+    let question = ChatRequest::new(vec![
+        ChatMessage::system("Answer in one short sentence."),
+        ChatMessage::user("Why is the sky blue?"),
+    ]);
+    let answer = client.exec_chat(MODEL, question.clone(), None).await?;
+    println!("chat: {}", answer.first_text().unwrap_or("(no text)"));
+
+    let options = ChatOptions::default().with_capture_usage(true);
+    let mut stream = client
+        .exec_chat_stream(MODEL, question, Some(&options))
+        .await?
+        .stream;
+    print!("stream: ");
+    while let Some(event) = stream.next().await {
+        if let ChatStreamEvent::Chunk(chunk) = event? {
+            print!("{}", chunk.content);
+        }
+    }
+    // The stream's span ends when the stream is dropped: drop it as soon as it is read.
+    drop(stream);
+    println!();
+
+    tool_round_trip(client).await?;
+
+    let embedding = client.embed(EMBEDDING_MODEL, "sky", None).await?;
+    let dimensions = embedding.first_embedding().map_or(0, |e| e.dimensions());
+    println!("embedding: {dimensions} dimensions");
+    Ok(())
+}
+
+/// The model asks for a tool, the tool runs (in genai's `execute_tool` span), the model answers.
+async fn tool_round_trip(client: &Client) -> Result<(), Error> {
+    let weather = Tool::new("get_weather")
+        .with_description("Current weather of a city")
+        .with_schema(json!({"type": "object", "properties": {"city": {"type": "string"}}}));
+    let request = ChatRequest::new(vec![ChatMessage::user(
+        "Weather in Paris? Mail it to jane.doe@example.com",
+    )])
+    .with_tools(vec![weather]);
+    let calls = client
+        .exec_chat(MODEL, request.clone(), None)
+        .await?
+        .into_tool_calls();
+    let mut request = request.append_message(calls.clone());
+    for call in &calls {
+        let span = genai::otel::agent::execute_tool_span(call);
+        let result = span.in_scope(|| json!({"city": "Paris", "sky": "sunny"}).to_string());
+        genai::otel::agent::ExecuteToolSpan::record_result(&span, &result);
+        request = request.append_message(ToolResponse::new(call.call_id.clone(), result));
+    }
+    let answer = client.exec_chat(MODEL, request, None).await?;
+    println!(
+        "tool round trip: {}",
+        answer.first_text().unwrap_or("(no text)")
+    );
+    Ok(())
+}
+
+/// A genai client whose every model is served by the mock at `port`, in OpenAI's wire format.
+fn mock_client(port: u16) -> Result<Client, Error> {
+    let resolver = ServiceTargetResolver::from_resolver_fn(
+        move |target: ServiceTarget| -> Result<ServiceTarget, genai::resolver::Error> {
+            Ok(ServiceTarget {
+                endpoint: Endpoint::from_owned(format!("http://127.0.0.1:{port}/v1/")),
+                auth: AuthData::from_single("mock-key"),
+                model: ModelIden::new(AdapterKind::OpenAI, target.model.model_name),
+            })
+        },
+    );
+    Ok(Client::builder()
+        .with_service_target_resolver(resolver)
+        .build()?)
+}
+
+/// Starts the mock provider on a free local port, answering one request per connection.
+fn start_mock() -> Result<u16, Error> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let port = listener.local_addr()?.port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            // A broken request only loses its own answer.
+            let _ = serve(stream);
+        }
+    });
+    Ok(port)
+}
+
+/// Reads one HTTP request and writes the mock's answer.
+fn serve(mut stream: TcpStream) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    let mut length = 0;
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header)?;
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':') {
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().unwrap_or(0);
+            }
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let (content_type, answer) = if request_line.contains("/embeddings") {
+        ("application/json", embedding_answer().to_string())
+    } else if request["stream"] == json!(true) {
+        ("text/event-stream", stream_answer())
+    } else {
+        ("application/json", chat_answer(&request).to_string())
+    };
+    write!(
+        stream,
+        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+        answer.len()
+    )?;
+    stream.flush()
+}
+
+/// A tool call when tools are offered and no tool has answered yet, else a sentence.
+fn chat_answer(request: &Value) -> Value {
+    let messages = request["messages"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice);
+    let tool_answered = messages.iter().any(|m| m["role"] == "tool");
+    let message = if request.get("tools").is_some() && !tool_answered {
+        json!({"role": "assistant", "content": null, "tool_calls": [{
+            "id": "call_1", "type": "function",
+            "function": {"name": "get_weather", "arguments": "{\"city\":\"Paris\"}"}
+        }]})
+    } else {
+        json!({"role": "assistant", "content": "Sunlight scatters off the air, blue the most."})
+    };
+    let finish = if message.get("tool_calls").is_some() {
+        "tool_calls"
+    } else {
+        "stop"
+    };
+    let prompt_tokens = 20 + 12 * messages.len();
+    json!({
+        "id": "chatcmpl-mock", "object": "chat.completion", "created": 0, "model": MODEL,
+        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": 14,
+                  "total_tokens": prompt_tokens + 14}
+    })
+}
+
+/// A streamed answer in three chunks, the finish reason, then the usage.
+fn stream_answer() -> String {
+    let chunk = |delta: Value, finish: Value| {
+        json!({"id": "chatcmpl-mock-stream", "object": "chat.completion.chunk", "created": 0,
+               "model": MODEL, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
+    };
+    let mut events: Vec<Value> = ["Rayleigh ", "scattering, ", "mostly."]
+        .iter()
+        .map(|text| chunk(json!({"content": text}), Value::Null))
+        .collect();
+    events.push(chunk(json!({}), json!("stop")));
+    events.push(
+        json!({"id": "chatcmpl-mock-stream", "object": "chat.completion.chunk",
+        "created": 0, "model": MODEL, "choices": [],
+        "usage": {"prompt_tokens": 31, "completion_tokens": 6, "total_tokens": 37}}),
+    );
+    let mut body: String = events.iter().map(|e| format!("data: {e}\n\n")).collect();
+    body.push_str("data: [DONE]\n\n");
+    body
+}
+
+fn embedding_answer() -> Value {
+    json!({
+        "object": "list", "model": EMBEDDING_MODEL,
+        "data": [{"object": "embedding", "index": 0, "embedding": [0.1, -0.2, 0.3, 0.05]}],
+        "usage": {"prompt_tokens": 2, "total_tokens": 2}
+    })
+}

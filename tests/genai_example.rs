@@ -1,0 +1,145 @@
+//! `examples/genai_chat.rs` — genai 0.7.2 writing its own spans, against the example's local
+//! mock — through llmtrace, as exported to the OTLP-JSON file: names, kinds, integer tokens,
+//! cost, the OpenInference mirror, parents, string arrays, and the content switch (genai's own
+//! capture on in both runs; only llmtrace's decides).
+
+use std::path::Path;
+use std::time::Duration;
+
+use llmtrace_test_support::examples::run_example;
+use serde_json::Value;
+
+const EMAIL: &str = "jane.doe@example.com";
+
+/// The spans one run of the example exported, and its console output.
+fn run(capture: &str, dir: &Path) -> (Vec<Value>, String) {
+    let file = dir.join(format!("genai-{capture}.jsonl"));
+    let _ = std::fs::remove_file(&file);
+    let (out, _) = run_example(
+        "genai_chat",
+        &[
+            ("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "true"),
+            ("LLMTRACE_CAPTURE_CONTENT", capture),
+            ("LLMTRACE_FILE", file.to_str().expect("utf-8 path")),
+        ],
+        Duration::from_secs(60),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "exit {:?}\n{stderr}", out.status);
+    let text = std::fs::read_to_string(&file).expect("trace file");
+    let spans = text
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).expect("a JSON line"))
+        .flat_map(|line| {
+            let resources = line["resourceSpans"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            resources.into_iter().flat_map(|r| {
+                let scopes = r["scopeSpans"].as_array().cloned().unwrap_or_default();
+                scopes
+                    .into_iter()
+                    .flat_map(|s| s["spans"].as_array().cloned().unwrap_or_default())
+            })
+        })
+        .collect();
+    (spans, stderr)
+}
+
+fn attribute<'a>(span: &'a Value, key: &str) -> Option<&'a Value> {
+    span["attributes"]
+        .as_array()?
+        .iter()
+        .find(|kv| kv["key"] == key)
+        .map(|kv| &kv["value"])
+}
+
+fn text(span: &Value, key: &str) -> Option<String> {
+    attribute(span, key)?["stringValue"]
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// An integer attribute (OTLP JSON writes 64-bit integers as strings, under `intValue`).
+fn int(span: &Value, key: &str) -> Option<i64> {
+    let value = &attribute(span, key)?["intValue"];
+    value.as_i64().or_else(|| value.as_str()?.parse().ok())
+}
+
+fn named<'a>(spans: &'a [Value], name: &str) -> Vec<&'a Value> {
+    spans.iter().filter(|s| s["name"] == name).collect()
+}
+
+/// OTLP's `SPAN_KIND_CLIENT` / `SPAN_KIND_INTERNAL`.
+const CLIENT: i64 = 3;
+const INTERNAL: i64 = 1;
+
+fn scratch() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("llmtrace-genai-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+#[test]
+fn genai_spans_are_named_priced_mirrored_and_nested() {
+    let (spans, stderr) = run("no_content", &scratch());
+    assert!(
+        stderr.contains("trace ") && stderr.contains("chat gpt-4o-mini"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("tokens ") && stderr.contains('$'),
+        "{stderr}"
+    );
+    let root = named(&spans, "genai_chat")[0];
+    let chats = named(&spans, "chat gpt-4o-mini");
+    assert_eq!(chats.len(), 4, "{spans:#?}");
+    for chat in &chats {
+        assert_eq!(chat["kind"].as_i64(), Some(CLIENT));
+        assert!(int(chat, "gen_ai.usage.input_tokens").is_some_and(|n| n > 0));
+        assert!(attribute(chat, "llmtrace.cost.usd").is_some());
+        assert_eq!(
+            text(chat, "openinference.span.kind").as_deref(),
+            Some("LLM")
+        );
+        assert_eq!(text(chat, "llm.model_name").as_deref(), Some("gpt-4o-mini"));
+        assert_eq!(chat["parentSpanId"], root["spanId"]);
+        let reasons = &attribute(chat, "gen_ai.response.finish_reasons").expect("reasons")
+            ["arrayValue"]["values"];
+        assert!(
+            reasons.as_array().is_some_and(|r| !r.is_empty()),
+            "{reasons}"
+        );
+    }
+    let tool = named(&spans, "execute_tool get_weather")[0];
+    assert_eq!(tool["kind"].as_i64(), Some(INTERNAL));
+    assert_eq!(
+        text(tool, "openinference.span.kind").as_deref(),
+        Some("TOOL")
+    );
+    let embeddings = named(&spans, "embeddings text-embedding-3-small")[0];
+    assert_eq!(
+        text(embeddings, "openinference.span.kind").as_deref(),
+        Some("EMBEDDING")
+    );
+    assert_eq!(int(embeddings, "gen_ai.usage.input_tokens"), Some(2));
+    // Capture off in llmtrace: nothing genai captured leaves the process.
+    let everything = serde_json::to_string(&spans).expect("json");
+    for key in [
+        "gen_ai.input.messages",
+        "gen_ai.output.messages",
+        "input.value",
+    ] {
+        assert!(!everything.contains(key), "{key} exported");
+    }
+    assert!(!everything.contains("Paris"), "content exported");
+}
+
+#[test]
+fn genai_content_is_redacted_with_capture_on() {
+    let (spans, _) = run("span_only", &scratch());
+    let everything = serde_json::to_string(&spans).expect("json");
+    assert!(everything.contains("gen_ai.input.messages"), "content kept");
+    assert!(everything.contains("[REDACTED:email]"), "email redacted");
+    assert!(!everything.contains(EMAIL), "email exported");
+}
