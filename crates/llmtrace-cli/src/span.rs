@@ -81,6 +81,15 @@ impl Span {
         }
     }
 
+    /// Tokens of this span's own call under `key` (a `gen_ai.usage.*` key): none on a span
+    /// whose usage is its children's, summed (`llmtrace.usage.rollup`), and never negative.
+    pub(crate) fn own_tokens(&self, key: &str) -> i64 {
+        if self.flag(llmtrace::semconv::llmtrace::USAGE_ROLLUP) {
+            return 0;
+        }
+        self.int(key).unwrap_or(0).max(0)
+    }
+
     /// A boolean attribute.
     pub(crate) fn flag(&self, key: &str) -> bool {
         matches!(self.attr(key), Some(Value::Bool(true)))

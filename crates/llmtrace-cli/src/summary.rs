@@ -111,8 +111,13 @@ impl TraceSummary {
             OwnCost::Unknown => self.unpriced_calls += 1,
             OwnCost::None => {}
         }
-        self.input_tokens += span.int(sc::GEN_AI_USAGE_INPUT_TOKENS).unwrap_or(0);
-        self.output_tokens += span.int(sc::GEN_AI_USAGE_OUTPUT_TOKENS).unwrap_or(0);
+        let tokens = |key| span.own_tokens(key);
+        self.input_tokens = self
+            .input_tokens
+            .saturating_add(tokens(sc::GEN_AI_USAGE_INPUT_TOKENS));
+        self.output_tokens = self
+            .output_tokens
+            .saturating_add(tokens(sc::GEN_AI_USAGE_OUTPUT_TOKENS));
         self.add_error(span);
         self.add_loops(span);
         if let Some(model) = span.model() {

@@ -38,11 +38,16 @@ impl Group {
     pub(super) fn add(&mut self, span: &Span) {
         self.calls += 1;
         self.errors += u64::from(span.is_error());
-        self.input_tokens += span.int(sc::GEN_AI_USAGE_INPUT_TOKENS).unwrap_or(0);
-        self.output_tokens += span.int(sc::GEN_AI_USAGE_OUTPUT_TOKENS).unwrap_or(0);
-        self.cached_input_tokens += span
-            .int(sc::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS)
-            .unwrap_or(0);
+        let tokens = |key| span.own_tokens(key);
+        self.input_tokens = self
+            .input_tokens
+            .saturating_add(tokens(sc::GEN_AI_USAGE_INPUT_TOKENS));
+        self.output_tokens = self
+            .output_tokens
+            .saturating_add(tokens(sc::GEN_AI_USAGE_OUTPUT_TOKENS));
+        self.cached_input_tokens = self
+            .cached_input_tokens
+            .saturating_add(tokens(sc::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS));
         match span.own_cost() {
             OwnCost::Priced(cost) => {
                 self.cost += cost;

@@ -1,3 +1,6 @@
+//! The console tree: each finished trace printed on stderr as a tree of spans with durations,
+//! tokens, cost and errors, and the renderer the command line shares.
+
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::io::Write;
@@ -370,12 +373,20 @@ pub(crate) fn render_trace(
     out
 }
 
+fn is_usage_rollup(span: &SpanData) -> bool {
+    span.attributes
+        .iter()
+        .any(|kv| kv.key.as_str() == ours::USAGE_ROLLUP && kv.value == Value::Bool(true))
+}
+
 /// The trace's summary line: id, span count, duration, tokens, errors, what is missing.
 fn trace_header(first: &SpanData, spans: &[SpanData], dropped: usize, complete: bool) -> String {
-    let (input, output) = spans.iter().fold((0i64, 0i64), |(i, o), s| {
+    // Spans whose usage is their children's, summed (an agent run's total), count once: there.
+    let counted = spans.iter().filter(|s| !is_usage_rollup(s));
+    let (input, output) = counted.fold((0i64, 0i64), |(i, o), s| {
         (
-            i + int_attribute(s, semconv::GEN_AI_USAGE_INPUT_TOKENS).unwrap_or(0),
-            o + int_attribute(s, semconv::GEN_AI_USAGE_OUTPUT_TOKENS).unwrap_or(0),
+            i.saturating_add(int_attribute(s, semconv::GEN_AI_USAGE_INPUT_TOKENS).unwrap_or(0)),
+            o.saturating_add(int_attribute(s, semconv::GEN_AI_USAGE_OUTPUT_TOKENS).unwrap_or(0)),
         )
     });
     let start = spans
@@ -457,15 +468,6 @@ impl Tree<'_> {
 #[cfg(test)]
 mod tests {
 
-    #[test]
-    fn costs_below_a_tenth_of_a_cent_keep_two_significant_digits() {
-        assert_eq!(super::format_cost(0.00391), "$0.00391");
-        assert_eq!(super::format_cost(1.2), "$1.20000");
-        assert_eq!(super::format_cost(0.0000048), "$0.0000048");
-        assert_eq!(super::format_cost(0.00099), "$0.00099");
-        assert_eq!(super::format_cost(0.000_000_000_000_1), "$0.000000000000");
-        assert_eq!(super::format_cost(0.0), "$0.00000");
-    }
     use opentelemetry::trace::{SpanContext, TraceFlags, TraceState};
     use std::time::UNIX_EPOCH;
 
@@ -522,5 +524,37 @@ mod tests {
             "{roots}"
         );
         assert_eq!(render_spans(&[], true, None), "");
+    }
+
+    #[test]
+    fn costs_below_a_tenth_of_a_cent_keep_two_significant_digits() {
+        assert_eq!(format_cost(0.00391), "$0.00391");
+        assert_eq!(format_cost(1.2), "$1.20000");
+        assert_eq!(format_cost(0.0000048), "$0.0000048");
+        assert_eq!(format_cost(0.00099), "$0.00099");
+        assert_eq!(format_cost(0.000_000_000_000_1), "$0.000000000000");
+        assert_eq!(format_cost(0.0), "$0.00000");
+    }
+
+    #[test]
+    fn the_header_counts_an_agent_run_total_once() {
+        use opentelemetry::KeyValue;
+        let usage = |input: i64, output: i64| {
+            vec![
+                KeyValue::new(semconv::GEN_AI_USAGE_INPUT_TOKENS, input),
+                KeyValue::new(semconv::GEN_AI_USAGE_OUTPUT_TOKENS, output),
+            ]
+        };
+        let mut agent = span(1, 0);
+        agent.attributes = usage(30, 7);
+        agent
+            .attributes
+            .push(KeyValue::new(ours::USAGE_ROLLUP, true));
+        let mut first = span(2, 1);
+        first.attributes = usage(10, 2);
+        let mut second = span(3, 1);
+        second.attributes = usage(20, 5);
+        let text = render_spans(&[agent, first, second], true, None);
+        assert!(text.contains("tokens 30 in / 7 out\n"), "{text}");
     }
 }
