@@ -160,6 +160,7 @@ mod patterns;
 mod processor;
 mod redactor;
 mod report;
+mod views;
 
 pub use config::{
     CustomRule, HashFunction, HashKey, KeyAction, KeyRule, RedactionConfig, RedactionConfigBuilder,

@@ -1,0 +1,243 @@
+//! Second looks at text whose secrets are hidden by a transformation: lines joined where a value
+//! was wrapped, percent-escapes decoded.
+//!
+//! A [`View`] is a transformed copy of part of the haystack together with, for every byte of
+//! the copy, the range of original bytes it came from. The matcher runs over the view; a hit
+//! that covers a transformed position (a removed line break, a decoded `%XX`) is mapped back to
+//! the original range, which is then masked like any other hit. Hits that do not touch a
+//! transformation were already found by the direct pass.
+
+/// How far a joined region reaches back and ahead of a line break (bytes). A wrapped value
+/// longer than this on one line is matched by the direct pass anyway.
+const JOIN_REACH: usize = 1024;
+
+/// A transformed copy of `hay[offset..]`-relative ranges with its byte map.
+#[derive(Debug, Default)]
+pub(crate) struct View {
+    /// The transformed text.
+    pub(crate) text: String,
+    /// For each byte of `text`, the original range `(start, end)` it stands for.
+    map: Vec<(usize, usize)>,
+}
+
+impl View {
+    fn push_copy(&mut self, hay: &str, start: usize, end: usize) {
+        self.text.push_str(hay.get(start..end).unwrap_or(""));
+        self.map.extend((start..end).map(|i| (i, i + 1)));
+    }
+
+    fn push_decoded(&mut self, c: char, start: usize, end: usize) {
+        self.text.push(c);
+        self.map.push((start, end));
+    }
+
+    /// The original range of `text[start..end]`, if it touches a transformed position (a byte
+    /// that stands for more than one original byte, or a gap between consecutive bytes).
+    pub(crate) fn original(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        let spans = self.map.get(start..end)?;
+        let first = spans.first()?;
+        let last = spans.last()?;
+        let transformed =
+            spans.iter().any(|&(s, e)| e - s != 1) || spans.windows(2).any(|w| w[0].1 != w[1].0);
+        transformed.then_some((first.0, last.1))
+    }
+}
+
+/// Bytes a wrapped value can end or start a line with.
+fn is_wrap_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-' | b'@' | b'%')
+}
+
+/// A line break at `i` (`\n`, `\r\n`, or the two-character escapes `\n` / `\r\n` of JSON text
+/// that was not parsed): its byte range, including the indentation after it.
+fn break_at(b: &[u8], i: usize) -> Option<(usize, usize)> {
+    let (mut start, mut end) = match b.get(i..i + 2) {
+        Some([b'\\', b'n']) => (i, i + 2),
+        _ if b.get(i) == Some(&b'\n') => (i, i + 1),
+        _ => return None,
+    };
+    if start >= 1 && b[start - 1] == b'\r' {
+        start -= 1;
+    } else if start >= 2 && &b[start - 2..start] == b"\\r" {
+        start -= 2;
+    }
+    while matches!(b.get(end), Some(b' ' | b'\t')) {
+        end += 1;
+    }
+    Some((start, end))
+}
+
+/// Whether the break `[start, end)` sits inside a value: a value byte before it (one space
+/// allowed, for grouped numbers wrapped after a group) and after it. After a `.` or `:` (the end
+/// of a sentence or a label) the next line must go on in lower case or digits.
+fn is_wrap(b: &[u8], start: usize, end: usize) -> bool {
+    let Some(&next) = b.get(end) else {
+        return false;
+    };
+    let mut left = start;
+    if left >= 1 && b[left - 1] == b' ' {
+        left -= 1;
+    }
+    let Some(&prev) = left.checked_sub(1).and_then(|i| b.get(i)) else {
+        return false;
+    };
+    if matches!(prev, b'.' | b':') {
+        return next.is_ascii_lowercase() || next.is_ascii_digit();
+    }
+    is_wrap_byte(prev) && is_wrap_byte(next)
+}
+
+/// Every line break in `hay` that looks like a wrap inside a value, in order.
+fn wrap_breaks(hay: &str) -> Vec<(usize, usize)> {
+    let b = hay.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let Some(off) = b[i..].iter().position(|&c| c == b'\n' || c == b'\\') else {
+            break;
+        };
+        let at = i + off;
+        match break_at(b, at) {
+            Some((s, e)) if is_wrap(b, s, e) => {
+                out.push((s, e));
+                i = e.max(at + 1);
+            }
+            _ => i = at + 1,
+        }
+    }
+    out
+}
+
+/// Whether `hay` has a line break inside a value or a percent-escape: the only texts for which
+/// [`joined`] or [`percent_decoded`] can give anything.
+pub(crate) fn may_hide(hay: &str) -> bool {
+    let b = hay.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| match c {
+        b'\n' | b'\\' => break_at(b, i).is_some_and(|(s, e)| is_wrap(b, s, e)),
+        b'%' => hex_escape(b, i).is_some(),
+        _ => false,
+    })
+}
+
+fn floor_boundary(hay: &str, mut i: usize) -> usize {
+    while i > 0 && !hay.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(hay: &str, mut i: usize) -> usize {
+    while i < hay.len() && !hay.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// One view per chain of wrapped lines: the lines around each run of wrap breaks joined without
+/// the breaks (each side cut at [`JOIN_REACH`] bytes).
+pub(crate) fn joined(hay: &str) -> Vec<View> {
+    let breaks = wrap_breaks(hay);
+    let mut views = Vec::new();
+    let mut k = 0;
+    while k < breaks.len() {
+        // A chain: breaks whose lines connect (no other line break between them).
+        let mut last = k;
+        while last + 1 < breaks.len() {
+            let between = hay.get(breaks[last].1..breaks[last + 1].0).unwrap_or("\n");
+            if between.contains('\n') || between.len() > JOIN_REACH {
+                break;
+            }
+            last += 1;
+        }
+        let first_start = breaks[k].0;
+        let line_start = hay
+            .get(..first_start)
+            .and_then(|h| h.rfind('\n'))
+            .map_or(0, |i| i + 1);
+        let start = ceil_boundary(hay, line_start.max(first_start.saturating_sub(JOIN_REACH)));
+        let last_end = breaks[last].1;
+        let line_end = hay
+            .get(last_end..)
+            .and_then(|h| h.find('\n'))
+            .map_or(hay.len(), |i| last_end + i);
+        let end = floor_boundary(hay, line_end.min(last_end.saturating_add(JOIN_REACH)));
+        let mut view = View::default();
+        let mut at = start;
+        for &(s, e) in &breaks[k..=last] {
+            view.push_copy(hay, at, s);
+            at = e;
+        }
+        view.push_copy(hay, at, end.max(at));
+        views.push(view);
+        k = last + 1;
+    }
+    views
+}
+
+/// The ASCII byte of the escape `%XX` at `i`, if it is one.
+fn hex_escape(b: &[u8], i: usize) -> Option<u8> {
+    let hex = |c: u8| char::from(c).to_digit(16);
+    let hi = hex(*b.get(i + 1)?)?;
+    let lo = hex(*b.get(i + 2)?)?;
+    let v = u8::try_from(hi * 16 + lo).ok()?;
+    (v.is_ascii() && v >= 0x20).then_some(v)
+}
+
+/// `hay` with its ASCII percent-escapes decoded, and `+` between two alphanumerics read as a
+/// space (form encoding); `None` when there is no escape.
+pub(crate) fn percent_decoded(hay: &str) -> Option<View> {
+    let b = hay.as_bytes();
+    let first = (0..b.len()).find(|&i| b[i] == b'%' && hex_escape(b, i).is_some())?;
+    let mut view = View::default();
+    view.push_copy(hay, 0, first);
+    let mut i = first;
+    let mut copied = first;
+    while i < b.len() {
+        let decoded = match b[i] {
+            b'%' => hex_escape(b, i).map(|v| (char::from(v), 3)),
+            b'+' if i > 0
+                && b[i - 1].is_ascii_alphanumeric()
+                && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) =>
+            {
+                Some((' ', 1))
+            }
+            _ => None,
+        };
+        match decoded {
+            Some((c, width)) => {
+                view.push_copy(hay, copied, i);
+                view.push_decoded(c, i, i + width);
+                i += width;
+                copied = i;
+            }
+            None => i += 1,
+        }
+    }
+    view.push_copy(hay, copied, b.len());
+    Some(view)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_wrapped_lines_only() {
+        let views = joined("key sk-abc\ndef12 end.\nThe end.\nNext");
+        assert_eq!(views.len(), 1);
+        assert_eq!(views[0].text, "key sk-abcdef12 end.");
+        assert_eq!(views[0].original(4, 15), Some((4, 16)));
+        assert_eq!(views[0].original(0, 3), None);
+        assert!(joined("A sentence.\nThe next one.").is_empty());
+        assert!(!may_hide("A sentence.\nThe next one."));
+        assert!(may_hide("abc\\ndef"));
+    }
+
+    #[test]
+    fn decodes_percent_escapes() {
+        let v = percent_decoded("q=ada%40example.org&x=a+b").expect("escape");
+        assert_eq!(v.text, "q=ada@example.org&x=a b");
+        assert_eq!(v.original(2, 17), Some((2, 19)));
+        assert!(percent_decoded("20 % off").is_none());
+    }
+}
