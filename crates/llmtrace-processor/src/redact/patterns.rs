@@ -56,9 +56,11 @@ const fn ctx(
     }
 }
 
-/// Base64 (standard or URL-safe) of a value that starts with a known key prefix: the prefix of
-/// the encoding is fixed (`sk-` → `c2st`, `AKIA` → `QUtJQ`, `ghp_` → `Z2hw`, `eyJ` → `ZXlK`,
-/// `-----BEGIN` → `LS0tLS1CRUdJTi`, …), so only such runs are decoded and scanned.
+/// Base64 (standard or URL-safe) of a value that starts with a known key prefix, a URL scheme or
+/// a credential keyword: the start of the encoding is fixed (`sk-` → `c2st`, `AKIA` → `QUtJQ`,
+/// `ghp_` → `Z2hw`, `eyJ` → `ZXlK`, `-----BEGIN` → `LS0tLS1CRUdJTi`, `http` → `aHR0c`,
+/// `Authorization` → `QXV0aG9yaXphdGlvbj`, `password` → `cGFzc3dvcmQ`, …), so only such runs
+/// are decoded and scanned.
 const fn b64(detector: Detector, regex: &'static str) -> BuiltinPattern {
     BuiltinPattern {
         detector,
@@ -214,7 +216,7 @@ pub(crate) const BUILTIN: &[BuiltinPattern] = &[
     ),
     b64(
         Detector::GenericSecret,
-        r"\b(?:c2st|c2tf|cmtf|QUtJQ|QVNJQ|QUJJQ|QUNDQ|Z2hw|Z2hv|Z2h1|Z2hz|Z2hy|Z2l0aHViX3BhdF|eG94|eGFwcC|d2hzZWNf|QUl6Y|Z2xwYXQt|aGZf|bnBtX|U0cu|ZG9wX3YxX|ZXlK|LS0tLS1CRUdJTi|aHR0cHM6Ly9ob29rcy5zbGFjay5jb2)[A-Za-z0-9+/_-]{12,}={0,2}",
+        r"\b(?:c2st|c2tf|cmtf|QUtJQ|QVNJQ|QUJJQ|QUNDQ|Z2hw|Z2hv|Z2h1|Z2hz|Z2hy|Z2l0aHViX3BhdF|eG94|eGFwcC|d2hzZWNf|QUl6Y|Z2xwYXQt|aGZf|bnBtX|U0cu|ZG9wX3YxX|ZXlK|LS0tLS1CRUdJTi|aHR0c|cG9zdGdyZX|bXlzcWw6Ly|bW9uZ29kYi|cmVkaXM6Ly|YW1xcDovL|QXV0aG9yaXphdGlvbj|YXV0aG9yaXphdGlvbj|QmVhcmVy|QmFzaWMg|cGFzc3dvcmQ|UEFTU1dPUkQ|YXBpX2tleT|YXBpS2V5|dG9rZW4|c2VjcmV0)[A-Za-z0-9+/_-]{12,}={0,2}",
     ),
 ];
 
@@ -300,7 +302,8 @@ fn v_google(hay: &str, start: usize, end: usize) -> Option<usize> {
     if next.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
         return None;
     }
-    v_random_tail(hay, start + 4, end)
+    let (upper, lower, digit) = char_classes(hay.get(start + 4..end)?);
+    (digit && (upper || lower) || upper && lower).then_some(end)
 }
 
 /// `Basic xxx` counts only when xxx is base64 of printable `user:password`.
@@ -360,8 +363,10 @@ fn v_generic(hay: &str, start: usize, end: usize) -> Option<usize> {
         .trim_end_matches(|c: char| {
             c == '"' || c == '\'' || c == ' ' || c == '\t' || c == ':' || c == '=' || c == '>'
         })
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let key = before.get(key_start..)?.to_ascii_lowercase();
     let in_query = matches!(prev_byte(hay, key_start), Some(b'?' | b'&' | b';'));
     let end = end_before_next_param(value, in_query).map_or(end, |n| start + n);
@@ -552,10 +557,7 @@ pub(crate) fn luhn_ok(digits: &[u8]) -> bool {
 }
 
 fn v_card(hay: &str, start: usize, end: usize) -> Option<usize> {
-    if matches!(
-        prev_byte(hay, start),
-        Some(b'.' | b'-' | b'/' | b':' | b'+')
-    ) {
+    if matches!(prev_byte(hay, start), Some(b'.' | b'-' | b'/' | b'+')) {
         return None;
     }
     let m = hay.get(start..end)?.as_bytes();
@@ -580,11 +582,25 @@ fn v_card(hay: &str, start: usize, end: usize) -> Option<usize> {
         if byte_at(hay, cut).is_some_and(|b| b.is_ascii_digit()) {
             continue;
         }
-        if luhn_ok(&digits[..n]) && !continues_number(hay, cut) {
+        if card_length_ok(&digits[..n]) && luhn_ok(&digits[..n]) && !continues_number(hay, cut) {
             return Some(cut);
         }
     }
     None
+}
+
+/// The lengths the card schemes issue for the number's prefix (Visa 13/16/19, Mastercard 16,
+/// Amex 15, Diners 14–19, JCB and Discover 16–19).
+fn card_length_ok(d: &[u8]) -> bool {
+    let n = d.len();
+    match (d.first(), d.get(1)) {
+        (Some(b'4'), _) => matches!(n, 13 | 16 | 19),
+        (Some(b'5' | b'2'), _) => n == 16,
+        (Some(b'3'), Some(b'4' | b'7')) => n == 15,
+        (Some(b'3'), _) => (14..=19).contains(&n),
+        (Some(b'6'), _) => (16..=19).contains(&n),
+        _ => false,
+    }
 }
 
 /// At least two separators and every group 3–6 digits long.
@@ -601,10 +617,8 @@ fn card_grouped(m: &[u8]) -> bool {
 }
 
 fn v_ssn(hay: &str, start: usize, end: usize) -> Option<usize> {
-    if matches!(
-        prev_byte(hay, start),
-        Some(b'-' | b'.' | b'+' | b'/' | b':')
-    ) || continues_number(hay, end)
+    if matches!(prev_byte(hay, start), Some(b'-' | b'.' | b'+' | b'/'))
+        || continues_number(hay, end)
     {
         return None;
     }
@@ -636,7 +650,7 @@ fn v_phone_intl(hay: &str, start: usize, end: usize) -> Option<usize> {
 fn v_phone_nanp(hay: &str, start: usize, end: usize) -> Option<usize> {
     if matches!(
         prev_byte(hay, start),
-        Some(b'.' | b'-' | b'+' | b'/' | b':' | b'_')
+        Some(b'.' | b'-' | b'+' | b'/' | b'_')
     ) || prev_byte(hay, start).is_some_and(|b| b.is_ascii_alphanumeric())
         || continues_number(hay, end)
     {
@@ -651,10 +665,7 @@ fn v_phone_nanp(hay: &str, start: usize, end: usize) -> Option<usize> {
 
 /// `0044 20 7946 0958`: the international form with the `00` call prefix instead of `+`.
 fn v_phone_00(hay: &str, start: usize, end: usize) -> Option<usize> {
-    if matches!(
-        prev_byte(hay, start),
-        Some(b'.' | b'-' | b'/' | b':' | b',')
-    ) {
+    if matches!(prev_byte(hay, start), Some(b'.' | b'-' | b'/' | b',')) {
         return None;
     }
     let e = v_phone_intl(hay, start, end)?;
@@ -672,38 +683,38 @@ fn v_phone_00(hay: &str, start: usize, end: usize) -> Option<usize> {
     ((10..=17).contains(&digits) && first_group < digits).then_some(e)
 }
 
-/// E.164 country calling codes (the 1- and 2-digit ones, and the first two digits of the
-/// 3-digit ones).
+/// The 2-digit E.164 country calling codes.
 const CC_2: &[u8] = &[
     20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54, 55, 56,
     57, 58, 60, 61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98,
 ];
-const CC_3_PREFIX: &[u8] = &[
-    21, 22, 23, 24, 25, 26, 29, 35, 37, 38, 42, 50, 59, 67, 68, 69, 80, 85, 87, 88, 96, 97, 99,
-];
 
+/// A 1- or 2-digit country calling code (3-digit codes are not recognised without `+`/`00`).
 fn is_country_code(g: &[u8]) -> bool {
-    let n = |s: &[u8]| s.iter().fold(0u32, |a, &d| a * 10 + u32::from(d - b'0'));
-    match g.len() {
-        1 => g == b"1" || g == b"7",
-        2 => u8::try_from(n(g)).is_ok_and(|v| CC_2.contains(&v)),
-        3 => u8::try_from(n(&g[..2])).is_ok_and(|v| CC_3_PREFIX.contains(&v)),
+    match g {
+        [b'1' | b'7'] => true,
+        [a, b] => CC_2.contains(&((a - b'0') * 10 + (b - b'0'))),
         _ => false,
     }
 }
 
 /// `44 20 7946 0958`: an international number written without `+` or `00`. Accepted only when
-/// the first group is a country calling code, the separator is the same throughout, there are
-/// 10–15 digits, and the groups are not all of three digits (`1 234 567 890` is an amount).
+/// the first group is a 1- or 2-digit country calling code, the separator is the same
+/// throughout, the national number has 9–11 digits, and its groups are not all of three digits
+/// (`1 234 567 890` is an amount).
 fn v_phone_bare(hay: &str, start: usize, end: usize) -> Option<usize> {
     let prev = prev_byte(hay, start);
-    if prev.is_some_and(|b| b >= 0x80 || b.is_ascii_alphanumeric())
-        || matches!(
-            prev,
-            Some(b'.' | b'-' | b'+' | b'/' | b':' | b'_' | b',' | b'$')
-        )
+    if prev.is_some_and(|b| b.is_ascii_alphanumeric())
+        || matches!(prev, Some(b'.' | b'-' | b'+' | b'/' | b'_' | b',' | b'$'))
         || continues_number(hay, end)
         || matches!(byte_at(hay, end), Some(b',' | b'%'))
+    {
+        return None;
+    }
+    // `4937 92 19 2080 9562`: a group of a longer number, not its start.
+    if matches!(prev, Some(b' ' | b'-'))
+        && start >= 2
+        && byte_at(hay, start - 2).is_some_and(|b| b.is_ascii_digit())
     {
         return None;
     }
@@ -713,13 +724,13 @@ fn v_phone_bare(hay: &str, start: usize, end: usize) -> Option<usize> {
         return None;
     }
     let groups: Vec<&[u8]> = m.split(|&b| b == sep).collect();
-    let digits: usize = groups.iter().map(|g| g.len()).sum();
     let cc = groups.first()?;
     let rest = groups.get(1..)?;
+    let national: usize = rest.iter().map(|g| g.len()).sum();
     let nanp_ok = *cc != b"1" || rest.iter().map(|g| g.len()).eq([3, 3, 4]);
     let all_three = rest.iter().all(|g| g.len() == 3);
     let longest = rest.iter().map(|g| g.len()).max()?;
-    (is_country_code(cc) && nanp_ok && !all_three && longest >= 3 && (10..=15).contains(&digits))
+    (is_country_code(cc) && nanp_ok && !all_three && longest >= 3 && (9..=11).contains(&national))
         .then_some(end)
 }
 
@@ -743,7 +754,14 @@ fn v_ipv4(hay: &str, start: usize, end: usize) -> Option<usize> {
 
 fn v_ipv6(hay: &str, start: usize, end: usize) -> Option<usize> {
     let is_part = |b: u8| b.is_ascii_alphanumeric() || b == b':' || b == b'_' || b == b'.';
-    if prev_byte(hay, start).is_some_and(is_part) || byte_at(hay, end).is_some_and(is_part) {
+    // A colon right before is a label's (`ip:fe80::1`) unless it continues an address.
+    let label_colon = prev_byte(hay, start) == Some(b':')
+        && start >= 2
+        && byte_at(hay, start - 2).is_none_or(|b| !is_part(b))
+        && byte_at(hay, start) != Some(b':');
+    if (prev_byte(hay, start).is_some_and(is_part) && !label_colon)
+        || byte_at(hay, end).is_some_and(is_part)
+    {
         return None;
     }
     let m = hay.get(start..end)?;

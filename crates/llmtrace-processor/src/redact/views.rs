@@ -4,8 +4,8 @@
 //! A [`View`] is a transformed copy of part of the haystack together with, for every byte of
 //! the copy, the range of original bytes it came from. The matcher runs over the view; a hit
 //! that covers a transformed position (a removed line break, a decoded `%XX`) is mapped back to
-//! the original range, which is then masked like any other hit. Hits that do not touch a
-//! transformation were already found by the direct pass.
+//! the original range, which is then masked like any other hit (a hit the direct pass found too
+//! merges with it; one found only here had its context hidden, `Authorization%3A%20Bearer%20…`).
 
 /// How far a joined region reaches back and ahead of a line break (bytes). A wrapped value
 /// longer than this on one line is matched by the direct pass anyway.
@@ -31,15 +31,10 @@ impl View {
         self.map.push((start, end));
     }
 
-    /// The original range of `text[start..end]`, if it touches a transformed position (a byte
-    /// that stands for more than one original byte, or a gap between consecutive bytes).
+    /// The original range of `text[start..end]`.
     pub(crate) fn original(&self, start: usize, end: usize) -> Option<(usize, usize)> {
         let spans = self.map.get(start..end)?;
-        let first = spans.first()?;
-        let last = spans.last()?;
-        let transformed =
-            spans.iter().any(|&(s, e)| e - s != 1) || spans.windows(2).any(|w| w[0].1 != w[1].0);
-        transformed.then_some((first.0, last.1))
+        Some((spans.first()?.0, spans.last()?.1))
     }
 }
 
@@ -84,7 +79,10 @@ fn is_wrap(b: &[u8], start: usize, end: usize) -> bool {
     if matches!(prev, b'.' | b':') {
         return next.is_ascii_lowercase() || next.is_ascii_digit();
     }
-    is_wrap_byte(prev) && is_wrap_byte(next)
+    // A line may go on with `.`/`:` inside a value (`…@web` / `.de`, `53e7` / `:3f52`).
+    let next_ok = is_wrap_byte(next)
+        || (matches!(next, b'.' | b':') && b.get(end + 1).is_some_and(u8::is_ascii_alphanumeric));
+    is_wrap_byte(prev) && next_ok
 }
 
 /// Every line break in `hay` that looks like a wrap inside a value, in order.
@@ -133,8 +131,9 @@ fn ceil_boundary(hay: &str, mut i: usize) -> usize {
     i
 }
 
-/// One view per chain of wrapped lines: the lines around each run of wrap breaks joined without
-/// the breaks (each side cut at [`JOIN_REACH`] bytes).
+/// Two views per chain of wrapped lines: the lines around each run of wrap breaks joined without
+/// the breaks, and with each break read as one space (a wrap in place of a separator, as in
+/// grouped numbers); each side cut at [`JOIN_REACH`] bytes.
 pub(crate) fn joined(hay: &str) -> Vec<View> {
     let breaks = wrap_breaks(hay);
     let mut views = Vec::new();
@@ -161,14 +160,19 @@ pub(crate) fn joined(hay: &str) -> Vec<View> {
             .and_then(|h| h.find('\n'))
             .map_or(hay.len(), |i| last_end + i);
         let end = floor_boundary(hay, line_end.min(last_end.saturating_add(JOIN_REACH)));
-        let mut view = View::default();
-        let mut at = start;
-        for &(s, e) in &breaks[k..=last] {
-            view.push_copy(hay, at, s);
-            at = e;
+        for space in [false, true] {
+            let mut view = View::default();
+            let mut at = start;
+            for &(s, e) in &breaks[k..=last] {
+                view.push_copy(hay, at, s);
+                if space {
+                    view.push_decoded(' ', s, e);
+                }
+                at = e;
+            }
+            view.push_copy(hay, at, end.max(at));
+            views.push(view);
         }
-        view.push_copy(hay, at, end.max(at));
-        views.push(view);
         k = last + 1;
     }
     views
@@ -180,7 +184,7 @@ fn hex_escape(b: &[u8], i: usize) -> Option<u8> {
     let hi = hex(*b.get(i + 1)?)?;
     let lo = hex(*b.get(i + 2)?)?;
     let v = u8::try_from(hi * 16 + lo).ok()?;
-    (v.is_ascii() && v >= 0x20).then_some(v)
+    (v.is_ascii() && (v >= 0x20 || matches!(v, b'\n' | b'\r' | b'\t'))).then_some(v)
 }
 
 /// `hay` with its ASCII percent-escapes decoded, and `+` between two alphanumerics read as a
@@ -224,10 +228,10 @@ mod tests {
     #[test]
     fn joins_wrapped_lines_only() {
         let views = joined("key sk-abc\ndef12 end.\nThe end.\nNext");
-        assert_eq!(views.len(), 1);
+        assert_eq!(views.len(), 2);
         assert_eq!(views[0].text, "key sk-abcdef12 end.");
         assert_eq!(views[0].original(4, 15), Some((4, 16)));
-        assert_eq!(views[0].original(0, 3), None);
+        assert_eq!(views[1].text, "key sk-abc def12 end.");
         assert!(joined("A sentence.\nThe next one.").is_empty());
         assert!(!may_hide("A sentence.\nThe next one."));
         assert!(may_hide("abc\\ndef"));
