@@ -8,6 +8,7 @@ use regex_automata::meta;
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input};
 
+use super::gate::Gate;
 use super::patterns::{decode_base64, BuiltinPattern, BUILTIN};
 use super::{Detector, RedactionError};
 
@@ -54,6 +55,8 @@ pub(crate) struct Matcher {
     /// Indices of entries that are value-only provider key patterns, used to re-label context
     /// matches (`api_key=sk-…` is an OpenAI key).
     classifiers: Vec<usize>,
+    /// The cheap first look (`None` with user patterns: they may match anything).
+    gate: Option<Gate>,
 }
 
 fn builtin_syntax() -> syntax::Config {
@@ -136,13 +139,14 @@ impl Matcher {
             all,
             entries,
             classifiers,
+            gate: if user.is_empty() { Gate::new() } else { None },
         })
     }
 
-    /// Whether the text views (joined lines, decoded escapes) can find anything: some pattern
-    /// is compiled.
-    pub(crate) fn scans_views(&self) -> bool {
-        self.all.is_some()
+    /// Whether `hay` may hold a hit at all: false only when no pattern is compiled or the gate
+    /// rules it out. Allocation-free and much cheaper than a search.
+    pub(crate) fn may_match(&self, hay: &str) -> bool {
+        self.all.is_some() && self.gate.as_ref().is_none_or(|g| g.may_match(hay))
     }
 
     /// Whether any candidate (validated or not) occurs in `hay`. Allocation-free.

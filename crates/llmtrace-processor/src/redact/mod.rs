@@ -167,6 +167,7 @@
 mod config;
 mod detector;
 mod error;
+mod gate;
 mod json;
 mod matcher;
 mod patterns;
