@@ -91,7 +91,7 @@ fn wrap_breaks(hay: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        let Some(off) = b[i..].iter().position(|&c| c == b'\n' || c == b'\\') else {
+        let Some(off) = memchr::memchr2(b'\n', b'\\', &b[i..]) else {
             break;
         };
         let at = i + off;
@@ -110,10 +110,9 @@ fn wrap_breaks(hay: &str) -> Vec<(usize, usize)> {
 /// [`joined`] or [`percent_decoded`] can give anything.
 pub(crate) fn may_hide(hay: &str) -> bool {
     let b = hay.as_bytes();
-    b.iter().enumerate().any(|(i, &c)| match c {
-        b'\n' | b'\\' => break_at(b, i).is_some_and(|(s, e)| is_wrap(b, s, e)),
+    memchr::memchr3_iter(b'\n', b'\\', b'%', b).any(|i| match b[i] {
         b'%' => hex_escape(b, i).is_some(),
-        _ => false,
+        _ => break_at(b, i).is_some_and(|(s, e)| is_wrap(b, s, e)),
     })
 }
 
@@ -191,7 +190,7 @@ fn hex_escape(b: &[u8], i: usize) -> Option<u8> {
 /// space (form encoding); `None` when there is no escape.
 pub(crate) fn percent_decoded(hay: &str) -> Option<View> {
     let b = hay.as_bytes();
-    let first = (0..b.len()).find(|&i| b[i] == b'%' && hex_escape(b, i).is_some())?;
+    let first = memchr::memchr_iter(b'%', b).find(|&i| hex_escape(b, i).is_some())?;
     let mut view = View::default();
     view.push_copy(hay, 0, first);
     let mut i = first;
