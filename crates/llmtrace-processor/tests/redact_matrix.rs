@@ -699,3 +699,48 @@ fn password_in_query_string_keeps_the_next_parameter() {
         assert!(out.contains("[REDACTED:generic_secret]&next="), "{out}");
     }
 }
+
+/// The classes of the issue's held-out set that got through before, one example each.
+#[test]
+fn issue_22_escapes_are_caught() {
+    let r = Redactor::new(&RedactionConfig::default()).expect("default config");
+    let mut rng = Rng::new(22);
+    let body = format!("4{}", rng.digits(14));
+    let card = format!("{body}{}", luhn_check_digit(&body));
+    let key = format!("sk-proj-{}", token(&mut rng, URLSAFE, 64));
+    let b64_key = b64std(format!("ghp_{}", token(&mut rng, ALNUM, 36)).as_bytes());
+    let cases = [
+        (
+            format!(
+                "card {} {}-{} {} ok",
+                &card[..4],
+                &card[4..8],
+                &card[8..12],
+                &card[12..]
+            ),
+            card.clone(),
+        ),
+        (
+            format!("key: {}\n{} ok", &key[..30], &key[30..]),
+            key.clone(),
+        ),
+        (
+            "call 0044 20 7946 0958 ok".to_owned(),
+            "0044 20 7946 0958".to_owned(),
+        ),
+        (
+            "call 44 20 7946 0958 ok".to_owned(),
+            "44 20 7946 0958".to_owned(),
+        ),
+        (
+            "iban de89 3704 0044 0532 0130 00 ok".to_owned(),
+            "de89 3704".to_owned(),
+        ),
+        (format!("blob {b64_key} ok"), b64_key.clone()),
+    ];
+    for (input, secret) in cases {
+        let out = r.redact_str(&input);
+        assert_eq!(leak(&out, &[secret]), None, "{input:?} -> {out:?}");
+        assert!(out.ends_with(" ok"), "{out}");
+    }
+}
