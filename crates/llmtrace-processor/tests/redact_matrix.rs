@@ -106,7 +106,17 @@ fn token(r: &mut Rng, alphabet: &str, n: usize) -> String {
     r.token(alphabet, n)
 }
 
+/// Every row of the matrix: detector (and form) → generator of its samples.
 fn rows() -> Vec<(&'static str, Gen)> {
+    let mut rows = personal_data_rows();
+    rows.extend(phone_rows());
+    rows.extend(credential_rows());
+    rows.extend(key_rows());
+    rows
+}
+
+/// E-mail, card, IBAN, SSN, IP addresses.
+fn personal_data_rows() -> Vec<(&'static str, Gen)> {
     vec![
         ("email", |r, i| {
             let names = ["ada.lovelace", "grace_hopper", "linus+news", "k.thompson"];
@@ -119,32 +129,6 @@ fn rows() -> Vec<(&'static str, Gen)> {
             ));
             s.case_secret = true;
             s
-        }),
-        ("phone (+ prefix)", |r, _| {
-            let cc = r.pick(&["44", "49", "33", "81", "91"]).to_string();
-            let mut g = vec![cc];
-            g.extend(digits_groups(r, &[2, 4, 4]));
-            Sample::grouped("+", g)
-        }),
-        ("phone (00 prefix)", |r, _| {
-            let cc = r.pick(&["44", "49", "33", "39", "34"]).to_string();
-            let mut g = vec![cc];
-            g.extend(digits_groups(r, &[2, 4, 4]));
-            Sample::grouped("00", g)
-        }),
-        ("phone (no prefix)", |r, _| {
-            let cc = r.pick(&["44", "49", "33", "39", "34"]).to_string();
-            let mut g = vec![cc];
-            g.extend(digits_groups(r, &[2, 4, 4]));
-            Sample::grouped("", g)
-        }),
-        ("phone (North America)", |r, _| {
-            let g = vec![
-                r.range(201, 989).to_string(),
-                r.range(200, 999).to_string(),
-                r.digits(4),
-            ];
-            Sample::grouped("", g)
         }),
         ("payment_card", |r, i| {
             let (prefix, sizes): (&str, &[usize]) = match i % 3 {
@@ -197,6 +181,44 @@ fn rows() -> Vec<(&'static str, Gen)> {
             s.case_secret = true;
             s
         }),
+    ]
+}
+
+/// Phone numbers: international with `+`, with `00`, without prefix; North American.
+fn phone_rows() -> Vec<(&'static str, Gen)> {
+    vec![
+        ("phone (+ prefix)", |r, _| {
+            let cc = r.pick(&["44", "49", "33", "81", "91"]).to_string();
+            let mut g = vec![cc];
+            g.extend(digits_groups(r, &[2, 4, 4]));
+            Sample::grouped("+", g)
+        }),
+        ("phone (00 prefix)", |r, _| {
+            let cc = r.pick(&["44", "49", "33", "39", "34"]).to_string();
+            let mut g = vec![cc];
+            g.extend(digits_groups(r, &[2, 4, 4]));
+            Sample::grouped("00", g)
+        }),
+        ("phone (no prefix)", |r, _| {
+            let cc = r.pick(&["44", "49", "33", "39", "34"]).to_string();
+            let mut g = vec![cc];
+            g.extend(digits_groups(r, &[2, 4, 4]));
+            Sample::grouped("", g)
+        }),
+        ("phone (North America)", |r, _| {
+            let g = vec![
+                r.range(201, 989).to_string(),
+                r.range(200, 999).to_string(),
+                r.digits(4),
+            ];
+            Sample::grouped("", g)
+        }),
+    ]
+}
+
+/// JWTs and credentials recognised by their context.
+fn credential_rows() -> Vec<(&'static str, Gen)> {
+    vec![
         ("jwt", |r, _| Sample::bare(jwt(r))),
         ("bearer_token", |r, _| {
             Sample::ctx("Authorization: Bearer ", token(r, URLSAFE, 40), "")
@@ -212,6 +234,12 @@ fn rows() -> Vec<(&'static str, Gen)> {
                 "@db.internal:5432/app",
             )
         }),
+    ]
+}
+
+/// Private keys, provider keys and generic secrets.
+fn key_rows() -> Vec<(&'static str, Gen)> {
+    vec![
         ("private_key", |r, _| Sample::bare(private_key(r))),
         ("openai_key", |r, i| {
             Sample::bare(match i % 2 {

@@ -77,12 +77,28 @@ fn is_wrap(b: &[u8], start: usize, end: usize) -> bool {
         return false;
     };
     if matches!(prev, b'.' | b':') {
-        return next.is_ascii_lowercase() || next.is_ascii_digit();
+        return (next.is_ascii_lowercase() || next.is_ascii_digit()) && worth_joining(b, left, end);
     }
     // A line may go on with `.`/`:` inside a value (`…@web` / `.de`, `53e7` / `:3f52`).
     let next_ok = is_wrap_byte(next)
         || (matches!(next, b'.' | b':') && b.get(end + 1).is_some_and(u8::is_ascii_alphanumeric));
-    is_wrap_byte(prev) && next_ok
+    is_wrap_byte(prev) && next_ok && worth_joining(b, left, end)
+}
+
+/// Whether the value around a break can be something a detector finds: the text on both sides
+/// (up to 64 bytes each, spaces included for grouped numbers) holds a digit, a dash or a
+/// separator of e-mails, addresses and escapes, or the value runs touching the break are 12
+/// bytes or longer together (keys). Wrapped prose (`rust` / `fn total`) is not joined.
+fn worth_joining(b: &[u8], left_end: usize, right_start: usize) -> bool {
+    let value = |c: &u8| is_wrap_byte(*c) || matches!(c, b'.' | b':');
+    let near = |c: &u8| value(c) || *c == b' ';
+    let trigger = |c: &u8| c.is_ascii_digit() || matches!(c, b'@' | b'%' | b':' | b'+' | b'-');
+    let left = || b[..left_end].iter().rev().take(64);
+    let right = || b[right_start..].iter().take(64);
+    let run = left().take_while(|c| value(c)).count() + right().take_while(|c| value(c)).count();
+    run >= 12
+        || left().take_while(|c| near(c)).any(trigger)
+        || right().take_while(|c| near(c)).any(trigger)
 }
 
 /// Every line break in `hay` that looks like a wrap inside a value, in order.
@@ -132,8 +148,9 @@ fn ceil_boundary(hay: &str, mut i: usize) -> usize {
 
 /// Two views per chain of wrapped lines: the lines around each run of wrap breaks joined without
 /// the breaks, and with each break read as one space (a wrap in place of a separator, as in
-/// grouped numbers); each side cut at [`JOIN_REACH`] bytes.
-pub(crate) fn joined(hay: &str) -> Vec<View> {
+/// grouped numbers); each side cut at [`JOIN_REACH`] bytes. A chain that lies inside one of
+/// `masked` (sorted ranges already masked, such as a whole private key block) is skipped.
+pub(crate) fn joined(hay: &str, masked: &[(usize, usize)]) -> Vec<View> {
     let breaks = wrap_breaks(hay);
     let mut views = Vec::new();
     let mut k = 0;
@@ -159,6 +176,13 @@ pub(crate) fn joined(hay: &str) -> Vec<View> {
             .and_then(|h| h.find('\n'))
             .map_or(hay.len(), |i| last_end + i);
         let end = floor_boundary(hay, line_end.min(last_end.saturating_add(JOIN_REACH)));
+        let covered = masked
+            .get(masked.partition_point(|&(_, me)| me <= start))
+            .is_some_and(|&(ms, me)| ms <= start && end <= me);
+        if covered {
+            k = last + 1;
+            continue;
+        }
         for space in [false, true] {
             let mut view = View::default();
             let mut at = start;
@@ -226,14 +250,16 @@ mod tests {
 
     #[test]
     fn joins_wrapped_lines_only() {
-        let views = joined("key sk-abc\ndef12 end.\nThe end.\nNext");
+        let views = joined("key sk-abc\ndef12 end.\nThe end.\nNext", &[]);
         assert_eq!(views.len(), 2);
         assert_eq!(views[0].text, "key sk-abcdef12 end.");
         assert_eq!(views[0].original(4, 15), Some((4, 16)));
         assert_eq!(views[1].text, "key sk-abc def12 end.");
-        assert!(joined("A sentence.\nThe next one.").is_empty());
+        assert!(joined("A sentence.\nThe next one.", &[]).is_empty());
+        assert!(joined("sk-abc\ndef12", &[(0, 12)]).is_empty());
         assert!(!may_hide("A sentence.\nThe next one."));
-        assert!(may_hide("abc\\ndef"));
+        assert!(may_hide("abc\\nd3f"));
+        assert!(!may_hide("```rust\nfn total"));
     }
 
     #[test]

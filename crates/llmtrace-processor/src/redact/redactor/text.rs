@@ -73,7 +73,8 @@ impl Redactor {
     /// overlapping hits (the earlier one's label wins).
     fn view_hits(&self, s: &str, hits: &mut Vec<Hit>) {
         let before = hits.len();
-        let mut views = views::joined(s);
+        let masked: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
+        let mut views = views::joined(s, &masked);
         views.extend(views::percent_decoded(s));
         for view in &views {
             let mut from = 0;
