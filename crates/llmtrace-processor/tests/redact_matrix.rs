@@ -711,6 +711,16 @@ fn look_alikes_survive_every_transform() {
     );
 }
 
+/// A key at the end of a line: the next line's first word is not part of it.
+#[test]
+fn key_at_line_end_keeps_the_next_line() {
+    let r = Redactor::new(&RedactionConfig::default()).expect("default config");
+    let key = format!("sk-proj-{}", token(&mut Rng::new(9), URLSAFE, 48));
+    let input = format!("key {key}\nThe next line");
+    let out = r.redact_str(&input);
+    assert_eq!(out, "key [REDACTED:openai_key]\nThe next line");
+}
+
 /// The query-string case: the mask ends where the password ends.
 #[test]
 fn password_in_query_string_keeps_the_next_parameter() {

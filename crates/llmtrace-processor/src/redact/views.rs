@@ -85,6 +85,20 @@ fn is_wrap(b: &[u8], start: usize, end: usize) -> bool {
     is_wrap_byte(prev) && next_ok && worth_joining(b, left, end)
 }
 
+/// Whether the next line starts like the rest of a value rather than a word: its first run
+/// holds a digit, a capital after the first letter, or value punctuation. Asked when a masked
+/// value ends right at the break: `The next line` after a key at the end of a line is not joined
+/// (the key's mask would swallow `The`).
+fn continues_value(b: &[u8], right_start: usize) -> bool {
+    let run = b[right_start..]
+        .iter()
+        .take(64)
+        .take_while(|&&c| is_wrap_byte(c) || matches!(c, b'.' | b':'));
+    run.enumerate().any(|(i, &c)| {
+        c.is_ascii_digit() || (i > 0 && c.is_ascii_uppercase()) || !c.is_ascii_alphanumeric()
+    })
+}
+
 /// Whether the value around a break can be something a detector finds: the text on both sides
 /// (up to 64 bytes each, spaces included for grouped numbers) holds a digit, a dash or a
 /// separator of e-mails, addresses and escapes, or the value runs touching the break are 12
@@ -149,9 +163,25 @@ fn ceil_boundary(hay: &str, mut i: usize) -> usize {
 /// Two views per chain of wrapped lines: the lines around each run of wrap breaks joined without
 /// the breaks, and with each break read as one space (a wrap in place of a separator, as in
 /// grouped numbers); each side cut at [`JOIN_REACH`] bytes. A chain that lies inside one of
-/// `masked` (sorted ranges already masked, such as a whole private key block) is skipped.
-pub(crate) fn joined(hay: &str, masked: &[(usize, usize)]) -> Vec<View> {
-    let breaks = wrap_breaks(hay);
+/// `masked` is skipped.
+///
+/// `masked` holds the sorted ranges the direct pass already masks, each with whether it is
+/// *closed* (a private key block that ends with its `-----END …-----` line cannot go on). Breaks
+/// inside a range or right after a closed one are not joined, nor those right after an open one
+/// when the next line does not go on like a value ([`continues_value`]); a chain whose first
+/// line starts inside or right after a range is widened to the range's start (a key block
+/// whose END line was wrapped).
+pub(crate) fn joined(hay: &str, masked: &[(usize, usize, bool)]) -> Vec<View> {
+    let mut breaks = wrap_breaks(hay);
+    breaks.retain(|&(s, e)| {
+        masked
+            .get(masked.partition_point(|&(_, me, _)| me < s))
+            .is_none_or(|&(ms, me, closed)| {
+                let inside = ms < s && (e < me || (closed && s == me));
+                let ends_here = s == me && !closed && !continues_value(hay.as_bytes(), e);
+                !inside && !ends_here
+            })
+    });
     let mut views = Vec::new();
     let mut k = 0;
     while k < breaks.len() {
@@ -169,7 +199,12 @@ pub(crate) fn joined(hay: &str, masked: &[(usize, usize)]) -> Vec<View> {
             .get(..first_start)
             .and_then(|h| h.rfind('\n'))
             .map_or(0, |i| i + 1);
-        let start = ceil_boundary(hay, line_start.max(first_start.saturating_sub(JOIN_REACH)));
+        let mut start = ceil_boundary(hay, line_start.max(first_start.saturating_sub(JOIN_REACH)));
+        if let Some(&(ms, me, _)) = masked.get(masked.partition_point(|&(_, me, _)| me <= start)) {
+            if ms < start && start <= me {
+                start = ms;
+            }
+        }
         let last_end = breaks[last].1;
         let line_end = hay
             .get(last_end..)
@@ -177,8 +212,8 @@ pub(crate) fn joined(hay: &str, masked: &[(usize, usize)]) -> Vec<View> {
             .map_or(hay.len(), |i| last_end + i);
         let end = floor_boundary(hay, line_end.min(last_end.saturating_add(JOIN_REACH)));
         let covered = masked
-            .get(masked.partition_point(|&(_, me)| me <= start))
-            .is_some_and(|&(ms, me)| ms <= start && end <= me);
+            .get(masked.partition_point(|&(_, me, _)| me <= start))
+            .is_some_and(|&(ms, me, _)| ms <= start && end <= me);
         if covered {
             k = last + 1;
             continue;
@@ -256,7 +291,9 @@ mod tests {
         assert_eq!(views[0].original(4, 15), Some((4, 16)));
         assert_eq!(views[1].text, "key sk-abc def12 end.");
         assert!(joined("A sentence.\nThe next one.", &[]).is_empty());
-        assert!(joined("sk-abc\ndef12", &[(0, 12)]).is_empty());
+        assert!(joined("sk-abc\ndef12", &[(0, 12, false)]).is_empty());
+        let pem = "-----BEGIN KEY-----\nab12\n-----END KEY-----\nplease";
+        assert!(joined(pem, &[(0, 42, true)]).is_empty());
         assert!(!may_hide("A sentence.\nThe next one."));
         assert!(may_hide("abc\\nd3f"));
         assert!(!may_hide("```rust\nfn total"));

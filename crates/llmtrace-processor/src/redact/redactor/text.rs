@@ -7,7 +7,7 @@ use super::{Redactor, BLOCKED_VALUE_MASK, KEY_MASK};
 use crate::redact::json::{self, JsonScrubber, STRING_MARKER};
 use crate::redact::matcher::{Hit, Source};
 use crate::redact::views;
-use crate::redact::RedactionReport;
+use crate::redact::{Detector, RedactionReport};
 
 /// Extra bytes scanned beyond the size limit before cutting, so a secret that straddles the cut
 /// is still recognised (and masked) rather than left half-visible.
@@ -73,7 +73,14 @@ impl Redactor {
     /// overlapping hits (the earlier one's label wins).
     fn view_hits(&self, s: &str, hits: &mut Vec<Hit>) {
         let before = hits.len();
-        let masked: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
+        let masked: Vec<(usize, usize, bool)> = hits
+            .iter()
+            .map(|h| {
+                let closed = h.source == Source::Detector(Detector::PrivateKey)
+                    && s.get(..h.end).is_some_and(|m| m.ends_with("-----"));
+                (h.start, h.end, closed)
+            })
+            .collect();
         let mut views = views::joined(s, &masked);
         views.extend(views::percent_decoded(s));
         for view in &views {
