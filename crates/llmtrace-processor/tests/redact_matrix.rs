@@ -771,6 +771,14 @@ fn issue_22_escapes_are_caught() {
             "44 20 7946 0958".to_owned(),
         ),
         (
+            "appelle 33 1 23 45 67 89 ok".to_owned(),
+            "33 1 23 45 67 89".to_owned(),
+        ),
+        (
+            "ruf 49 30 12345678 an, ok".to_owned(),
+            "49 30 12345678".to_owned(),
+        ),
+        (
             "iban de89 3704 0044 0532 0130 00 ok".to_owned(),
             "de89 3704".to_owned(),
         ),

@@ -201,7 +201,7 @@ pub(crate) const BUILTIN: &[BuiltinPattern] = &[
     ),
     pat(
         Detector::Phone,
-        r"\b[1-9][0-9]{0,2}(?:[ -][0-9]{1,5}){2,6}\b",
+        r"\b[1-9][0-9]{0,2}(?:[ -][0-9]{1,8}){2,6}\b",
         Some(v_phone_bare),
     ),
     pat(
@@ -700,8 +700,9 @@ fn is_country_code(g: &[u8]) -> bool {
 
 /// `44 20 7946 0958`: an international number written without `+` or `00`. Accepted only when
 /// the first group is a 1- or 2-digit country calling code, the separator is the same
-/// throughout, the national number has 9–11 digits, and its groups are not all of three digits
-/// (`1 234 567 890` is an amount).
+/// throughout, the national number has 9–11 digits, its groups are not all of three digits
+/// (`1 234 567 890` is an amount), and it has a group of 3+ digits or is written in pairs
+/// (`33 1 23 45 67 89`).
 fn v_phone_bare(hay: &str, start: usize, end: usize) -> Option<usize> {
     let prev = prev_byte(hay, start);
     if prev.is_some_and(|b| b.is_ascii_alphanumeric())
@@ -730,8 +731,12 @@ fn v_phone_bare(hay: &str, start: usize, end: usize) -> Option<usize> {
     let nanp_ok = *cc != b"1" || rest.iter().map(|g| g.len()).eq([3, 3, 4]);
     let all_three = rest.iter().all(|g| g.len() == 3);
     let longest = rest.iter().map(|g| g.len()).max()?;
-    (is_country_code(cc) && nanp_ok && !all_three && longest >= 3 && (9..=11).contains(&national))
-        .then_some(end)
+    (is_country_code(cc)
+        && nanp_ok
+        && !all_three
+        && (longest >= 3 || rest.len() >= 4)
+        && (9..=11).contains(&national))
+    .then_some(end)
 }
 
 const VERSION_WORDS: &[&str] = &[
