@@ -8,7 +8,8 @@ use regex_automata::meta;
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input};
 
-use super::patterns::{BuiltinPattern, BUILTIN};
+use super::gate::Gate;
+use super::patterns::{decode_base64, BuiltinPattern, BUILTIN};
 use super::{Detector, RedactionError};
 
 /// Where a pattern comes from.
@@ -54,6 +55,8 @@ pub(crate) struct Matcher {
     /// Indices of entries that are value-only provider key patterns, used to re-label context
     /// matches (`api_key=sk-…` is an OpenAI key).
     classifiers: Vec<usize>,
+    /// The cheap first look (`None` with user patterns: they may match anything).
+    gate: Option<Gate>,
 }
 
 fn builtin_syntax() -> syntax::Config {
@@ -125,6 +128,7 @@ impl Matcher {
             .filter(|(_, e)| {
                 e.builtin.is_some_and(|b| {
                     !b.group
+                        && !b.decode
                         && b.detector.is_secret()
                         && !matches!(b.detector, Detector::PrivateKey)
                 })
@@ -135,7 +139,14 @@ impl Matcher {
             all,
             entries,
             classifiers,
+            gate: if user.is_empty() { Gate::new() } else { None },
         })
+    }
+
+    /// Whether `hay` may hold a hit at all: false only when no pattern is compiled or the gate
+    /// rules it out. Allocation-free and much cheaper than a search.
+    pub(crate) fn may_match(&self, hay: &str) -> bool {
+        self.all.is_some() && self.gate.as_ref().is_none_or(|g| g.may_match(hay))
     }
 
     /// Whether any candidate (validated or not) occurs in `hay`. Allocation-free.
@@ -144,12 +155,17 @@ impl Matcher {
     }
 
     /// The next confirmed hit starting at or after `from`.
-    pub(crate) fn next_hit(&self, hay: &str, mut from: usize) -> Option<Hit> {
+    pub(crate) fn next_hit(&self, hay: &str, from: usize) -> Option<Hit> {
+        self.next_hit_at(hay, from, 0)
+    }
+
+    /// [`next_hit`](Self::next_hit) inside `depth` levels of decoded base64.
+    fn next_hit_at(&self, hay: &str, mut from: usize, depth: u8) -> Option<Hit> {
         let all = self.all.as_ref()?;
         while from <= hay.len() {
             let m = all.search(&Input::new(hay).span(from..hay.len()))?;
             let pid = m.pattern().as_usize();
-            if let Some(hit) = self.accept(hay, pid, m.start(), m.end()) {
+            if let Some(hit) = self.accept(hay, pid, m.start(), m.end(), depth) {
                 return Some(hit);
             }
             // Lower-priority patterns may still match at the same place (leftmost-first means
@@ -162,7 +178,7 @@ impl Matcher {
                     .span(m.start()..hay.len())
                     .anchored(Anchored::Yes);
                 if let Some(m2) = entry.single.search(&input) {
-                    if let Some(hit) = self.accept(hay, alt, m2.start(), m2.end()) {
+                    if let Some(hit) = self.accept(hay, alt, m2.start(), m2.end(), depth) {
                         return Some(hit);
                     }
                 }
@@ -189,7 +205,7 @@ impl Matcher {
         }
     }
 
-    fn accept(&self, hay: &str, pid: usize, start: usize, end: usize) -> Option<Hit> {
+    fn accept(&self, hay: &str, pid: usize, start: usize, end: usize, depth: u8) -> Option<Hit> {
         let entry = self.entries.get(pid)?;
         let Some(bp) = entry.builtin else {
             return Some(Hit {
@@ -198,6 +214,9 @@ impl Matcher {
                 source: entry.source,
             });
         };
+        if bp.decode {
+            return self.accept_base64(hay, start, end, depth);
+        }
         let (mut s, mut e) = (start, end);
         if bp.group {
             let mut caps = entry.single.create_captures();
@@ -224,6 +243,32 @@ impl Matcher {
         })
     }
 
+    /// A base64 run with a known key prefix: masked as a whole when its decoded text holds a
+    /// credential (one level deep: base64 inside base64 is not decoded again).
+    fn accept_base64(&self, hay: &str, start: usize, end: usize, depth: u8) -> Option<Hit> {
+        if depth > 0 {
+            return None;
+        }
+        let run = hay.get(start..end)?;
+        let url_safe = run.bytes().any(|b| b == b'-' || b == b'_');
+        let decoded = decode_base64(run, url_safe)?;
+        let text = String::from_utf8_lossy(&decoded);
+        let mut from = 0;
+        while let Some(hit) = self.next_hit_at(&text, from, depth + 1) {
+            if let Source::Detector(d) = hit.source {
+                if d.is_secret() {
+                    return Some(Hit {
+                        start,
+                        end,
+                        source: Source::Detector(d),
+                    });
+                }
+            }
+            from = hit.end.max(hit.start + 1);
+        }
+        None
+    }
+
     /// The detector of the first provider key found inside `hay[s..e]`, if any
     /// (`id_token=eyJ…&state=1` is a JWT, `x-access-token:ghs_…` a GitHub token).
     fn classify(&self, hay: &str, s: usize, e: usize) -> Option<Detector> {
@@ -238,7 +283,7 @@ impl Matcher {
                 if let Some(Hit {
                     source: Source::Detector(d),
                     ..
-                }) = self.accept(hay, i, m.start(), m.end())
+                }) = self.accept(hay, i, m.start(), m.end(), 1)
                 {
                     best = Some((m.start(), d));
                 }

@@ -28,9 +28,9 @@
 //! | detector (`detectors:` key) | finds | mask |
 //! |---|---|---|
 //! | `email` | `ada@example.org` | `[REDACTED:email]` |
-//! | `phone` | `+44 20 7946 0958`, `(415) 555-0132`, `415-555-0132` | `[REDACTED:phone]` |
-//! | `payment_card` | 13–19 digits of the card schemes, Luhn-valid | `[REDACTED:payment_card]` |
-//! | `iban` | `DE89 3704 0044 0532 0130 00` (length + mod-97) | `[REDACTED:iban]` |
+//! | `phone` | `+44 20 7946 0958`, `0044 20 7946 0958`, `44 20 7946 0958`, `(415) 555-0132`, `415-555-0132` | `[REDACTED:phone]` |
+//! | `payment_card` | 13–19 digits of the card schemes (scheme lengths), Luhn-valid, groups separated by spaces, dashes or dots, mixed or not | `[REDACTED:payment_card]` |
+//! | `iban` | `DE89 3704 0044 0532 0130 00`, `de89-3704-…` (upper or lower case; length + mod-97) | `[REDACTED:iban]` |
 //! | `us_ssn` | `123-45-6789` (valid ranges) | `[REDACTED:us_ssn]` |
 //! | `ip_address` | IPv4, IPv6 | `[REDACTED:ip_address]` |
 //! | `jwt` | `eyJ….eyJ….…` | `[REDACTED:jwt]` |
@@ -48,7 +48,16 @@
 //! | `generic_secret` | `password=…`, `"api_key": "…"`, `token: …` (random-looking values; any password) and values of keys named like secrets (`password`, `*_token`, `authorization`, …) | `password=[REDACTED:generic_secret]` |
 //!
 //! Context patterns keep their context (`password=`, `Bearer `) and re-label provider keys:
-//! `OPENAI_API_KEY=sk-proj-…` becomes `OPENAI_API_KEY=[REDACTED:openai_key]`.
+//! `OPENAI_API_KEY=sk-proj-…` becomes `OPENAI_API_KEY=[REDACTED:openai_key]`. A value ends
+//! before the next query parameter: `?password=…&next=/home` keeps `&next=/home`.
+//!
+//! Values hidden by a transformation are found by second looks at the text: lines joined where
+//! a value was wrapped across a line break (`\n`, `\r\n`, the `\n` escape, indentation), and
+//! percent-escapes decoded (`ada%40example.org`, `Authorization%3A%20Bearer%20…`); the mask then
+//! covers exactly the original bytes, line break and escapes included. Base64 runs that start
+//! like the encoding of a known key prefix, URL scheme or credential keyword (`c2st` is `sk-`,
+//! `QUtJQ` is `AKIA`, `ZXlK` is `eyJ`) are decoded, and masked whole (with the key's label) when
+//! they hold a credential.
 //!
 //! JSON in strings (first non-blank byte `{` or `[`, and valid): string leaves and member keys
 //! are scrubbed, members whose key a rule covers have their value replaced, and the text is
@@ -150,16 +159,22 @@
 //! | `LLMTRACE_REDACTION_IGNORED_KEYS` | comma-separated keys |
 //! | `LLMTRACE_REDACTION_DISABLED_DETECTORS` | comma-separated detector names, e.g. `ip_address,phone` |
 //! | `LLMTRACE_REDACTION_SCRUB_JSON` | `true` / `false` |
+//!
+//! # Detection matrix
+//!
+#![doc = include_str!("matrix.md")]
 
 mod config;
 mod detector;
 mod error;
+mod gate;
 mod json;
 mod matcher;
 mod patterns;
 mod processor;
 mod redactor;
 mod report;
+mod views;
 
 pub use config::{
     CustomRule, HashFunction, HashKey, KeyAction, KeyRule, RedactionConfig, RedactionConfigBuilder,

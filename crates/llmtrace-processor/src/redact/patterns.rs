@@ -21,6 +21,9 @@ pub(crate) struct BuiltinPattern {
     /// Re-label the masked value if it is a provider key (`api_key=sk-…` → `openai_key`).
     pub(crate) classify: bool,
     pub(crate) validate: Option<Validator>,
+    /// The match is base64 of something else: decode it and mask it as a whole when the decoded
+    /// text holds a known-format key (labelled by that key's detector).
+    pub(crate) decode: bool,
 }
 
 const fn pat(
@@ -34,6 +37,7 @@ const fn pat(
         group: false,
         classify: false,
         validate,
+        decode: false,
     }
 }
 
@@ -48,6 +52,23 @@ const fn ctx(
         group: true,
         classify: true,
         validate,
+        decode: false,
+    }
+}
+
+/// Base64 (standard or URL-safe) of a value that starts with a known key prefix, a URL scheme or
+/// a credential keyword: the start of the encoding is fixed (`sk-` → `c2st`, `AKIA` → `QUtJQ`,
+/// `ghp_` → `Z2hw`, `eyJ` → `ZXlK`, `-----BEGIN` → `LS0tLS1CRUdJTi`, `http` → `aHR0c`,
+/// `Authorization` → `QXV0aG9yaXphdGlvbj`, `password` → `cGFzc3dvcmQ`, …), so only such runs
+/// are decoded and scanned.
+const fn b64(detector: Detector, regex: &'static str) -> BuiltinPattern {
+    BuiltinPattern {
+        detector,
+        regex,
+        group: false,
+        classify: false,
+        validate: None,
+        decode: true,
     }
 }
 
@@ -145,22 +166,22 @@ pub(crate) const BUILTIN: &[BuiltinPattern] = &[
     ),
     pat(
         Detector::Email,
-        r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b",
+        r"\b[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b",
         Some(v_email),
     ),
     pat(
         Detector::Iban,
-        r"\b[A-Z]{2}[0-9]{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b",
+        r"\b[A-Za-z]{2}[0-9]{2}(?:[ .-]?[A-Za-z0-9]{4}){2,7}(?:[ .-]?[A-Za-z0-9]{1,3})?\b",
         Some(v_iban),
     ),
     pat(
         Detector::PaymentCard,
-        r"\b(?:4[0-9]{3}|5[1-5][0-9]{2}|2[2-7][0-9]{2}|3[0-9]{3}|6[0-9]{3})(?:[ -]?[0-9]){9,15}\b",
+        r"\b(?:4[0-9]{3}|5[1-5][0-9]{2}|2[2-7][0-9]{2}|3[0-9]{3}|6[0-9]{3})(?:[ .-]?[0-9]){9,15}\b",
         Some(v_card),
     ),
     pat(
         Detector::UsSsn,
-        r"\b[0-9]{3}[- ][0-9]{2}[- ][0-9]{4}\b",
+        r"\b[0-9]{3}[ .-][0-9]{2}[ .-][0-9]{4}\b",
         Some(v_ssn),
     ),
     pat(
@@ -170,8 +191,18 @@ pub(crate) const BUILTIN: &[BuiltinPattern] = &[
     ),
     pat(
         Detector::Phone,
+        r"\b00[1-9](?:[ .-]?(?:\([0-9]{1,4}\)|[0-9])){6,16}",
+        Some(v_phone_00),
+    ),
+    pat(
+        Detector::Phone,
         r"(?:\([2-9][0-9]{2}\)[ ]?|\b[2-9][0-9]{2}[-. ])[2-9][0-9]{2}[-. ][0-9]{4}\b",
         Some(v_phone_nanp),
+    ),
+    pat(
+        Detector::Phone,
+        r"\b[1-9][0-9]{0,2}(?:[ -][0-9]{1,8}){2,6}\b",
+        Some(v_phone_bare),
     ),
     pat(
         Detector::IpAddress,
@@ -182,6 +213,10 @@ pub(crate) const BUILTIN: &[BuiltinPattern] = &[
         Detector::IpAddress,
         r"[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}",
         Some(v_ipv6),
+    ),
+    b64(
+        Detector::GenericSecret,
+        r"\b(?:c2st|c2tf|cmtf|QUtJQ|QVNJQ|QUJJQ|QUNDQ|Z2hw|Z2hv|Z2h1|Z2hz|Z2hy|Z2l0aHViX3BhdF|eG94|eGFwcC|d2hzZWNf|QUl6Y|Z2xwYXQt|aGZf|bnBtX|U0cu|ZG9wX3YxX|ZXlK|LS0tLS1CRUdJTi|aHR0c|cG9zdGdyZX|bXlzcWw6Ly|bW9uZ29kYi|cmVkaXM6Ly|YW1xcDovL|QXV0aG9yaXphdGlvbj|YXV0aG9yaXphdGlvbj|QmVhcmVy|QmFzaWMg|cGFzc3dvcmQ|UEFTU1dPUkQ|YXBpX2tleT|YXBpS2V5|dG9rZW4|c2VjcmV0)[A-Za-z0-9+/_-]{12,}={0,2}",
     ),
 ];
 
@@ -267,7 +302,8 @@ fn v_google(hay: &str, start: usize, end: usize) -> Option<usize> {
     if next.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
         return None;
     }
-    v_random_tail(hay, start + 4, end)
+    let (upper, lower, digit) = char_classes(hay.get(start + 4..end)?);
+    (digit && (upper || lower) || upper && lower).then_some(end)
 }
 
 /// `Basic xxx` counts only when xxx is base64 of printable `user:password`.
@@ -327,9 +363,17 @@ fn v_generic(hay: &str, start: usize, end: usize) -> Option<usize> {
         .trim_end_matches(|c: char| {
             c == '"' || c == '\'' || c == ' ' || c == '\t' || c == ':' || c == '=' || c == '>'
         })
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let key = before.get(key_start..)?.to_ascii_lowercase();
+    let in_query = matches!(prev_byte(hay, key_start), Some(b'?' | b'&' | b';'));
+    let end = end_before_next_param(value, in_query).map_or(end, |n| start + n);
+    let value = hay.get(start..end)?;
+    if value.len() < 4 {
+        return None;
+    }
     let is_password = ["password", "passwd", "passphrase", "pwd"]
         .iter()
         .any(|k| key.contains(k));
@@ -339,11 +383,32 @@ fn v_generic(hay: &str, start: usize, end: usize) -> Option<usize> {
     looks_random(value).then_some(end)
 }
 
+/// Where a value ends when the next query parameter follows it: at `&` or `#` in a query string,
+/// elsewhere at `&name=`. `None` when the value has no such tail.
+fn end_before_next_param(value: &str, in_query: bool) -> Option<usize> {
+    let b = value.as_bytes();
+    b.iter().enumerate().find_map(|(i, &c)| {
+        let next_is_param = || {
+            let rest = &b[i + 1..];
+            let name = rest
+                .iter()
+                .take_while(|x| x.is_ascii_alphanumeric() || matches!(x, b'_' | b'.' | b'-'))
+                .count();
+            name > 0 && rest.get(name) == Some(&b'=')
+        };
+        match c {
+            b'&' if in_query || next_is_param() => Some(i),
+            b'#' if in_query => Some(i),
+            _ => None,
+        }
+    })
+}
+
 const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "bmp"];
 
 fn v_email(hay: &str, start: usize, end: usize) -> Option<usize> {
     let m = hay.get(start..end)?;
-    let (local, domain) = m.rsplit_once('@')?;
+    let (local, domain) = m.rsplit_once('@').or_else(|| m.rsplit_once("%40"))?;
     if local.starts_with('.') || local.ends_with('.') || domain.starts_with('-') {
         return None;
     }
@@ -446,27 +511,33 @@ pub(crate) fn iban_checksum_ok(compact: &[u8]) -> bool {
     rem == 1
 }
 
+/// Upper case or lower case (not mixed), separators anywhere, country length, mod-97, and a
+/// BBAN of at least half digits (so words and codes that happen to pass mod-97 stay).
 fn v_iban(hay: &str, start: usize, end: usize) -> Option<usize> {
     let m = hay.get(start..end)?.as_bytes();
-    let country = hay.get(start..start + 2)?;
+    let country = hay.get(start..start + 2)?.to_ascii_uppercase();
     let want = IBAN_LENGTHS.iter().find(|(c, _)| *c == country)?.1;
     let mut compact = Vec::with_capacity(want);
     let mut cut = None;
+    let (mut upper, mut lower) = (false, false);
     for (i, &b) in m.iter().enumerate() {
-        if b == b' ' {
+        if matches!(b, b' ' | b'.' | b'-') {
             continue;
         }
-        compact.push(b);
+        upper |= b.is_ascii_uppercase();
+        lower |= b.is_ascii_lowercase();
+        compact.push(b.to_ascii_uppercase());
         if compact.len() == want {
             cut = Some(start + i + 1);
             break;
         }
     }
     let cut = cut?;
-    if byte_at(hay, cut).is_some_and(|b| b.is_ascii_alphanumeric()) {
+    if (upper && lower) || byte_at(hay, cut).is_some_and(|b| b.is_ascii_alphanumeric()) {
         return None;
     }
-    iban_checksum_ok(&compact).then_some(cut)
+    let bban_digits = compact[4..].iter().filter(|b| b.is_ascii_digit()).count();
+    (bban_digits * 2 >= want - 4 && iban_checksum_ok(&compact)).then_some(cut)
 }
 
 /// The Luhn check over ASCII digits.
@@ -486,17 +557,13 @@ pub(crate) fn luhn_ok(digits: &[u8]) -> bool {
 }
 
 fn v_card(hay: &str, start: usize, end: usize) -> Option<usize> {
-    if matches!(
-        prev_byte(hay, start),
-        Some(b'.' | b'-' | b'/' | b':' | b'+')
-    ) {
+    if matches!(prev_byte(hay, start), Some(b'.' | b'-' | b'/' | b'+')) {
         return None;
     }
     let m = hay.get(start..end)?.as_bytes();
-    // Separators must be consistent: none, or only spaces, or only dashes.
-    let has_space = m.contains(&b' ');
-    let has_dash = m.contains(&b'-');
-    if has_space && has_dash {
+    // Separators may be mixed (`4111 1111-1111 1111`); dotted numbers must look grouped like a
+    // card (≥ 2 dots, groups of 3–6 digits) so that decimals are not cards.
+    if m.contains(&b'.') && !card_grouped(m) {
         return None;
     }
     let mut digits = Vec::with_capacity(19);
@@ -515,23 +582,48 @@ fn v_card(hay: &str, start: usize, end: usize) -> Option<usize> {
         if byte_at(hay, cut).is_some_and(|b| b.is_ascii_digit()) {
             continue;
         }
-        if luhn_ok(&digits[..n]) && !continues_number(hay, cut) {
+        if card_length_ok(&digits[..n]) && luhn_ok(&digits[..n]) && !continues_number(hay, cut) {
             return Some(cut);
         }
     }
     None
 }
 
+/// The lengths the card schemes issue for the number's prefix (Visa 13/16/19, Mastercard 16,
+/// Amex 15, Diners 14–19, JCB and Discover 16–19).
+fn card_length_ok(d: &[u8]) -> bool {
+    let n = d.len();
+    match (d.first(), d.get(1)) {
+        (Some(b'4'), _) => matches!(n, 13 | 16 | 19),
+        (Some(b'5' | b'2'), _) => n == 16,
+        (Some(b'3'), Some(b'4' | b'7')) => n == 15,
+        (Some(b'3'), _) => (14..=19).contains(&n),
+        (Some(b'6'), _) => (16..=19).contains(&n),
+        _ => false,
+    }
+}
+
+/// At least two separators and every group 3–6 digits long.
+fn card_grouped(m: &[u8]) -> bool {
+    let groups = m.split(|b| !b.is_ascii_digit());
+    let mut n = 0;
+    for g in groups {
+        if !(3..=6).contains(&g.len()) {
+            return false;
+        }
+        n += 1;
+    }
+    n >= 3
+}
+
 fn v_ssn(hay: &str, start: usize, end: usize) -> Option<usize> {
-    if matches!(
-        prev_byte(hay, start),
-        Some(b'-' | b'.' | b'+' | b'/' | b':')
-    ) || continues_number(hay, end)
+    if matches!(prev_byte(hay, start), Some(b'-' | b'.' | b'+' | b'/'))
+        || continues_number(hay, end)
     {
         return None;
     }
     let m = hay.get(start..end)?.as_bytes();
-    if m.len() != 11 || m[3] != m[6] {
+    if m.len() != 11 {
         return None;
     }
     let area = &m[0..3];
@@ -558,20 +650,93 @@ fn v_phone_intl(hay: &str, start: usize, end: usize) -> Option<usize> {
 fn v_phone_nanp(hay: &str, start: usize, end: usize) -> Option<usize> {
     if matches!(
         prev_byte(hay, start),
-        Some(b'.' | b'-' | b'+' | b'/' | b':' | b'_')
+        Some(b'.' | b'-' | b'+' | b'/' | b'_')
     ) || prev_byte(hay, start).is_some_and(|b| b.is_ascii_alphanumeric())
         || continues_number(hay, end)
     {
         return None;
     }
     let m = hay.get(start..end)?.as_bytes();
-    if m.first() != Some(&b'(') {
-        // `415-555-0132`, `415.555.0132`, `415 555 0132`: both separators equal.
-        if m.len() != 12 || m[3] != m[7] {
-            return None;
-        }
+    if m.first() != Some(&b'(') && m.len() != 12 {
+        return None;
     }
     Some(end)
+}
+
+/// `0044 20 7946 0958`: the international form with the `00` call prefix instead of `+`.
+fn v_phone_00(hay: &str, start: usize, end: usize) -> Option<usize> {
+    if matches!(prev_byte(hay, start), Some(b'.' | b'-' | b'/' | b',')) {
+        return None;
+    }
+    let e = v_phone_intl(hay, start, end)?;
+    let digits = hay
+        .get(start..e)?
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .count();
+    let first_group = hay
+        .get(start..e)?
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .count();
+    // `00` + 8–15 digits; a bare 00… run without separators is a number, not a phone.
+    ((10..=17).contains(&digits) && first_group < digits).then_some(e)
+}
+
+/// The 2-digit E.164 country calling codes.
+const CC_2: &[u8] = &[
+    20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54, 55, 56,
+    57, 58, 60, 61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98,
+];
+
+/// A 1- or 2-digit country calling code (3-digit codes are not recognised without `+`/`00`).
+fn is_country_code(g: &[u8]) -> bool {
+    match g {
+        [b'1' | b'7'] => true,
+        [a, b] => CC_2.contains(&((a - b'0') * 10 + (b - b'0'))),
+        _ => false,
+    }
+}
+
+/// `44 20 7946 0958`: an international number written without `+` or `00`. Accepted only when
+/// the first group is a 1- or 2-digit country calling code, the separator is the same
+/// throughout, the national number has 9–11 digits, its groups are not all of three digits
+/// (`1 234 567 890` is an amount), and it has a group of 3+ digits or is written in pairs
+/// (`33 1 23 45 67 89`).
+fn v_phone_bare(hay: &str, start: usize, end: usize) -> Option<usize> {
+    let prev = prev_byte(hay, start);
+    if prev.is_some_and(|b| b.is_ascii_alphanumeric())
+        || matches!(prev, Some(b'.' | b'-' | b'+' | b'/' | b'_' | b',' | b'$'))
+        || continues_number(hay, end)
+        || matches!(byte_at(hay, end), Some(b',' | b'%'))
+    {
+        return None;
+    }
+    // `4937 92 19 2080 9562`: a group of a longer number, not its start.
+    if matches!(prev, Some(b' ' | b'-'))
+        && start >= 2
+        && byte_at(hay, start - 2).is_some_and(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let m = hay.get(start..end)?.as_bytes();
+    let sep = *m.iter().find(|b| !b.is_ascii_digit())?;
+    if m.iter().any(|&b| !b.is_ascii_digit() && b != sep) {
+        return None;
+    }
+    let groups: Vec<&[u8]> = m.split(|&b| b == sep).collect();
+    let cc = groups.first()?;
+    let rest = groups.get(1..)?;
+    let national: usize = rest.iter().map(|g| g.len()).sum();
+    let nanp_ok = *cc != b"1" || rest.iter().map(|g| g.len()).eq([3, 3, 4]);
+    let all_three = rest.iter().all(|g| g.len() == 3);
+    let longest = rest.iter().map(|g| g.len()).max()?;
+    (is_country_code(cc)
+        && nanp_ok
+        && !all_three
+        && (longest >= 3 || rest.len() >= 4)
+        && (9..=11).contains(&national))
+    .then_some(end)
 }
 
 const VERSION_WORDS: &[&str] = &[
@@ -594,7 +759,14 @@ fn v_ipv4(hay: &str, start: usize, end: usize) -> Option<usize> {
 
 fn v_ipv6(hay: &str, start: usize, end: usize) -> Option<usize> {
     let is_part = |b: u8| b.is_ascii_alphanumeric() || b == b':' || b == b'_' || b == b'.';
-    if prev_byte(hay, start).is_some_and(is_part) || byte_at(hay, end).is_some_and(is_part) {
+    // A colon right before is a label's (`ip:fe80::1`) unless it continues an address.
+    let label_colon = prev_byte(hay, start) == Some(b':')
+        && start >= 2
+        && byte_at(hay, start - 2).is_none_or(|b| !is_part(b))
+        && byte_at(hay, start) != Some(b':');
+    if (prev_byte(hay, start).is_some_and(is_part) && !label_colon)
+        || byte_at(hay, end).is_some_and(is_part)
+    {
         return None;
     }
     let m = hay.get(start..end)?;
@@ -609,6 +781,11 @@ fn v_ipv6(hay: &str, start: usize, end: usize) -> Option<usize> {
 
 /// Decodes standard base64 (with or without padding); `None` if malformed.
 fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    decode_base64(s, false)
+}
+
+/// Decodes standard or (with `url_safe`) URL-safe base64, padding optional; `None` if malformed.
+pub(crate) fn decode_base64(s: &str, url_safe: bool) -> Option<Vec<u8>> {
     let s = s.trim_end_matches('=');
     let mut out = Vec::with_capacity(s.len() * 3 / 4);
     let mut acc: u32 = 0;
@@ -618,8 +795,10 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
             b'A'..=b'Z' => b - b'A',
             b'a'..=b'z' => b - b'a' + 26,
             b'0'..=b'9' => b - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
+            b'+' if !url_safe => 62,
+            b'/' if !url_safe => 63,
+            b'-' if url_safe => 62,
+            b'_' if url_safe => 63,
             _ => return None,
         };
         acc = ((acc << 6) | u32::from(v)) & 0x00FF_FFFF;

@@ -6,7 +6,8 @@ use super::keys::KeyDecision;
 use super::{Redactor, BLOCKED_VALUE_MASK, KEY_MASK};
 use crate::redact::json::{self, JsonScrubber, STRING_MARKER};
 use crate::redact::matcher::{Hit, Source};
-use crate::redact::RedactionReport;
+use crate::redact::views;
+use crate::redact::{Detector, RedactionReport};
 
 /// Extra bytes scanned beyond the size limit before cutting, so a secret that straddles the cut
 /// is still recognised (and masked) rather than left half-visible.
@@ -32,21 +33,79 @@ impl Redactor {
     }
 
     /// Scrubs `s` as plain text: detectors and value rules only.
+    ///
+    /// Besides the direct matches, two second looks catch values hidden by a transformation:
+    /// lines joined where a value was wrapped across a line break, and percent-escapes decoded
+    /// (see `views`). Each mask covers exactly the original bytes of what it hides.
     pub fn redact_text<'a>(&self, s: &'a str, report: &mut RedactionReport) -> Cow<'a, str> {
-        let Some(first) = self.matcher.next_hit(s, 0) else {
+        if !self.matcher.may_match(s) {
             return Cow::Borrowed(s);
-        };
+        }
+        let first = self.matcher.next_hit(s, 0);
+        let hidden = views::may_hide(s);
+        if first.is_none() && !hidden {
+            return Cow::Borrowed(s);
+        }
+        let mut hits = Vec::new();
+        let mut hit = first;
+        while let Some(h) = hit {
+            hits.push(h);
+            hit = self.matcher.next_hit(s, h.end.max(h.start + 1));
+        }
+        if hidden {
+            self.view_hits(s, &mut hits);
+        }
+        if hits.is_empty() {
+            return Cow::Borrowed(s);
+        }
         let mut out = String::with_capacity(s.len() + 32);
         let mut last = 0;
-        let mut hit = Some(first);
-        while let Some(h) = hit {
+        for h in &hits {
             out.push_str(s.get(last..h.start).unwrap_or(""));
-            self.write_replacement(s, &h, &mut out, report);
+            self.write_replacement(s, h, &mut out, report);
             last = h.end;
-            hit = self.matcher.next_hit(s, h.end);
         }
         out.push_str(s.get(last..).unwrap_or(""));
         Cow::Owned(out)
+    }
+
+    /// Adds the hits of the joined and decoded views of `s` to `hits`, then sorts and merges
+    /// overlapping hits (the earlier one's label wins).
+    fn view_hits(&self, s: &str, hits: &mut Vec<Hit>) {
+        let before = hits.len();
+        let masked: Vec<(usize, usize, bool)> = hits
+            .iter()
+            .map(|h| {
+                let closed = h.source == Source::Detector(Detector::PrivateKey)
+                    && s.get(..h.end).is_some_and(|m| m.ends_with("-----"));
+                (h.start, h.end, closed)
+            })
+            .collect();
+        let mut views = views::joined(s, &masked);
+        views.extend(views::percent_decoded(s));
+        for view in &views {
+            let mut from = 0;
+            while let Some(h) = self.matcher.next_hit(&view.text, from) {
+                if let Some((start, end)) = view.original(h.start, h.end) {
+                    if s.is_char_boundary(start) && s.is_char_boundary(end) {
+                        hits.push(Hit { start, end, ..h });
+                    }
+                }
+                from = h.end.max(h.start + 1);
+            }
+        }
+        if hits.len() == before {
+            return;
+        }
+        hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+        let mut merged: Vec<Hit> = Vec::with_capacity(hits.len());
+        for h in hits.drain(..) {
+            match merged.last_mut() {
+                Some(m) if h.start < m.end => m.end = m.end.max(h.end),
+                _ => merged.push(h),
+            }
+        }
+        *hits = merged;
     }
 
     fn write_replacement(
@@ -90,7 +149,7 @@ impl Redactor {
 
     /// Whether a JSON string needs the structural pass at all.
     fn json_needs_walk(&self, s: &str) -> bool {
-        self.matcher.has_candidate(s)
+        (self.matcher.may_match(s) && (self.matcher.has_candidate(s) || views::may_hide(s)))
             || !self.key_rules.is_empty()
             || self.blocked_key_patterns.is_some()
             || !self.blocked_keys.is_empty()
