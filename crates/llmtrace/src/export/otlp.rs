@@ -28,7 +28,7 @@ macro_rules! otlp_exporter {
                 .with_headers($headers.iter().cloned().collect::<HashMap<_, _>>())
                 .build(),
         };
-        built.map_err(|e| InitError::Exporter(e.to_string()))
+        built.map_err(InitError::Exporter)
     }};
 }
 

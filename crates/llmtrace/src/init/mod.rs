@@ -34,9 +34,9 @@ pub enum InitError {
     /// A configuration value is wrong; the message names it and the fix.
     #[error(transparent)]
     Config(#[from] ConfigError),
-    /// The OTLP exporter could not be built.
+    /// The OTLP exporter could not be built (its error is the source).
     #[error("cannot build the OTLP exporter: {0}")]
-    Exporter(String),
+    Exporter(#[source] opentelemetry_otlp::ExporterBuildError),
     /// The trace file could not be opened.
     #[error("cannot open the trace file {path} (LLMTRACE_FILE): {source}")]
     File {
