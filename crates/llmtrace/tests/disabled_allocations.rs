@@ -79,7 +79,11 @@ fn the_span_api_allocates_nothing_without_a_subscriber() {
         span.record_response(&response);
         span.record_output_messages(&messages);
         drop(span);
-        drop(llmtrace::tool("get_weather").description("Looks up the weather").start());
+        drop(
+            llmtrace::tool("get_weather")
+                .description("Looks up the weather")
+                .start(),
+        );
         drop(llmtrace::agent("planner").provider("openai").start());
         drop(llmtrace::embeddings("text-embedding-3-small").start());
         drop(llmtrace::retrieval("kb").start());
