@@ -116,3 +116,116 @@ impl SpanExporter for DirectExporter {
             .set_resource(resource);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpListener;
+    use std::sync::{Arc, Mutex};
+
+    use opentelemetry::trace::{SpanContext, SpanId, SpanKind, Status, TraceFlags, TraceId};
+    use opentelemetry::InstrumentationScope;
+    use opentelemetry_sdk::trace::{SpanData, SpanEvents, SpanExporter, SpanLinks};
+
+    use super::DirectExporter;
+    use crate::export::wire::{HttpWire, Wire};
+
+    /// An HTTP/1.1 server on 127.0.0.1 answering with `statuses` in turn (then 200), keeping
+    /// each request body.
+    fn server(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}/v1/traces", listener.local_addr().expect("addr"));
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let kept = bodies.clone();
+        std::thread::spawn(move || {
+            let mut statuses = statuses.into_iter();
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(stream);
+                loop {
+                    let mut length = 0;
+                    let mut line = String::new();
+                    while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+                        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                            length = v.trim().parse().unwrap_or(0);
+                        }
+                        line.clear();
+                    }
+                    if line != "\r\n" {
+                        break;
+                    }
+                    let mut body = vec![0; length];
+                    if reader.read_exact(&mut body).is_err() {
+                        break;
+                    }
+                    kept.lock().expect("bodies").push(body);
+                    let status = statuses.next().unwrap_or(200);
+                    let answer = format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\n\r\n");
+                    if reader.get_mut().write_all(answer.as_bytes()).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        (url, bodies)
+    }
+
+    fn span() -> SpanData {
+        SpanData {
+            span_context: SpanContext::new(
+                TraceId::from(1),
+                SpanId::from(2),
+                TraceFlags::SAMPLED,
+                false,
+                Default::default(),
+            ),
+            parent_span_id: SpanId::INVALID,
+            parent_span_is_remote: false,
+            span_kind: SpanKind::Client,
+            name: "chat gpt-4o".into(),
+            start_time: std::time::SystemTime::now(),
+            end_time: std::time::SystemTime::now(),
+            attributes: vec![opentelemetry::KeyValue::new(
+                "gen_ai.request.model",
+                "gpt-4o",
+            )],
+            dropped_attributes_count: 0,
+            events: SpanEvents::default(),
+            links: SpanLinks::default(),
+            status: Status::Unset,
+            instrumentation_scope: InstrumentationScope::builder("llmtrace").build(),
+        }
+    }
+
+    fn http_exporter(url: &str) -> DirectExporter {
+        let timeout = std::time::Duration::from_secs(5);
+        let wire = HttpWire::new(url, Default::default(), timeout).expect("client");
+        DirectExporter::new(Wire::Http(wire), timeout)
+    }
+
+    #[test]
+    fn http_503_is_retried_with_the_same_bytes_and_400_is_not() {
+        let (url, bodies) = server(vec![503, 502]);
+        let exporter = http_exporter(&url);
+        futures_executor::block_on(exporter.export(vec![span()])).expect("third try accepted");
+        let sent = bodies.lock().expect("bodies").clone();
+        assert_eq!(sent.len(), 3, "503, 502, then 200");
+        assert!(!sent[0].is_empty());
+        assert!(
+            sent.iter().all(|b| *b == sent[0]),
+            "the same bytes each time"
+        );
+
+        let (url, bodies) = server(vec![400]);
+        let exporter = http_exporter(&url);
+        assert!(futures_executor::block_on(exporter.export(vec![span()])).is_err());
+        assert_eq!(
+            bodies.lock().expect("bodies").len(),
+            1,
+            "400 is not retried"
+        );
+        exporter
+            .shutdown_with_timeout(std::time::Duration::from_secs(1))
+            .expect("shutdown");
+        assert!(futures_executor::block_on(exporter.export(vec![span()])).is_err());
+    }
+}
