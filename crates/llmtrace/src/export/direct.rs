@@ -20,6 +20,8 @@ const MAX_RETRIES: u32 = 3;
 const INITIAL_DELAY: Duration = Duration::from_millis(100);
 /// The longest pause between attempts.
 const MAX_DELAY: Duration = Duration::from_millis(1600);
+/// The longest pause when the backend asked for longer than [`MAX_DELAY`].
+const MAX_THROTTLED_DELAY: Duration = Duration::from_secs(30);
 /// Up to this much is added at random to each pause.
 const MAX_JITTER_MS: u32 = 100;
 
@@ -44,10 +46,12 @@ impl DirectExporter {
     }
 
     /// Sends `body` until it is accepted, the failure is not worth retrying, the retries are
-    /// used up, or the next pause would end after the time budget.
+    /// used up, or the next pause would end after the time budget. A backend's throttling hint
+    /// lengthens the pause (and the later ones, which double from it).
     async fn send_with_retries(&self, body: Bytes) -> Result<(), Failure> {
         let started = Instant::now();
         let mut delay = INITIAL_DELAY;
+        let mut cap = MAX_DELAY;
         let mut retries = 0;
         loop {
             let failure = match self.wire.send(&body).await {
@@ -58,12 +62,19 @@ impl DirectExporter {
             if !failure.retryable || retries >= MAX_RETRIES || left.is_zero() {
                 return Err(failure);
             }
-            let pause = (delay + jitter()).min(MAX_DELAY);
+            if let Some(hint) = failure.throttle {
+                let hint = hint.min(MAX_THROTTLED_DELAY);
+                if hint > cap {
+                    cap = MAX_THROTTLED_DELAY;
+                }
+                delay = delay.max(hint);
+            }
+            let pause = (delay + jitter()).min(cap);
             if pause >= left {
                 return Err(failure);
             }
             pause_for(pause).await;
-            delay = (delay * 2).min(MAX_DELAY);
+            delay = (delay * 2).min(cap);
             retries += 1;
         }
     }
@@ -132,7 +143,7 @@ mod tests {
 
     /// An HTTP/1.1 server on 127.0.0.1 answering with `statuses` in turn (then 200), keeping
     /// each request body.
-    fn server(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
+    pub(super) fn server(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!("http://{}/v1/traces", listener.local_addr().expect("addr"));
         let bodies = Arc::new(Mutex::new(Vec::new()));
@@ -159,7 +170,13 @@ mod tests {
                     }
                     kept.lock().expect("bodies").push(body);
                     let status = statuses.next().unwrap_or(200);
-                    let answer = format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\n\r\n");
+                    // 429 carries a one-second Retry-After.
+                    let hint = if status == 429 {
+                        "retry-after: 1\r\n"
+                    } else {
+                        ""
+                    };
+                    let answer = format!("HTTP/1.1 {status} X\r\n{hint}content-length: 0\r\n\r\n");
                     if reader.get_mut().write_all(answer.as_bytes()).is_err() {
                         break;
                     }
@@ -169,7 +186,7 @@ mod tests {
         (url, bodies)
     }
 
-    fn span() -> SpanData {
+    pub(super) fn span() -> SpanData {
         SpanData {
             span_context: SpanContext::new(
                 TraceId::from(1),
@@ -196,7 +213,7 @@ mod tests {
         }
     }
 
-    fn http_exporter(url: &str) -> DirectExporter {
+    pub(super) fn http_exporter(url: &str) -> DirectExporter {
         let timeout = std::time::Duration::from_secs(5);
         let wire = HttpWire::new(url, Default::default(), timeout).expect("client");
         DirectExporter::new(Wire::Http(wire), timeout)
@@ -227,5 +244,22 @@ mod tests {
             .shutdown_with_timeout(std::time::Duration::from_secs(1))
             .expect("shutdown");
         assert!(futures_executor::block_on(exporter.export(vec![span()])).is_err());
+    }
+}
+
+#[cfg(test)]
+mod throttle_tests {
+    use opentelemetry_sdk::trace::SpanExporter;
+
+    use super::tests::{http_exporter, server, span};
+
+    #[test]
+    fn http_retry_after_is_waited_for() {
+        let (url, bodies) = server(vec![429]);
+        let exporter = http_exporter(&url);
+        let started = std::time::Instant::now();
+        futures_executor::block_on(exporter.export(vec![span()])).expect("second try accepted");
+        assert!(started.elapsed() >= std::time::Duration::from_secs(1));
+        assert_eq!(bodies.lock().expect("bodies").len(), 2);
     }
 }

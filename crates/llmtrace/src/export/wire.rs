@@ -14,10 +14,16 @@ use tonic::transport::Channel;
 /// The gRPC method of the OTLP trace service.
 const EXPORT_PATH: &str = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 
+/// The longest wait a backend's throttling hint (gRPC `RetryInfo`, HTTP `Retry-After`) is taken
+/// at; the export timeout still bounds every export.
+const MAX_HINT: Duration = Duration::from_secs(600);
+
 /// Why one attempt failed, and whether the same bytes may be sent again.
 #[derive(Debug)]
 pub(crate) struct Failure {
     pub(crate) retryable: bool,
+    /// How long the backend asked us to wait before sending again.
+    pub(crate) throttle: Option<Duration>,
     pub(crate) message: String,
 }
 
@@ -78,6 +84,7 @@ impl GrpcWire {
         let mut client = tonic::client::Grpc::new(self.channel.clone());
         client.ready().await.map_err(|e| Failure {
             retryable: true,
+            throttle: None,
             message: format!("gRPC channel not ready: {}", chain(&e)),
         })?;
         let mut request = tonic::Request::new(body.clone());
@@ -90,26 +97,37 @@ impl GrpcWire {
     }
 }
 
-/// A gRPC status as a failure: the codes OTLP calls transient are retried; RESOURCE_EXHAUSTED
-/// without a retry delay is not.
+/// A gRPC status as a failure: the codes OTLP calls transient are retried, after the delay of
+/// the status's `RetryInfo` if it has one; RESOURCE_EXHAUSTED only with such a delay.
 fn grpc_failure(status: &tonic::Status) -> Failure {
     use tonic::Code;
-    let retryable = matches!(
-        status.code(),
+    use tonic_types::StatusExt;
+    let hint = status
+        .get_details_retry_info()
+        .and_then(|info| info.retry_delay)
+        .filter(|delay| !delay.is_zero())
+        .map(|delay| delay.min(MAX_HINT));
+    let (retryable, throttle) = match status.code() {
+        Code::ResourceExhausted | Code::Unavailable if hint.is_some() => (true, hint),
         Code::Unavailable
-            | Code::Cancelled
-            | Code::DeadlineExceeded
-            | Code::Aborted
-            | Code::OutOfRange
-            | Code::DataLoss
-    );
+        | Code::Cancelled
+        | Code::DeadlineExceeded
+        | Code::Aborted
+        | Code::OutOfRange
+        | Code::DataLoss => (true, None),
+        _ => (false, None),
+    };
     // The status message may echo credentials; only the code and a local cause are kept.
     let mut message = format!("export failed with gRPC code: {:?}", status.code());
     if let Some(source) = std::error::Error::source(status) {
         message.push_str(": ");
         message.push_str(&chain(source));
     }
-    Failure { retryable, message }
+    Failure {
+        retryable,
+        throttle,
+        message,
+    }
 }
 
 /// An error and its sources, joined.
@@ -210,6 +228,7 @@ impl HttpWire {
             .clone()
             .ok_or_else(|| Failure {
                 retryable: false,
+                throttle: None,
                 message: "exporter already shut down".to_owned(),
             })?;
         let response = client
@@ -219,16 +238,25 @@ impl HttpWire {
             .send()
             .map_err(|e| Failure {
                 retryable: true,
+                throttle: None,
                 message: format!("HTTP export failed: {}", chain(&e)),
             })?;
         let status = response.status();
+        // Retry-After in seconds (the HTTP-date form is not read).
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok())
+            .map(|s| Duration::from_secs(s).min(MAX_HINT));
         // Read to the end so that the connection can be reused.
         let _ = response.bytes();
         if status.is_success() {
             return Ok(());
         }
+        let throttled = matches!(status.as_u16(), 429 | 503);
         Err(Failure {
-            retryable: matches!(status.as_u16(), 429 | 502 | 503 | 504),
+            retryable: throttled || matches!(status.as_u16(), 502 | 504),
+            throttle: retry_after.filter(|_| throttled),
             message: format!("HTTP export failed with status {status}"),
         })
     }
