@@ -12,6 +12,8 @@
 //! ```sh
 //! cargo run --release --bin stress -- [spans per thread, default 100000] [threads, default 2]
 //! LLMTRACE_EXPORT_WORKERS=1 cargo run --release --bin stress   # one export worker
+//! # opentelemetry-otlp's trace exporter instead of llmtrace's direct encoder
+//! LLMTRACE_OTLP_TRACE_EXPORTER=opentelemetry-otlp cargo run --release --bin stress
 //! ```
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -281,6 +283,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("full decode", full_endpoint.as_str(), &full),
         ("count only", shallow_endpoint.as_str(), &shallow_count),
     ];
+    println!(
+        "OTLP trace exporter: {}\n",
+        match std::env::var("LLMTRACE_OTLP_TRACE_EXPORTER").as_deref() {
+            Ok("opentelemetry-otlp") => "opentelemetry-otlp",
+            _ => "llmtrace direct encoder",
+        }
+    );
     flood(&receivers, threads, per_thread)?;
     paced(&receivers, threads)?;
     receiver.shutdown_background();

@@ -2,12 +2,16 @@
 //! when no backend is configured, and an OTLP-JSON lines file (which also takes the inference
 //! log records).
 
+mod direct;
+mod encode;
 mod fanout;
 mod jsonl;
 mod otlp;
 mod stats;
 mod tree;
+mod wire;
 
+pub use encode::TraceEncoder;
 pub(crate) use fanout::Shards;
 pub use fanout::{DynProcessor, FanOut};
 pub use jsonl::JsonLinesExporter;

@@ -5,6 +5,12 @@ use std::time::Duration;
 
 use opentelemetry_otlp::{WithExportConfig, WithHttpConfig, WithTonicConfig};
 
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+use opentelemetry_sdk::Resource;
+
+use super::direct::DirectExporter;
+use super::wire::{GrpcWire, HttpWire, Wire};
 use crate::config::Protocol;
 use crate::InitError;
 
@@ -32,20 +38,81 @@ macro_rules! otlp_exporter {
     }};
 }
 
-/// Builds the OTLP span exporter.
+/// Chooses the OTLP trace exporter (read where it is built, not a documented setting): unset or
+/// `direct` for [`DirectExporter`], `opentelemetry-otlp` for that crate's exporter (to compare
+/// the two side by side).
+const EXPORTER_SWITCH: &str = "LLMTRACE_OTLP_TRACE_EXPORTER";
+
+/// The OTLP span exporter: ours, which encodes each batch once, or opentelemetry-otlp's (chosen
+/// with `LLMTRACE_OTLP_TRACE_EXPORTER=opentelemetry-otlp`, and for `https` endpoints, which need
+/// its TLS set-up).
+#[derive(Debug)]
+pub(crate) enum OtlpSpanExporter {
+    Direct(DirectExporter),
+    Sdk(opentelemetry_otlp::SpanExporter),
+}
+
+impl SpanExporter for OtlpSpanExporter {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        match self {
+            Self::Direct(exporter) => exporter.export(batch).await,
+            Self::Sdk(exporter) => exporter.export(batch).await,
+        }
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        match self {
+            Self::Direct(exporter) => exporter.shutdown_with_timeout(timeout),
+            Self::Sdk(exporter) => exporter.shutdown_with_timeout(timeout),
+        }
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        match self {
+            Self::Direct(exporter) => exporter.force_flush(),
+            Self::Sdk(exporter) => exporter.force_flush(),
+        }
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        match self {
+            Self::Direct(exporter) => exporter.set_resource(resource),
+            Self::Sdk(exporter) => exporter.set_resource(resource),
+        }
+    }
+}
+
+/// Builds the OTLP span exporter. For gRPC the caller must have entered the Tokio runtime that
+/// will drive the connection.
 pub(crate) fn build_otlp_span_exporter(
     protocol: Protocol,
     endpoint: &str,
     headers: &[(String, String)],
     timeout: Duration,
-) -> Result<opentelemetry_otlp::SpanExporter, InitError> {
-    otlp_exporter!(
-        opentelemetry_otlp::SpanExporter,
-        protocol,
-        endpoint,
-        headers,
-        timeout
-    )
+) -> Result<OtlpSpanExporter, InitError> {
+    let sdk = std::env::var(EXPORTER_SWITCH).is_ok_and(|v| v == "opentelemetry-otlp")
+        || endpoint
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with("https:");
+    if sdk {
+        let exporter = otlp_exporter!(
+            opentelemetry_otlp::SpanExporter,
+            protocol,
+            endpoint,
+            headers,
+            timeout
+        )?;
+        return Ok(OtlpSpanExporter::Sdk(exporter));
+    }
+    let wire = match protocol {
+        Protocol::Grpc => GrpcWire::new(endpoint, grpc_metadata(headers)?, timeout).map(Wire::Grpc),
+        Protocol::HttpProtobuf => {
+            HttpWire::new(endpoint, http_headers(headers)?, timeout).map(Wire::Http)
+        }
+    }
+    .map_err(InitError::Exporter)?;
+    Ok(OtlpSpanExporter::Direct(DirectExporter::new(wire, timeout)))
 }
 
 /// Builds the OTLP metric exporter.
@@ -89,4 +156,16 @@ fn grpc_metadata(headers: &[(String, String)]) -> Result<tonic::metadata::Metada
         metadata.insert(key, value);
     }
     Ok(metadata)
+}
+
+fn http_headers(headers: &[(String, String)]) -> Result<reqwest::header::HeaderMap, InitError> {
+    let mut map = reqwest::header::HeaderMap::new();
+    for (key, value) in headers {
+        let name = reqwest::header::HeaderName::from_bytes(key.as_bytes())
+            .map_err(|_| InitError::header(key))?;
+        let value =
+            reqwest::header::HeaderValue::from_str(value).map_err(|_| InitError::header(key))?;
+        map.insert(name, value);
+    }
+    Ok(map)
 }

@@ -1,0 +1,263 @@
+//! Sends one pre-encoded OTLP `ExportTraceServiceRequest` to a backend, once: over gRPC (tonic,
+//! with a codec that passes the bytes through) or over HTTP/protobuf (the blocking client), and
+//! says whether a failure is worth retrying with the same bytes.
+
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use bytes::{Buf, BufMut, Bytes};
+use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
+use tonic::codegen::http::uri::PathAndQuery;
+use tonic::metadata::MetadataMap;
+use tonic::transport::Channel;
+
+/// The gRPC method of the OTLP trace service.
+const EXPORT_PATH: &str = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+
+/// The longest wait a backend's throttling hint (gRPC `RetryInfo`, HTTP `Retry-After`) is taken
+/// at; the export timeout still bounds every export.
+const MAX_HINT: Duration = Duration::from_secs(600);
+
+/// Why one attempt failed, and whether the same bytes may be sent again.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub(crate) retryable: bool,
+    /// How long the backend asked us to wait before sending again.
+    pub(crate) throttle: Option<Duration>,
+    pub(crate) message: String,
+}
+
+/// One connection to an OTLP trace backend.
+#[derive(Debug)]
+pub(crate) enum Wire {
+    Grpc(GrpcWire),
+    Http(HttpWire),
+}
+
+impl Wire {
+    /// Sends `body` (an encoded `ExportTraceServiceRequest`) once.
+    pub(crate) async fn send(&self, body: &Bytes) -> Result<(), Failure> {
+        match self {
+            Wire::Grpc(wire) => wire.send(body).await,
+            Wire::Http(wire) => wire.send(body),
+        }
+    }
+
+    /// Lets go of the connection; later sends fail.
+    pub(crate) fn shutdown(&self) {
+        if let Wire::Http(wire) = self {
+            // Dropped here, on the caller's (the batch processor's) thread.
+            drop(
+                wire.client
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take(),
+            );
+        }
+    }
+}
+
+/// OTLP/gRPC: a lazily connected tonic channel whose requests time out after the export
+/// timeout. Must be built inside the Tokio runtime that drives the connection.
+#[derive(Debug)]
+pub(crate) struct GrpcWire {
+    channel: Channel,
+    metadata: MetadataMap,
+}
+
+impl GrpcWire {
+    /// A channel to `endpoint` (`http://host:port`), connected on first use.
+    pub(crate) fn new(
+        endpoint: &str,
+        metadata: MetadataMap,
+        timeout: Duration,
+    ) -> Result<Self, String> {
+        let endpoint = tonic::transport::Endpoint::from_shared(endpoint.to_owned())
+            .map_err(|e| format!("invalid endpoint '{endpoint}': {e}"))?;
+        Ok(Self {
+            channel: endpoint.timeout(timeout).connect_lazy(),
+            metadata,
+        })
+    }
+
+    async fn send(&self, body: &Bytes) -> Result<(), Failure> {
+        let mut client = tonic::client::Grpc::new(self.channel.clone());
+        client.ready().await.map_err(|e| Failure {
+            retryable: true,
+            throttle: None,
+            message: format!("gRPC channel not ready: {}", chain(&e)),
+        })?;
+        let mut request = tonic::Request::new(body.clone());
+        *request.metadata_mut() = self.metadata.clone();
+        client
+            .unary(request, PathAndQuery::from_static(EXPORT_PATH), RawCodec)
+            .await
+            .map(drop)
+            .map_err(|status| grpc_failure(&status))
+    }
+}
+
+/// A gRPC status as a failure: the codes OTLP calls transient are retried, after the delay of
+/// the status's `RetryInfo` if it has one; RESOURCE_EXHAUSTED only with such a delay.
+fn grpc_failure(status: &tonic::Status) -> Failure {
+    use tonic::Code;
+    use tonic_types::StatusExt;
+    let hint = status
+        .get_details_retry_info()
+        .and_then(|info| info.retry_delay)
+        .filter(|delay| !delay.is_zero())
+        .map(|delay| delay.min(MAX_HINT));
+    let (retryable, throttle) = match status.code() {
+        Code::ResourceExhausted | Code::Unavailable if hint.is_some() => (true, hint),
+        Code::Unavailable
+        | Code::Cancelled
+        | Code::DeadlineExceeded
+        | Code::Aborted
+        | Code::OutOfRange
+        | Code::DataLoss => (true, None),
+        _ => (false, None),
+    };
+    // The status message may echo credentials; only the code and a local cause are kept.
+    let mut message = format!("export failed with gRPC code: {:?}", status.code());
+    if let Some(source) = std::error::Error::source(status) {
+        message.push_str(": ");
+        message.push_str(&chain(source));
+    }
+    Failure {
+        retryable,
+        throttle,
+        message,
+    }
+}
+
+/// An error and its sources, joined.
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// Sends pre-encoded request bytes as they are; reads and ignores the response message.
+#[derive(Debug, Clone, Copy)]
+struct RawCodec;
+
+impl Codec for RawCodec {
+    type Encode = Bytes;
+    type Decode = ();
+    type Encoder = RawCodec;
+    type Decoder = RawCodec;
+
+    fn encoder(&mut self) -> Self::Encoder {
+        RawCodec
+    }
+
+    fn decoder(&mut self) -> Self::Decoder {
+        RawCodec
+    }
+}
+
+impl Encoder for RawCodec {
+    type Item = Bytes;
+    type Error = tonic::Status;
+
+    fn encode(&mut self, item: Bytes, dst: &mut EncodeBuf<'_>) -> Result<(), Self::Error> {
+        dst.put_slice(&item);
+        Ok(())
+    }
+}
+
+impl Decoder for RawCodec {
+    type Item = ();
+    type Error = tonic::Status;
+
+    fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<()>, Self::Error> {
+        src.advance(src.remaining());
+        Ok(Some(()))
+    }
+}
+
+/// OTLP/HTTP with protobuf bodies, POSTed with the blocking client (on the batch processor's
+/// thread, as opentelemetry-otlp's HTTP exporter does).
+#[derive(Debug)]
+pub(crate) struct HttpWire {
+    client: Mutex<Option<reqwest::blocking::Client>>,
+    url: reqwest::Url,
+    headers: reqwest::header::HeaderMap,
+}
+
+impl HttpWire {
+    /// A client for `endpoint` (the full URL, `…/v1/traces`) whose requests time out after
+    /// `timeout`.
+    pub(crate) fn new(
+        endpoint: &str,
+        mut headers: reqwest::header::HeaderMap,
+        timeout: Duration,
+    ) -> Result<Self, String> {
+        let url = reqwest::Url::parse(endpoint)
+            .map_err(|e| format!("invalid endpoint '{endpoint}': {e}"))?;
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            reqwest::header::HeaderValue::from_static("application/x-protobuf"),
+        );
+        // The blocking client runs its own runtime: it may not be built inside the host's.
+        let client = std::thread::spawn(move || {
+            reqwest::blocking::Client::builder()
+                .timeout(timeout)
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .join()
+        .map_err(|_| "the thread building the HTTP client failed".to_owned())??;
+        Ok(Self {
+            client: Mutex::new(Some(client)),
+            url,
+            headers,
+        })
+    }
+
+    fn send(&self, body: &Bytes) -> Result<(), Failure> {
+        let client = self
+            .client
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or_else(|| Failure {
+                retryable: false,
+                throttle: None,
+                message: "exporter already shut down".to_owned(),
+            })?;
+        let response = client
+            .post(self.url.clone())
+            .headers(self.headers.clone())
+            .body(body.clone())
+            .send()
+            .map_err(|e| Failure {
+                retryable: true,
+                throttle: None,
+                message: format!("HTTP export failed: {}", chain(&e)),
+            })?;
+        let status = response.status();
+        // Retry-After in seconds (the HTTP-date form is not read).
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok())
+            .map(|s| Duration::from_secs(s).min(MAX_HINT));
+        // Read to the end so that the connection can be reused.
+        let _ = response.bytes();
+        if status.is_success() {
+            return Ok(());
+        }
+        let throttled = matches!(status.as_u16(), 429 | 503);
+        Err(Failure {
+            retryable: throttled || matches!(status.as_u16(), 502 | 504),
+            throttle: retry_after.filter(|_| throttled),
+            message: format!("HTTP export failed with status {status}"),
+        })
+    }
+}
