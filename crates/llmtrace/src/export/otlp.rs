@@ -38,7 +38,7 @@ macro_rules! otlp_exporter {
     }};
 }
 
-/// Chooses the OTLP trace exporter (read where it is built, not a documented setting): unset or
+/// Chooses the OTLP trace exporter (read from the process environment where it is built): unset or
 /// `direct` for [`DirectExporter`], `opentelemetry-otlp` for that crate's exporter (to compare
 /// the two side by side).
 const EXPORTER_SWITCH: &str = "LLMTRACE_OTLP_TRACE_EXPORTER";
