@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use opentelemetry_otlp::{WithExportConfig, WithHttpConfig, WithTonicConfig};
+use opentelemetry_otlp::{ExporterBuildError, WithExportConfig, WithHttpConfig, WithTonicConfig};
 
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
@@ -111,7 +111,7 @@ pub(crate) fn build_otlp_span_exporter(
             HttpWire::new(endpoint, http_headers(headers)?, timeout).map(Wire::Http)
         }
     }
-    .map_err(InitError::Exporter)?;
+    .map_err(|e| InitError::Exporter(ExporterBuildError::InvalidConfiguration(e)))?;
     Ok(OtlpSpanExporter::Direct(DirectExporter::new(wire, timeout)))
 }
 
