@@ -289,6 +289,8 @@ fn in_process(config: &Path, vars: &[(String, String)]) -> Outcome {
         .install_global(false)
         .console(false)
         .openinference(false)
+        // The spans carry content on purpose (values to redact): keep it on both sides.
+        .capture_content(true)
         .build()
         .expect("llmtrace accepts the collector YAML");
     generate(&guard);
@@ -337,6 +339,8 @@ fn via_collector(
         .install_global(false)
         .console(false)
         .openinference(false)
+        // The spans carry content on purpose (values to redact): keep it on both sides.
+        .capture_content(true)
         .build()
         .expect("llmtrace without processors");
     generate(&guard);

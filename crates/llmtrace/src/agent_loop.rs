@@ -62,12 +62,59 @@ pub struct AgentLoop {
 
 /// FNV-1a over the canonical (key-sorted) JSON of the arguments.
 fn arguments_hash(arguments: &serde_json::Value) -> u64 {
-    let canonical = arguments.to_string();
-    canonical
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        })
+    /// What is left to hash: a value, or punctuation of the compact JSON text.
+    enum Item<'a> {
+        Value(&'a serde_json::Value),
+        Key(&'a str),
+        Text(&'static str),
+    }
+    fn feed(hash: &mut u64, bytes: &[u8]) {
+        for byte in bytes {
+            *hash = (*hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    // FNV-1a over the compact JSON text with object keys sorted, whatever order the map keeps
+    // (serde_json's `preserve_order` feature may be on in the application); iterative, so deep
+    // arguments cannot overflow the stack.
+    let mut hash = 0xcbf2_9ce4_8422_2325_u64;
+    let mut stack = vec![Item::Value(arguments)];
+    while let Some(item) = stack.pop() {
+        match item {
+            Item::Text(text) => feed(&mut hash, text.as_bytes()),
+            Item::Key(key) => {
+                feed(
+                    &mut hash,
+                    serde_json::Value::from(key).to_string().as_bytes(),
+                );
+                feed(&mut hash, b":");
+            }
+            Item::Value(serde_json::Value::Object(map)) => {
+                feed(&mut hash, b"{");
+                let mut entries: Vec<_> = map.iter().collect();
+                entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                stack.push(Item::Text("}"));
+                for (i, (key, value)) in entries.into_iter().enumerate().rev() {
+                    stack.push(Item::Value(value));
+                    stack.push(Item::Key(key));
+                    if i > 0 {
+                        stack.push(Item::Text(","));
+                    }
+                }
+            }
+            Item::Value(serde_json::Value::Array(values)) => {
+                feed(&mut hash, b"[");
+                stack.push(Item::Text("]"));
+                for (i, value) in values.iter().enumerate().rev() {
+                    stack.push(Item::Value(value));
+                    if i > 0 {
+                        stack.push(Item::Text(","));
+                    }
+                }
+            }
+            Item::Value(scalar) => feed(&mut hash, scalar.to_string().as_bytes()),
+        }
+    }
+    hash
 }
 
 impl AgentLoop {
@@ -162,5 +209,37 @@ impl Drop for AgentLoop {
     fn drop(&mut self) {
         self.span
             .record_attribute(ours::AGENT_ITERATIONS, i64::from(self.iterations));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::arguments_hash;
+
+    #[test]
+    fn the_hash_is_that_of_the_compact_json_text_with_sorted_keys() {
+        let value: serde_json::Value =
+            serde_json::from_str(r#"{"b": [1, {"y": null, "x": "é\""}], "a": true}"#)
+                .expect("json");
+        let sorted = r#"{"a":true,"b":[1,{"x":"é\"","y":null}]}"#;
+        let fnv = sorted
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+                (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+            });
+        assert_eq!(arguments_hash(&value), fnv);
+    }
+
+    #[test]
+    fn deep_arguments_do_not_overflow_the_stack() {
+        let mut value = serde_json::json!(0);
+        for _ in 0..100_000 {
+            value = serde_json::Value::Array(vec![value]);
+        }
+        let _ = arguments_hash(&value);
+        // Dropping a deep `Value` recurses inside serde_json; unwind it by hand.
+        while let serde_json::Value::Array(mut items) = value {
+            value = items.pop().unwrap_or_default();
+        }
     }
 }
