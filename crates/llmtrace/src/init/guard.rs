@@ -76,6 +76,27 @@ impl Guard {
     /// admits become span events), for use in a subscriber of your own. It carries the
     /// pipeline's content-capture choice ([`ContentCapture`](crate::ContentCapture)), which spans
     /// under it follow.
+    ///
+    /// An application that already logs with `tracing_subscriber::fmt()` keeps its subscriber
+    /// and adds this layer to it (build with `install_global(false)`):
+    ///
+    /// ```
+    /// use tracing_subscriber::layer::SubscriberExt;
+    /// use tracing_subscriber::util::SubscriberInitExt;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let guard = llmtrace::builder().install_global(false).build()?;
+    /// tracing_subscriber::registry()
+    ///     .with(tracing_subscriber::fmt::layer()) // the logs, as before
+    ///     .with(guard.layer()) // GenAI spans → llmtrace's pipeline
+    ///     .try_init()?;
+    ///
+    /// tracing::info!("started"); // logged by fmt
+    /// let chat = llmtrace::chat("gpt-4o").start(); // traced by llmtrace
+    /// drop(chat);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn layer<S>(&self) -> Box<dyn tracing_subscriber::Layer<S> + Send + Sync>
     where
         S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a> + Send + Sync,
