@@ -34,11 +34,12 @@ run() {
 }
 
 # The declared minimum Rust version (`rust-version` in Cargo.toml) is checked, not assumed: the
-# library crates and their dependencies compile with that toolchain (its own target dir).
+# library crates, the binaries (the `llmtrace` command) and their dependencies compile with
+# that toolchain (its own target dir).
 msrv=$(sed -n 's/^rust-version = "\([^"]*\)".*/\1/p' Cargo.toml)
 msrv_check() {
     rustup toolchain install "$msrv" --profile minimal --no-self-update >/dev/null &&
-        cargo "+$msrv" check --workspace --lib --locked --target-dir target/msrv
+        cargo "+$msrv" check --workspace --lib --bins --locked --target-dir target/msrv
 }
 run msrv msrv_check
 
