@@ -65,6 +65,10 @@ pub(super) struct Settings {
     pub(super) tolerated: Vec<ConfigError>,
 }
 
+/// The OTLP export timeout when neither code, `OTEL_EXPORTER_OTLP_TIMEOUT` nor a collector
+/// configuration's exporter sets one (the OTLP exporter specification's default).
+const DEFAULT_EXPORT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The `LLMTRACE_CONFIG` file (a path given in code wins over the variable), read and checked.
 fn config_file(
     builder: &Builder,
@@ -257,7 +261,7 @@ impl Otlp {
             timeout: builder
                 .timeout
                 .or(from_env.timeout)
-                .unwrap_or(Duration::from_secs(10)),
+                .unwrap_or(DEFAULT_EXPORT_TIMEOUT),
             export_workers: export_workers(builder, from_env)?,
         })
     }
@@ -285,7 +289,7 @@ impl Otlp {
             timeout: builder
                 .timeout
                 .or(exporter.timeout)
-                .unwrap_or(Duration::from_secs(10)),
+                .unwrap_or(DEFAULT_EXPORT_TIMEOUT),
             export_workers: export_workers(builder, from_env)?,
         })
     }
