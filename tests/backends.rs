@@ -10,7 +10,7 @@
 //! - **The OpenTelemetry Collector** running the repository's `otel-collector.yaml` unchanged
 //!   (environment overrides only) in front of Phoenix: scrubbed and tail-sampled as configured.
 //! - **Jaeger** v2 with `collector/jaeger.yaml` (API v3 and the classic API): the `agent` example
-//!   over OTLP gRPC and the `rag` example over OTLP/HTTP — span count, parent ids, span kinds,
+//!   over OTLP gRPC and the `rag` example over OTLP/HTTP, both gzip-compressed — span count, parent ids, span kinds,
 //!   typed `gen_ai.*` / `llmtrace.*` attributes, `error` and exception events on exactly the
 //!   failed spans, the service from the resource — and the agent again behind the collector with
 //!   `otel-collector.yaml`'s Jaeger exporter, scrubbed and sampled.
@@ -2092,7 +2092,13 @@ fn jaeger_shows_the_agent_trace_sent_over_otlp_grpc() {
         return;
     }
     let mut jaeger = Jaeger::start();
-    export_example("agent", &jaeger.otlp_grpc(), "grpc", &[]);
+    // gzip-compressed, as collectors' own exporters send by default.
+    export_example(
+        "agent",
+        &jaeger.otlp_grpc(),
+        "grpc",
+        &[("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip")],
+    );
     let spans = jaeger.wait_for_trace("agent", 16);
     assert_agent_in_jaeger(&spans, "agent");
 
@@ -2150,7 +2156,12 @@ fn jaeger_shows_the_rag_trace_sent_over_otlp_http() {
         return;
     }
     let mut jaeger = Jaeger::start();
-    export_example("rag", &jaeger.otlp_http(), "http/protobuf", &[]);
+    export_example(
+        "rag",
+        &jaeger.otlp_http(),
+        "http/protobuf",
+        &[("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip")],
+    );
     let spans = jaeger.wait_for_trace("rag", 6);
     assert_rag_in_jaeger(&spans);
 }

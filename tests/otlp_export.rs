@@ -400,3 +400,49 @@ fn bad_configuration_is_a_clear_error_not_a_panic() {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// `OTEL_EXPORTER_OTLP_COMPRESSION=gzip`: the agent example's spans arrive whole, gzip-encoded,
+/// over gRPC and HTTP/protobuf, from llmtrace's exporter and from opentelemetry-otlp's.
+#[test]
+fn agent_example_exports_gzip_over_both_protocols_with_both_exporters() {
+    use llmtrace_test_support::grpc_receiver::GrpcReceiver;
+    for exporter in ["direct", "opentelemetry-otlp"] {
+        let grpc = GrpcReceiver::start(4 << 20);
+        let http = HttpReceiver::start();
+        for (protocol, endpoint) in [
+            ("grpc", grpc.endpoint()),
+            ("http/protobuf", http.endpoint()),
+        ] {
+            let (out, _) = run_example(
+                "agent",
+                &[
+                    ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
+                    ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol),
+                    ("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"),
+                    ("LLMTRACE_OTLP_TRACE_EXPORTER", exporter),
+                    ("LLMTRACE_METRICS", "false"),
+                ],
+                Duration::from_secs(60),
+            );
+            assert!(
+                out.status.success(),
+                "{exporter} {protocol}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        assert_agent_trace(&grpc.wait_for_spans(16, Duration::from_secs(10)));
+        let encodings = grpc.encodings();
+        assert!(
+            !encodings.is_empty() && encodings.iter().all(|e| e == "gzip"),
+            "{exporter}: gRPC calls compressed: {encodings:?}"
+        );
+        assert_agent_trace(&http.wait_for_spans(16, Duration::from_secs(10)));
+        let requests = http.requests();
+        assert!(
+            requests
+                .iter()
+                .all(|r| r.headers.get("content-encoding").map(String::as_str) == Some("gzip")),
+            "{exporter}: every HTTP body gzip-encoded"
+        );
+    }
+}

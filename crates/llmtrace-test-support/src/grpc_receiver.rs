@@ -1,6 +1,6 @@
 //! A controllable OTLP/gRPC receiver on 127.0.0.1 for fault tests: it can accept, answer
 //! UNAVAILABLE or RESOURCE_EXHAUSTED, hang, limit message size, stop and start again on the
-//! same port.
+//! same port. It accepts gzip-compressed messages and records each call's `grpc-encoding`.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -38,6 +38,8 @@ struct Service {
     /// The resource of each resource-spans entry received, in order.
     resources: Arc<Mutex<Vec<Resource>>>,
     calls: Arc<AtomicUsize>,
+    /// The `grpc-encoding` of each call (`identity` when none was sent).
+    encodings: Arc<Mutex<Vec<String>>>,
 }
 
 #[tonic::async_trait]
@@ -47,6 +49,12 @@ impl TraceService for Service {
         request: tonic::Request<ExportTraceServiceRequest>,
     ) -> Result<tonic::Response<ExportTraceServiceResponse>, tonic::Status> {
         self.calls.fetch_add(1, Ordering::Relaxed);
+        let encoding = request
+            .metadata()
+            .get("grpc-encoding")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("identity");
+        self.encodings.lock().unwrap().push(encoding.to_owned());
         let mode = *self.mode.lock().unwrap();
         let failing = self
             .fail_next
@@ -110,6 +118,7 @@ impl GrpcReceiver {
                 spans: Arc::new(Mutex::new(Vec::new())),
                 resources: Arc::new(Mutex::new(Vec::new())),
                 calls: Arc::new(AtomicUsize::new(0)),
+                encodings: Arc::new(Mutex::new(Vec::new())),
             },
             max_message_bytes,
             rt,
@@ -122,7 +131,8 @@ impl GrpcReceiver {
     fn serve(&mut self, listener: tokio::net::TcpListener) {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let service = TraceServiceServer::new(self.service.clone())
-            .max_decoding_message_size(self.max_message_bytes);
+            .max_decoding_message_size(self.max_message_bytes)
+            .accept_compressed(tonic::codec::CompressionEncoding::Gzip);
         let incoming = tokio_stream_from(listener);
         self.rt.spawn(async move {
             let _ = tonic::transport::Server::builder()
@@ -133,6 +143,11 @@ impl GrpcReceiver {
                 .await;
         });
         self.stop = Some(tx);
+    }
+
+    /// The `grpc-encoding` of each call so far, in order (`identity` when uncompressed).
+    pub fn encodings(&self) -> Vec<String> {
+        self.service.encodings.lock().unwrap().clone()
     }
 
     /// The endpoint to export to, `http://127.0.0.1:{port}`.

@@ -1,5 +1,6 @@
 //! A minimal OTLP/HTTP (protobuf) receiver on 127.0.0.1: accepts `POST /v1/traces`, decodes the
-//! body and keeps the requests and their headers.
+//! body (gunzipped first with `Content-Encoding: gzip`, as collectors do) and keeps the requests
+//! and their headers.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -118,10 +119,19 @@ fn serve(stream: TcpStream, sink: Arc<Mutex<Vec<Received>>>) {
         if reader.read_exact(&mut body).is_err() {
             return;
         }
-        let (status, request) = match ExportTraceServiceRequest::decode(body.as_slice()) {
-            Ok(request) if path == "/v1/traces" => ("200 OK", Some(request)),
-            Ok(_) => ("404 Not Found", None),
-            Err(_) => ("400 Bad Request", None),
+        let body = match headers.get("content-encoding").map(String::as_str) {
+            Some("gzip") => gunzip(&body),
+            Some(_) => None,
+            None => Some(body),
+        };
+        let decoded = body.map(|b| ExportTraceServiceRequest::decode(b.as_slice()));
+        let (status, request) = match decoded {
+            None => ("415 Unsupported Media Type", None),
+            Some(decoded) => match decoded {
+                Ok(request) if path == "/v1/traces" => ("200 OK", Some(request)),
+                Ok(_) => ("404 Not Found", None),
+                Err(_) => ("400 Bad Request", None),
+            },
         };
         if let Some(request) = request {
             sink.lock().unwrap().push(Received {
@@ -137,4 +147,13 @@ fn serve(stream: TcpStream, sink: Arc<Mutex<Vec<Received>>>) {
             return;
         }
     }
+}
+
+/// A gzip body inflated, or `None` if it is not valid gzip.
+fn gunzip(body: &[u8]) -> Option<Vec<u8>> {
+    let mut inflated = Vec::new();
+    flate2::read::GzDecoder::new(body)
+        .read_to_end(&mut inflated)
+        .ok()?;
+    Some(inflated)
 }

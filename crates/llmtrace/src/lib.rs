@@ -206,7 +206,7 @@ mod span;
 mod span_data;
 
 pub use agent_loop::{AgentLoop, AgentLoopError};
-pub use config::{check_config, ConfigError, HeadSampler, Protocol};
+pub use config::{check_config, Compression, ConfigError, HeadSampler, Protocol};
 pub use content::CaptureMode;
 pub use context::{ContextProcessor, LlmContext, WithContext};
 pub use eval::{evaluate, Evaluation, InvalidId};

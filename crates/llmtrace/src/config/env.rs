@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{ConfigError, Env, HeadSampler, Protocol};
+use super::{Compression, ConfigError, Env, HeadSampler, Protocol};
 use crate::CaptureMode;
 
 /// The most OTLP export workers (`LLMTRACE_EXPORT_WORKERS`, `Builder::export_workers`).
@@ -32,6 +32,8 @@ pub(crate) struct EnvSettings {
     pub(crate) protocol: Option<Protocol>,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) timeout: Option<Duration>,
+    /// `OTEL_EXPORTER_OTLP_TRACES_COMPRESSION` or `OTEL_EXPORTER_OTLP_COMPRESSION`.
+    pub(crate) compression: Option<Compression>,
     pub(crate) sampler: Option<HeadSampler>,
     pub(crate) capture_content: Option<CaptureMode>,
     /// `OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT`: whether the inference log record is emitted
@@ -58,6 +60,15 @@ pub(crate) fn parse_bool(variable: &str, value: &str) -> Result<bool, ConfigErro
         "true" | "1" | "yes" | "on" => Ok(true),
         "false" | "0" | "no" | "off" => Ok(false),
         _ => Err(ConfigError::invalid(variable, value, "use true or false")),
+    }
+}
+
+/// `gzip` or `none`, as every OpenTelemetry SDK reads the compression variables.
+pub(crate) fn parse_compression(variable: &str, value: &str) -> Result<Compression, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "gzip" => Ok(Compression::Gzip),
+        "none" | "" => Ok(Compression::None),
+        _ => Err(ConfigError::invalid(variable, value, "use gzip or none")),
     }
 }
 
@@ -290,6 +301,13 @@ impl EnvSettings {
             "OTEL_EXPORTER_OTLP_TIMEOUT",
         ];
         self.timeout = read_millis(env, TIMEOUT, "10000")?;
+        const COMPRESSION: &[&str] = &[
+            "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION",
+            "OTEL_EXPORTER_OTLP_COMPRESSION",
+        ];
+        if let Some((var, v)) = first(env, COMPRESSION) {
+            self.compression = Some(parse_compression(&var, &v)?);
+        }
         if let Some(v) = env.get("LLMTRACE_EXPORT_WORKERS") {
             self.export_workers = Some(check_export_workers("LLMTRACE_EXPORT_WORKERS", &v)?);
         }
@@ -485,6 +503,8 @@ mod tests {
             ("OTEL_TRACES_SAMPLER", "sometimes"),
             ("OTEL_SDK_DISABLED", "maybe"),
             ("OTEL_EXPORTER_OTLP_TIMEOUT", "10s"),
+            ("OTEL_EXPORTER_OTLP_COMPRESSION", "zstd"),
+            ("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "deflate"),
             ("LLMTRACE_EXPORT_WORKERS", "0"),
             ("LLMTRACE_EXPORT_WORKERS", "17"),
             ("LLMTRACE_EXPORT_WORKERS", "four"),
@@ -501,6 +521,27 @@ mod tests {
         ]));
         assert!(
             matches!(err, Err(ConfigError::InvalidValue { variable, .. }) if variable == "OTEL_TRACES_SAMPLER_ARG")
+        );
+    }
+
+    #[test]
+    fn compression_is_read_traces_variable_first() {
+        let compression = |vars: &[(&str, &str)]| {
+            EnvSettings::from_env(&env(vars))
+                .expect("valid")
+                .compression
+        };
+        assert_eq!(compression(&[]), None);
+        assert_eq!(
+            compression(&[("OTEL_EXPORTER_OTLP_COMPRESSION", " GZIP ")]),
+            Some(Compression::Gzip)
+        );
+        assert_eq!(
+            compression(&[
+                ("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"),
+                ("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "none"),
+            ]),
+            Some(Compression::None)
         );
     }
 

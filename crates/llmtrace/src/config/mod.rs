@@ -43,6 +43,28 @@ impl Protocol {
     }
 }
 
+/// Compression of OTLP request bodies (`OTEL_EXPORTER_OTLP_COMPRESSION`,
+/// [`Builder::compression`](crate::Builder::compression), a collector exporter's `compression`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Compression {
+    /// Bodies are sent as they are (the default).
+    #[default]
+    None,
+    /// gzip: `grpc-encoding: gzip` over gRPC, `Content-Encoding: gzip` over HTTP. Each batch is
+    /// compressed once; a retry resends the same compressed bytes over HTTP.
+    Gzip,
+}
+
+impl Compression {
+    /// The value as `OTEL_EXPORTER_OTLP_COMPRESSION` spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Compression::None => "none",
+            Compression::Gzip => "gzip",
+        }
+    }
+}
+
 /// The head sampler chosen by `OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum HeadSampler {

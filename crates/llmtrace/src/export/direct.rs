@@ -107,9 +107,11 @@ impl SpanExporter for DirectExporter {
             Bytes::copy_from_slice(encoder.encode(&batch))
         };
         drop(batch);
-        self.send_with_retries(body)
-            .await
-            .map_err(|failure| OTelSdkError::InternalFailure(failure.message))
+        let sent = match self.wire.prepare(body) {
+            Ok(body) => self.send_with_retries(body).await,
+            Err(failure) => Err(failure),
+        };
+        sent.map_err(|failure| OTelSdkError::InternalFailure(failure.message))
     }
 
     fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
@@ -139,6 +141,7 @@ mod tests {
     use opentelemetry_sdk::trace::{SpanData, SpanEvents, SpanExporter, SpanLinks};
 
     use super::DirectExporter;
+    use crate::config::Compression;
     use crate::export::wire::{HttpWire, Wire};
 
     /// An HTTP/1.1 server on 127.0.0.1 answering with `statuses` in turn (then 200), keeping
@@ -214,9 +217,34 @@ mod tests {
     }
 
     pub(super) fn http_exporter(url: &str) -> DirectExporter {
+        http_exporter_with(url, Compression::None)
+    }
+
+    fn http_exporter_with(url: &str, compression: Compression) -> DirectExporter {
         let timeout = std::time::Duration::from_secs(5);
-        let wire = HttpWire::new(url, Default::default(), timeout).expect("client");
+        let wire = HttpWire::new(url, Default::default(), timeout, compression).expect("client");
         DirectExporter::new(Wire::Http(wire), timeout)
+    }
+
+    #[test]
+    fn gzip_bodies_inflate_to_the_plain_request_and_retries_resend_them() {
+        let span = span();
+        let (url, plain) = server(vec![]);
+        futures_executor::block_on(http_exporter(&url).export(vec![span.clone()]))
+            .expect("accepted");
+        let (url, compressed) = server(vec![503]);
+        futures_executor::block_on(http_exporter_with(&url, Compression::Gzip).export(vec![span]))
+            .expect("second try accepted");
+        let plain = plain.lock().expect("bodies")[0].clone();
+        let sent = compressed.lock().expect("bodies").clone();
+        assert_eq!(sent.len(), 2);
+        assert_eq!(sent[0], sent[1], "the same compressed bytes on retry");
+        assert_eq!(&sent[0][..2], &[0x1f, 0x8b], "a gzip member");
+        let mut inflated = Vec::new();
+        flate2::read::GzDecoder::new(sent[0].as_slice())
+            .read_to_end(&mut inflated)
+            .expect("valid gzip");
+        assert_eq!(inflated, plain);
     }
 
     #[test]

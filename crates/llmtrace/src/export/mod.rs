@@ -16,7 +16,7 @@ pub(crate) use fanout::Shards;
 pub use fanout::{DynProcessor, FanOut};
 pub use jsonl::JsonLinesExporter;
 pub(crate) use otlp::{
-    build_otlp_log_exporter, build_otlp_metric_exporter, build_otlp_span_exporter,
+    build_otlp_log_exporter, build_otlp_metric_exporter, build_otlp_span_exporter, Transport,
 };
 pub use stats::ExportStats;
 pub(crate) use stats::{Counters, CountingExporter, CountingProcessor};

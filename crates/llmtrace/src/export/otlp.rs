@@ -11,28 +11,55 @@ use opentelemetry_sdk::Resource;
 
 use super::direct::DirectExporter;
 use super::wire::{GrpcWire, HttpWire, Wire};
-use crate::config::Protocol;
+use crate::config::{Compression, Protocol};
 use crate::InitError;
+
+/// Where and how one signal is exported over OTLP.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Transport<'a> {
+    pub(crate) protocol: Protocol,
+    /// The signal's full endpoint (`…/v1/traces` over HTTP).
+    pub(crate) endpoint: &'a str,
+    pub(crate) headers: &'a [(String, String)],
+    pub(crate) timeout: Duration,
+    pub(crate) compression: Compression,
+}
 
 /// Builds the OTLP exporter of one signal from its exporter type's builder, with the same
 /// transport rules for every signal. For gRPC the caller must have entered the Tokio runtime
 /// that will drive the connection.
 macro_rules! otlp_exporter {
-    ($exporter:ty, $protocol:expr, $endpoint:expr, $headers:expr, $timeout:expr) => {{
-        let built = match $protocol {
-            Protocol::Grpc => <$exporter>::builder()
-                .with_tonic()
-                .with_endpoint($endpoint)
-                .with_timeout($timeout)
-                .with_metadata(grpc_metadata($headers)?)
-                .build(),
-            Protocol::HttpProtobuf => <$exporter>::builder()
-                .with_http()
-                .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
-                .with_endpoint($endpoint)
-                .with_timeout($timeout)
-                .with_headers($headers.iter().cloned().collect::<HashMap<_, _>>())
-                .build(),
+    ($exporter:ty, $transport:expr) => {{
+        let t: &Transport<'_> = $transport;
+        let gzip = t.compression == Compression::Gzip;
+        let built = match t.protocol {
+            Protocol::Grpc => {
+                let builder = <$exporter>::builder()
+                    .with_tonic()
+                    .with_endpoint(t.endpoint)
+                    .with_timeout(t.timeout)
+                    .with_metadata(grpc_metadata(t.headers)?);
+                if gzip {
+                    builder.with_compression(opentelemetry_otlp::Compression::Gzip)
+                } else {
+                    builder
+                }
+                .build()
+            }
+            Protocol::HttpProtobuf => {
+                let builder = <$exporter>::builder()
+                    .with_http()
+                    .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
+                    .with_endpoint(t.endpoint)
+                    .with_timeout(t.timeout)
+                    .with_headers(t.headers.iter().cloned().collect::<HashMap<_, _>>());
+                if gzip {
+                    builder.with_compression(opentelemetry_otlp::Compression::Gzip)
+                } else {
+                    builder
+                }
+                .build()
+            }
         };
         built.map_err(InitError::Exporter)
     }};
@@ -85,30 +112,31 @@ impl SpanExporter for OtlpSpanExporter {
 /// Builds the OTLP span exporter. For gRPC the caller must have entered the Tokio runtime that
 /// will drive the connection.
 pub(crate) fn build_otlp_span_exporter(
-    protocol: Protocol,
-    endpoint: &str,
-    headers: &[(String, String)],
-    timeout: Duration,
+    transport: &Transport<'_>,
 ) -> Result<OtlpSpanExporter, InitError> {
     let sdk = std::env::var(EXPORTER_SWITCH).is_ok_and(|v| v == "opentelemetry-otlp")
-        || endpoint
+        || transport
+            .endpoint
             .trim_start()
             .to_ascii_lowercase()
             .starts_with("https:");
     if sdk {
-        let exporter = otlp_exporter!(
-            opentelemetry_otlp::SpanExporter,
-            protocol,
-            endpoint,
-            headers,
-            timeout
-        )?;
+        let exporter = otlp_exporter!(opentelemetry_otlp::SpanExporter, transport)?;
         return Ok(OtlpSpanExporter::Sdk(exporter));
     }
+    let Transport {
+        protocol,
+        endpoint,
+        headers,
+        timeout,
+        compression,
+    } = *transport;
     let wire = match protocol {
-        Protocol::Grpc => GrpcWire::new(endpoint, grpc_metadata(headers)?, timeout).map(Wire::Grpc),
+        Protocol::Grpc => {
+            GrpcWire::new(endpoint, grpc_metadata(headers)?, timeout, compression).map(Wire::Grpc)
+        }
         Protocol::HttpProtobuf => {
-            HttpWire::new(endpoint, http_headers(headers)?, timeout).map(Wire::Http)
+            HttpWire::new(endpoint, http_headers(headers)?, timeout, compression).map(Wire::Http)
         }
     }
     .map_err(|e| InitError::Exporter(ExporterBuildError::InvalidConfiguration(e)))?;
@@ -117,34 +145,16 @@ pub(crate) fn build_otlp_span_exporter(
 
 /// Builds the OTLP metric exporter.
 pub(crate) fn build_otlp_metric_exporter(
-    protocol: Protocol,
-    endpoint: &str,
-    headers: &[(String, String)],
-    timeout: Duration,
+    transport: &Transport<'_>,
 ) -> Result<opentelemetry_otlp::MetricExporter, InitError> {
-    otlp_exporter!(
-        opentelemetry_otlp::MetricExporter,
-        protocol,
-        endpoint,
-        headers,
-        timeout
-    )
+    otlp_exporter!(opentelemetry_otlp::MetricExporter, transport)
 }
 
 /// Builds the OTLP log exporter.
 pub(crate) fn build_otlp_log_exporter(
-    protocol: Protocol,
-    endpoint: &str,
-    headers: &[(String, String)],
-    timeout: Duration,
+    transport: &Transport<'_>,
 ) -> Result<opentelemetry_otlp::LogExporter, InitError> {
-    otlp_exporter!(
-        opentelemetry_otlp::LogExporter,
-        protocol,
-        endpoint,
-        headers,
-        timeout
-    )
+    otlp_exporter!(opentelemetry_otlp::LogExporter, transport)
 }
 
 fn grpc_metadata(headers: &[(String, String)]) -> Result<tonic::metadata::MetadataMap, InitError> {

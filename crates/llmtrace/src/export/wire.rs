@@ -1,15 +1,17 @@
 //! Sends one pre-encoded OTLP `ExportTraceServiceRequest` to a backend, once: over gRPC (tonic,
-//! with a codec that passes the bytes through) or over HTTP/protobuf (the blocking client), and
-//! says whether a failure is worth retrying with the same bytes.
+//! with a codec that passes the bytes through) or over HTTP/protobuf (the blocking client),
+//! optionally gzip-compressed, and says whether a failure is worth retrying with the same bytes.
 
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use bytes::{Buf, BufMut, Bytes};
-use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
+use tonic::codec::{Codec, CompressionEncoding, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic::codegen::http::uri::PathAndQuery;
 use tonic::metadata::MetadataMap;
 use tonic::transport::Channel;
+
+use crate::config::Compression;
 
 /// The gRPC method of the OTLP trace service.
 const EXPORT_PATH: &str = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
@@ -43,6 +45,19 @@ impl Wire {
         }
     }
 
+    /// The bytes to send (and resend on retry) for one encoded request: compressed here once
+    /// for HTTP with gzip; tonic compresses gRPC messages itself.
+    pub(crate) fn prepare(&self, body: Bytes) -> Result<Bytes, Failure> {
+        match self {
+            Wire::Http(wire) if wire.gzip => gzip(&body).map(Bytes::from).map_err(|e| Failure {
+                retryable: false,
+                throttle: None,
+                message: format!("gzip compression failed: {e}"),
+            }),
+            _ => Ok(body),
+        }
+    }
+
     /// Lets go of the connection; later sends fail.
     pub(crate) fn shutdown(&self) {
         if let Wire::Http(wire) = self {
@@ -63,6 +78,7 @@ impl Wire {
 pub(crate) struct GrpcWire {
     channel: Channel,
     metadata: MetadataMap,
+    compression: Option<CompressionEncoding>,
 }
 
 impl GrpcWire {
@@ -71,17 +87,22 @@ impl GrpcWire {
         endpoint: &str,
         metadata: MetadataMap,
         timeout: Duration,
+        compression: Compression,
     ) -> Result<Self, String> {
         let endpoint = tonic::transport::Endpoint::from_shared(endpoint.to_owned())
             .map_err(|e| format!("invalid endpoint '{endpoint}': {e}"))?;
         Ok(Self {
             channel: endpoint.timeout(timeout).connect_lazy(),
             metadata,
+            compression: (compression == Compression::Gzip).then_some(CompressionEncoding::Gzip),
         })
     }
 
     async fn send(&self, body: &Bytes) -> Result<(), Failure> {
         let mut client = tonic::client::Grpc::new(self.channel.clone());
+        if let Some(encoding) = self.compression {
+            client = client.send_compressed(encoding);
+        }
         client.ready().await.map_err(|e| Failure {
             retryable: true,
             throttle: None,
@@ -128,6 +149,17 @@ fn grpc_failure(status: &tonic::Status) -> Failure {
         throttle,
         message,
     }
+}
+
+/// `body` gzip-compressed at the default level (what the OpenTelemetry SDKs send).
+fn gzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 4 + 64),
+        flate2::Compression::default(),
+    );
+    encoder.write_all(body)?;
+    encoder.finish()
 }
 
 /// An error and its sources, joined.
@@ -188,6 +220,8 @@ pub(crate) struct HttpWire {
     client: Mutex<Option<reqwest::blocking::Client>>,
     url: reqwest::Url,
     headers: reqwest::header::HeaderMap,
+    /// Bodies are gzip-compressed by [`Wire::prepare`] and sent with `Content-Encoding: gzip`.
+    gzip: bool,
 }
 
 impl HttpWire {
@@ -197,6 +231,7 @@ impl HttpWire {
         endpoint: &str,
         mut headers: reqwest::header::HeaderMap,
         timeout: Duration,
+        compression: Compression,
     ) -> Result<Self, String> {
         let url = reqwest::Url::parse(endpoint)
             .map_err(|e| format!("invalid endpoint '{endpoint}': {e}"))?;
@@ -204,6 +239,13 @@ impl HttpWire {
             reqwest::header::CONTENT_TYPE,
             reqwest::header::HeaderValue::from_static("application/x-protobuf"),
         );
+        let gzip = compression == Compression::Gzip;
+        if gzip {
+            headers.insert(
+                reqwest::header::CONTENT_ENCODING,
+                reqwest::header::HeaderValue::from_static("gzip"),
+            );
+        }
         // The blocking client runs its own runtime: it may not be built inside the host's.
         let client = std::thread::spawn(move || {
             reqwest::blocking::Client::builder()
@@ -217,6 +259,7 @@ impl HttpWire {
             client: Mutex::new(Some(client)),
             url,
             headers,
+            gzip,
         })
     }
 

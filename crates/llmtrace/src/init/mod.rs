@@ -16,7 +16,7 @@ use opentelemetry_sdk::logs::LogProcessor;
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::trace::SpanProcessor;
 
-use crate::config::{ConfigError, HeadSampler, Protocol};
+use crate::config::{Compression, ConfigError, HeadSampler, Protocol};
 use crate::cost::PriceTable;
 use crate::export::DynProcessor;
 use crate::CaptureMode;
@@ -117,6 +117,7 @@ pub struct Builder {
     protocol: Option<Protocol>,
     headers: Vec<(String, String)>,
     timeout: Option<Duration>,
+    compression: Option<Compression>,
     sampler: Option<HeadSampler>,
     capture_content: Option<CaptureMode>,
     emit_events: Option<bool>,
@@ -191,6 +192,24 @@ impl Builder {
     /// How long one export may take (default 10 s).
     pub fn export_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Compresses OTLP request bodies (default: none, or `OTEL_EXPORTER_OTLP_COMPRESSION`).
+    ///
+    /// ```
+    /// let guard = llmtrace::builder()
+    ///     .with_env(Vec::new())
+    ///     .install_global(false)
+    ///     .console(false)
+    ///     .endpoint("http://127.0.0.1:4318")
+    ///     .compression(llmtrace::Compression::Gzip)
+    ///     .build()
+    ///     .expect("pipeline");
+    /// drop(guard);
+    /// ```
+    pub fn compression(mut self, compression: Compression) -> Self {
+        self.compression = Some(compression);
         self
     }
 

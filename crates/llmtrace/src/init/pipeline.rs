@@ -179,12 +179,7 @@ fn otlp_workers(
     for _ in 0..workers {
         let exporter = {
             let _entered = runtime.map(|rt| rt.enter());
-            build_otlp_span_exporter(
-                settings.otlp.protocol,
-                endpoint,
-                &settings.otlp.headers,
-                settings.otlp.timeout,
-            )?
+            build_otlp_span_exporter(&settings.otlp.transport(endpoint))?
         };
         let exporter = CountingExporter {
             inner: exporter,
@@ -222,12 +217,7 @@ pub(super) fn logger_provider(
     if let Some(endpoint) = &settings.otlp.logs_endpoint {
         let exporter = {
             let _entered = runtime.map(|rt| rt.enter());
-            build_otlp_log_exporter(
-                settings.otlp.protocol,
-                endpoint,
-                &settings.otlp.headers,
-                settings.otlp.timeout,
-            )?
+            build_otlp_log_exporter(&settings.otlp.transport(endpoint))?
         };
         builder = builder.with_log_processor(BatchLogProcessor::builder(exporter).build());
     }
@@ -285,12 +275,7 @@ pub(super) fn meter_provider(
     };
     let exporter = {
         let _entered = runtime.map(|rt| rt.enter());
-        build_otlp_metric_exporter(
-            settings.otlp.protocol,
-            endpoint,
-            &settings.otlp.headers,
-            settings.otlp.timeout,
-        )?
+        build_otlp_metric_exporter(&settings.otlp.transport(endpoint))?
     };
     Ok(Some(
         SdkMeterProvider::builder()

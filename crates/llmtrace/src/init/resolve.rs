@@ -12,10 +12,11 @@ use super::{Builder, InitError};
 use crate::attributes::Actions;
 use crate::config::collector::{CollectorPlan, Exporter, OtlpExporter};
 use crate::config::{
-    self, ConfigError, Env, EnvSettings, FileConfig, HeadSampler, ProcessEnv, Protocol, Signal,
-    Stage,
+    self, Compression, ConfigError, Env, EnvSettings, FileConfig, HeadSampler, ProcessEnv,
+    Protocol, Signal, Stage,
 };
 use crate::cost::PriceTable;
+use crate::export::Transport;
 use crate::CaptureMode;
 use llmtrace_processor::redact::RedactionConfig;
 use llmtrace_processor::sample::TailSamplingConfig;
@@ -211,6 +212,7 @@ pub(super) struct Otlp {
     pub(super) logs_endpoint: Option<String>,
     pub(super) headers: Vec<(String, String)>,
     pub(super) timeout: Duration,
+    pub(super) compression: Compression,
     pub(super) export_workers: usize,
 }
 
@@ -262,12 +264,27 @@ impl Otlp {
                 .timeout
                 .or(from_env.timeout)
                 .unwrap_or(DEFAULT_EXPORT_TIMEOUT),
+            compression: builder
+                .compression
+                .or(from_env.compression)
+                .unwrap_or_default(),
             export_workers: export_workers(builder, from_env)?,
         })
     }
 }
 
 impl Otlp {
+    /// How one signal is sent to `endpoint` (its resolved URL).
+    pub(super) fn transport<'a>(&'a self, endpoint: &'a str) -> Transport<'a> {
+        Transport {
+            protocol: self.protocol,
+            endpoint,
+            headers: &self.headers,
+            timeout: self.timeout,
+            compression: self.compression,
+        }
+    }
+
     /// A collector configuration's OTLP exporter; the workers and metrics/logs endpoints still
     /// come from code and the environment.
     fn from_exporter(
@@ -290,6 +307,10 @@ impl Otlp {
                 .timeout
                 .or(exporter.timeout)
                 .unwrap_or(DEFAULT_EXPORT_TIMEOUT),
+            compression: builder
+                .compression
+                .or(exporter.compression)
+                .unwrap_or_default(),
             export_workers: export_workers(builder, from_env)?,
         })
     }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::keys::{key_name, scalar_string, Section};
-use crate::config::{http_signal_url, Protocol};
+use crate::config::{http_signal_url, Compression, Protocol};
 
 /// One exporter llmtrace can run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,8 +28,12 @@ pub(crate) struct OtlpExporter {
     pub(crate) endpoint: String,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) timeout: Option<Duration>,
-    /// `compression` other than `none`: llmtrace sends uncompressed (noted at start-up).
-    pub(crate) compression: Option<String>,
+    /// `compression: gzip` or `none`; unset is `None` (uncompressed in-process, where the
+    /// collector's own default is gzip).
+    pub(crate) compression: Option<Compression>,
+    /// A `compression` llmtrace does not implement (`zstd`, `snappy`, …): sent uncompressed,
+    /// noted at start-up.
+    pub(crate) unsupported_compression: Option<String>,
 }
 
 /// The exporter types llmtrace implements.
@@ -122,6 +126,11 @@ fn otlp(id: &str, kind_name: &str, section: Section<'_>) -> Result<OtlpExporter,
     if endpoint.is_empty() {
         return Err(format!("{}: missing", section.at("endpoint")));
     }
+    let given = section.string("compression")?;
+    let compression = given
+        .as_deref()
+        .and_then(|c| crate::config::env::parse_compression("compression", c).ok());
+    let unsupported_compression = given.filter(|_| compression.is_none());
     crate::config::check_endpoint(&section.at("endpoint"), &endpoint).map_err(|e| e.to_string())?;
     Ok(OtlpExporter {
         id: id.to_owned(),
@@ -133,9 +142,8 @@ fn otlp(id: &str, kind_name: &str, section: Section<'_>) -> Result<OtlpExporter,
         endpoint,
         headers: headers(&section)?,
         timeout: section.duration("timeout")?,
-        compression: section
-            .string("compression")?
-            .filter(|c| !c.is_empty() && c != "none"),
+        compression,
+        unsupported_compression,
     })
 }
 
@@ -193,7 +201,15 @@ mod exporters_tests {
         };
         assert_eq!(grpc.endpoint, "http://jaeger:4317");
         assert_eq!(grpc.protocol, Protocol::Grpc);
-        assert_eq!(grpc.compression.as_deref(), Some("gzip"));
+        assert_eq!(grpc.compression, Some(Compression::Gzip));
+        assert_eq!(grpc.unsupported_compression, None);
+        let Ok(Exporter::Otlp(snappy)) =
+            exporter("otlp", "otlp", "{endpoint: 'a:1', compression: snappy}")
+        else {
+            panic!("an OTLP exporter");
+        };
+        assert_eq!(snappy.compression, None);
+        assert_eq!(snappy.unsupported_compression.as_deref(), Some("snappy"));
         let err =
             exporter("otlp", "otlp", "{endpoint: 'a:1', tls: {insecur: true}}").expect_err("typo");
         assert!(

@@ -119,7 +119,7 @@ processors:
   batch: {timeout: 1s, send_batch_size: 10}
 exporters:
   debug: {}
-  otlp_grpc/jaeger: {endpoint: 'jaeger:4317', tls: {insecure: true}, compression: gzip}
+  otlp_grpc/jaeger: {endpoint: 'jaeger:4317', tls: {insecure: true}, compression: zstd}
   otlp_http/b: {endpoint: 'http://b:4318'}
   kafka: {}
 service:
@@ -156,7 +156,7 @@ service:
         assert!(traces.summary().contains("runs in the collector only: "));
         assert!(traces
             .summary()
-            .contains("exporters.otlp_grpc/jaeger.compression: gzip is not applied"));
+            .contains("exporters.otlp_grpc/jaeger.compression: zstd is not applied"));
         let other = plan(FILE, Some("traces/other")).expect("valid");
         assert_eq!(other.stages.len(), 1);
     }

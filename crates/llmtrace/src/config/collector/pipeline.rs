@@ -148,9 +148,9 @@ fn read_exporters(
                 ));
                 continue;
             }
-            if let Some(compression) = &otlp.compression {
+            if let Some(compression) = &otlp.unsupported_compression {
                 plan.notes.push(format!(
-                    "{path}.compression: {compression} is not applied in-process"
+                    "{path}.compression: {compression} is not applied in-process (sent uncompressed)"
                 ));
             }
         }

@@ -12,6 +12,8 @@
 //! ```sh
 //! cargo run --release --bin stress -- [spans per thread, default 100000] [threads, default 2]
 //! LLMTRACE_EXPORT_WORKERS=1 cargo run --release --bin stress   # one export worker
+//! # the receiver in another process; rising paced rates; last line `sustained <N> spans/s, lost 0`
+//! cargo run --release --bin stress -- --sustained
 //! # opentelemetry-otlp's trace exporter instead of llmtrace's direct encoder
 //! LLMTRACE_OTLP_TRACE_EXPORTER=opentelemetry-otlp cargo run --release --bin stress
 //! ```
@@ -22,6 +24,8 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use llmtrace::{LlmSpanExt, Usage};
+
+mod other_process;
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
     TraceService, TraceServiceServer,
 };
@@ -32,7 +36,7 @@ use tonic::codegen::{http, BoxFuture, StdError};
 
 /// Spans received.
 #[derive(Clone, Default)]
-struct Counter(Arc<AtomicU64>);
+pub(crate) struct Counter(Arc<AtomicU64>);
 
 impl Counter {
     fn add(&self, spans: usize) {
@@ -168,10 +172,22 @@ const CHAINS: [(&str, bool); 2] = [
 const PACED_RATES: [u64; 6] = [25_000, 50_000, 75_000, 100_000, 150_000, 200_000];
 const PACED_SECONDS: u64 = 2;
 
+/// The number of spans a receiver has counted so far, wherever it runs.
+trait SpanCount {
+    /// Spans received since the receiver started.
+    fn count(&self) -> u64;
+}
+
+impl SpanCount for Counter {
+    fn count(&self) -> u64 {
+        self.get()
+    }
+}
+
 /// One run: a fresh pipeline, `spans` LLM spans from `threads` host threads.
 struct Load<'a> {
     endpoint: &'a str,
-    counter: &'a Counter,
+    counter: &'a dyn SpanCount,
     redaction: bool,
     threads: u64,
     spans: u64,
@@ -190,7 +206,7 @@ struct Outcome {
 
 impl Load<'_> {
     fn run(&self) -> Result<Outcome, llmtrace::InitError> {
-        let before = self.counter.get();
+        let before = self.counter.count();
         let mut builder = llmtrace::builder()
             // Only the export-worker count comes from the environment.
             .with_env(
@@ -248,14 +264,20 @@ impl Load<'_> {
             spans: per_thread * self.threads,
             host,
             total: started.elapsed(),
-            received: self.counter.get() - before,
+            received: self.counter.count() - before,
             lost: stats.lost(),
         })
     }
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("--receive") => return other_process::receive(),
+        Some("--sustained") => return other_process::sustained(),
+        _ => {}
+    }
+    let mut args = args.into_iter();
     let per_thread: u64 = args
         .next()
         .map(|a| a.parse())
@@ -263,10 +285,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(100_000);
     let threads: u64 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(2);
 
-    let receiver = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?;
+    let receiver = receiver_runtime()?;
     let full = Counter::default();
     let full_endpoint = serve(
         &receiver,
@@ -283,17 +302,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("full decode", full_endpoint.as_str(), &full),
         ("count only", shallow_endpoint.as_str(), &shallow_count),
     ];
-    println!(
-        "OTLP trace exporter: {}\n",
-        match std::env::var("LLMTRACE_OTLP_TRACE_EXPORTER").as_deref() {
-            Ok("opentelemetry-otlp") => "opentelemetry-otlp",
-            _ => "llmtrace direct encoder",
-        }
-    );
+    println!("OTLP trace exporter: {}\n", exporter_name());
     flood(&receivers, threads, per_thread)?;
     paced(&receivers, threads)?;
     receiver.shutdown_background();
     Ok(())
+}
+
+/// The runtime the receivers run on: one worker thread.
+fn receiver_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+}
+
+/// Which OTLP trace exporter the runs use.
+fn exporter_name() -> &'static str {
+    match std::env::var("LLMTRACE_OTLP_TRACE_EXPORTER").as_deref() {
+        Ok("opentelemetry-otlp") => "opentelemetry-otlp",
+        _ => "llmtrace direct encoder",
+    }
 }
 
 /// A receiver of the runs: its label, endpoint and span counter.
