@@ -151,6 +151,20 @@ fn grpc_failure(status: &tonic::Status) -> Failure {
     }
 }
 
+/// A `Retry-After` value as a wait from `now`: delay-seconds or an HTTP-date (RFC 9110 §10.2.3;
+/// a date in the past is no wait), capped at [`MAX_HINT`]; `None` if it is neither.
+fn retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    let wait = match value.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => httpdate::parse_http_date(value)
+            .ok()?
+            .duration_since(now)
+            .unwrap_or(Duration::ZERO),
+    };
+    Some(wait.min(MAX_HINT))
+}
+
 /// `body` gzip-compressed at the default level (what the OpenTelemetry SDKs send).
 fn gzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
     use std::io::Write as _;
@@ -285,12 +299,10 @@ impl HttpWire {
                 message: format!("HTTP export failed: {}", chain(&e)),
             })?;
         let status = response.status();
-        // Retry-After in seconds (the HTTP-date form is not read).
         let retry_after = response
             .headers()
             .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok())
-            .map(|s| Duration::from_secs(s).min(MAX_HINT));
+            .and_then(|v| retry_after(v.to_str().ok()?, std::time::SystemTime::now()));
         // Read to the end so that the connection can be reused.
         let _ = response.bytes();
         if status.is_success() {
@@ -302,5 +314,31 @@ impl HttpWire {
             throttle: retry_after.filter(|_| throttled),
             message: format!("HTTP export failed with status {status}"),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    use super::{retry_after, MAX_HINT};
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        // Sun, 06 Nov 1994 08:49:37 GMT, the RFC's example date.
+        let now = UNIX_EPOCH + Duration::from_secs(784_111_777);
+        assert_eq!(retry_after(" 3 ", now), Some(Duration::from_secs(3)));
+        assert_eq!(
+            retry_after("Sun, 06 Nov 1994 08:49:57 GMT", now),
+            Some(Duration::from_secs(20))
+        );
+        assert_eq!(
+            retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date in the past: no wait"
+        );
+        assert_eq!(retry_after("99999999", SystemTime::now()), Some(MAX_HINT));
+        assert_eq!(retry_after("soon", now), None);
+        assert_eq!(retry_after("-1", now), None);
     }
 }
