@@ -36,7 +36,7 @@ use tonic::codegen::{http, BoxFuture, StdError};
 
 /// Spans received.
 #[derive(Clone, Default)]
-pub(crate) struct Counter(Arc<AtomicU64>);
+struct Counter(Arc<AtomicU64>);
 
 impl Counter {
     fn add(&self, spans: usize) {
@@ -161,6 +161,17 @@ fn serve(
         let _ = router.serve_with_incoming(incoming).await;
     });
     Ok(endpoint)
+}
+
+/// Serves the count-only receiver on `runtime`; returns its endpoint and counter.
+fn serve_count_only(runtime: &tokio::runtime::Runtime) -> std::io::Result<(String, Counter)> {
+    let service = CountingService::default();
+    let counter = service.0.clone();
+    let endpoint = serve(
+        runtime,
+        tonic::transport::Server::builder().add_service(service),
+    )?;
+    Ok((endpoint, counter))
 }
 
 /// The chains measured: label, redaction on.
@@ -291,12 +302,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &receiver,
         tonic::transport::Server::builder().add_service(TraceServiceServer::new(full.clone())),
     )?;
-    let shallow = CountingService::default();
-    let shallow_count = shallow.0.clone();
-    let shallow_endpoint = serve(
-        &receiver,
-        tonic::transport::Server::builder().add_service(shallow),
-    )?;
+    let (shallow_endpoint, shallow_count) = serve_count_only(&receiver)?;
 
     let receivers = [
         ("full decode", full_endpoint.as_str(), &full),

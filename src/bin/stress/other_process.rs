@@ -13,7 +13,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::Mutex;
 
-use super::{exporter_name, receiver_runtime, serve, CountingService, Load, SpanCount};
+use super::{exporter_name, receiver_runtime, serve_count_only, Load, SpanCount};
 
 /// Offered rates, spans/s, in rising order; the runs stop at the first one that loses spans.
 const RATES: [u64; 9] = [
@@ -29,12 +29,7 @@ type Error = Box<dyn std::error::Error>;
 /// `stress --receive`: the child side.
 pub(crate) fn receive() -> Result<(), Error> {
     let runtime = receiver_runtime()?;
-    let service = CountingService::default();
-    let counter = service.0.clone();
-    let endpoint = serve(
-        &runtime,
-        tonic::transport::Server::builder().add_service(service),
-    )?;
+    let (endpoint, counter) = serve_count_only(&runtime)?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{endpoint}")?;
     out.flush()?;
