@@ -2,7 +2,7 @@
 //! opentelemetry-otlp 0.33's path (clone the batch, which it keeps for retries; convert to the
 //! generated `opentelemetry-proto` structs; prost-encode them) against llmtrace's
 //! `TraceEncoder` (encode straight from `SpanData` into a reused buffer, then copy the bytes out
-//! once to send them). Each span is a chat span with the ~20 attributes of the `stress` binary's
+//! once to send them), and that encoding gzip-compressed. Each span is a chat span with the ~20 attributes of the `stress` binary's
 //! spans after the cost and OpenInference processors.
 //!
 //! Run: `cargo bench -p llmtrace --bench encode -- --warm-up-time 1 --measurement-time 3`.
@@ -11,6 +11,7 @@
 
 use std::borrow::Cow;
 use std::hint::black_box;
+use std::io::Write;
 use std::time::{Duration, SystemTime};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -100,6 +101,23 @@ fn bench(c: &mut Criterion) {
     encoder.set_resource(&resource);
     group.bench_function("direct_encode", |b| {
         b.iter(|| black_box(bytes::Bytes::copy_from_slice(encoder.encode(&batch))));
+    });
+
+    // `OTEL_EXPORTER_OTLP_COMPRESSION=gzip` over HTTP: the same bytes, then gzip at level 1, as
+    // the direct exporter compresses each batch once.
+    let gzip = |body: &[u8]| {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(body).unwrap();
+        gz.finish().unwrap()
+    };
+    let plain = encoder.encode(&batch).len();
+    let compressed = gzip(encoder.encode(&batch)).len();
+    eprintln!(
+        "a batch of {BATCH} chat spans: {plain} bytes encoded, {compressed} gzip-compressed ({:.1}x smaller)",
+        plain as f64 / compressed as f64
+    );
+    group.bench_function("direct_encode_gzip", |b| {
+        b.iter(|| black_box(gzip(encoder.encode(&batch)).len()));
     });
     group.finish();
 }

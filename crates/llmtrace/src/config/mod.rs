@@ -50,8 +50,9 @@ pub enum Compression {
     /// Bodies are sent as they are (the default).
     #[default]
     None,
-    /// gzip: `grpc-encoding: gzip` over gRPC, `Content-Encoding: gzip` over HTTP. Each batch is
-    /// compressed once; a retry resends the same compressed bytes over HTTP.
+    /// gzip: `Content-Encoding: gzip` over HTTP, where each batch is compressed once at level 1
+    /// (fast) and a retry resends the same bytes; `grpc-encoding: gzip` over gRPC, where tonic
+    /// compresses each message at its fixed level 6.
     Gzip,
 }
 
