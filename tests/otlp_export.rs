@@ -444,5 +444,17 @@ fn agent_example_exports_gzip_over_both_protocols_with_both_exporters() {
                 .all(|r| r.headers.get("content-encoding").map(String::as_str) == Some("gzip")),
             "{exporter}: every HTTP body gzip-encoded"
         );
+        // Which exporter sent them: llmtrace's names itself.
+        let ours = requests.iter().all(|r| {
+            r.headers
+                .get("user-agent")
+                .is_some_and(|ua| ua.starts_with("llmtrace/"))
+        });
+        assert_eq!(
+            ours,
+            exporter == "direct",
+            "{exporter}: {:?}",
+            requests[0].headers
+        );
     }
 }

@@ -168,7 +168,7 @@
 //! | `LLMTRACE_METRICS` | record GenAI metrics | on with an OTLP endpoint |
 //! | `LLMTRACE_SHUTDOWN_TIMEOUT` | how long dropping the guard may flush, ms | 5000 |
 //! | `LLMTRACE_EXPORT_WORKERS` | OTLP export workers (batch processor + connection each) | 4 |
-//! | `LLMTRACE_OTLP_TRACE_EXPORTER` | `opentelemetry-otlp`: send spans with that crate's exporter instead of llmtrace's, which encodes each batch once (read from the process environment only; `https` endpoints always use opentelemetry-otlp's) | llmtrace's |
+//! | `LLMTRACE_OTLP_TRACE_EXPORTER` | `opentelemetry-otlp`: send spans with that crate's exporter instead of llmtrace's, which encodes each batch once (`direct`; `https` endpoints always use opentelemetry-otlp's) | llmtrace's |
 //!
 //! An unknown value of the capture variables, which llmtrace shares with other languages'
 //! instrumentations, does not fail `init()`: llmtrace warns on stderr and records no content

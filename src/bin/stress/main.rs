@@ -219,11 +219,12 @@ impl Load<'_> {
     fn run(&self) -> Result<Outcome, llmtrace::InitError> {
         let before = self.counter.count();
         let mut builder = llmtrace::builder()
-            // Only the export-worker count comes from the environment.
+            // Only the export-worker count and the exporter choice come from the environment.
             .with_env(
-                std::env::var("LLMTRACE_EXPORT_WORKERS")
-                    .map(|v| vec![("LLMTRACE_EXPORT_WORKERS".to_owned(), v)])
-                    .unwrap_or_default(),
+                ["LLMTRACE_EXPORT_WORKERS", "LLMTRACE_OTLP_TRACE_EXPORTER"]
+                    .into_iter()
+                    .filter_map(|name| Some((name.to_owned(), std::env::var(name).ok()?)))
+                    .collect::<Vec<_>>(),
             )
             .install_global(false)
             .console(false)

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{Compression, ConfigError, Env, HeadSampler, Protocol};
+use super::{Compression, ConfigError, Env, HeadSampler, Protocol, TraceExporter};
 use crate::CaptureMode;
 
 /// The most OTLP export workers (`LLMTRACE_EXPORT_WORKERS`, `Builder::export_workers`).
@@ -34,6 +34,8 @@ pub(crate) struct EnvSettings {
     pub(crate) timeout: Option<Duration>,
     /// `OTEL_EXPORTER_OTLP_TRACES_COMPRESSION` or `OTEL_EXPORTER_OTLP_COMPRESSION`.
     pub(crate) compression: Option<Compression>,
+    /// `LLMTRACE_OTLP_TRACE_EXPORTER`.
+    pub(crate) trace_exporter: Option<TraceExporter>,
     pub(crate) sampler: Option<HeadSampler>,
     pub(crate) capture_content: Option<CaptureMode>,
     /// `OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT`: whether the inference log record is emitted
@@ -311,6 +313,19 @@ impl EnvSettings {
         if let Some(v) = env.get("LLMTRACE_EXPORT_WORKERS") {
             self.export_workers = Some(check_export_workers("LLMTRACE_EXPORT_WORKERS", &v)?);
         }
+        if let Some(v) = env.get("LLMTRACE_OTLP_TRACE_EXPORTER") {
+            self.trace_exporter = Some(match v.trim() {
+                "direct" => TraceExporter::Direct,
+                "opentelemetry-otlp" => TraceExporter::OpentelemetryOtlp,
+                _ => {
+                    return Err(ConfigError::invalid(
+                        "LLMTRACE_OTLP_TRACE_EXPORTER",
+                        &v,
+                        "use direct or opentelemetry-otlp",
+                    ))
+                }
+            });
+        }
         Ok(())
     }
 
@@ -505,6 +520,7 @@ mod tests {
             ("OTEL_EXPORTER_OTLP_TIMEOUT", "10s"),
             ("OTEL_EXPORTER_OTLP_COMPRESSION", "zstd"),
             ("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "deflate"),
+            ("LLMTRACE_OTLP_TRACE_EXPORTER", "tonic"),
             ("LLMTRACE_EXPORT_WORKERS", "0"),
             ("LLMTRACE_EXPORT_WORKERS", "17"),
             ("LLMTRACE_EXPORT_WORKERS", "four"),

@@ -66,6 +66,17 @@ impl Compression {
     }
 }
 
+/// Which OTLP span exporter sends the traces (`LLMTRACE_OTLP_TRACE_EXPORTER`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum TraceExporter {
+    /// llmtrace's: each batch encoded once to protobuf bytes (`direct`, the default).
+    #[default]
+    Direct,
+    /// opentelemetry-otlp's (`opentelemetry-otlp`), for comparing the two; `https` endpoints
+    /// always use it.
+    OpentelemetryOtlp,
+}
+
 /// The head sampler chosen by `OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum HeadSampler {

@@ -11,7 +11,7 @@ use opentelemetry_sdk::Resource;
 
 use super::direct::DirectExporter;
 use super::wire::{GrpcWire, HttpWire, Wire};
-use crate::config::{Compression, Protocol};
+use crate::config::{Compression, Protocol, TraceExporter};
 use crate::InitError;
 
 /// Where and how one signal is exported over OTLP.
@@ -23,6 +23,8 @@ pub(crate) struct Transport<'a> {
     pub(crate) headers: &'a [(String, String)],
     pub(crate) timeout: Duration,
     pub(crate) compression: Compression,
+    /// Which exporter sends spans (the other signals always use opentelemetry-otlp's).
+    pub(crate) trace_exporter: TraceExporter,
 }
 
 /// Builds the OTLP exporter of one signal from its exporter type's builder, with the same
@@ -64,11 +66,6 @@ macro_rules! otlp_exporter {
         built.map_err(InitError::Exporter)
     }};
 }
-
-/// Chooses the OTLP trace exporter (read from the process environment where it is built): unset or
-/// `direct` for [`DirectExporter`], `opentelemetry-otlp` for that crate's exporter (to compare
-/// the two side by side).
-const EXPORTER_SWITCH: &str = "LLMTRACE_OTLP_TRACE_EXPORTER";
 
 /// The OTLP span exporter: ours, which encodes each batch once, or opentelemetry-otlp's (chosen
 /// with `LLMTRACE_OTLP_TRACE_EXPORTER=opentelemetry-otlp`, and for `https` endpoints, which need
@@ -114,7 +111,7 @@ impl SpanExporter for OtlpSpanExporter {
 pub(crate) fn build_otlp_span_exporter(
     transport: &Transport<'_>,
 ) -> Result<OtlpSpanExporter, InitError> {
-    let sdk = std::env::var(EXPORTER_SWITCH).is_ok_and(|v| v == "opentelemetry-otlp")
+    let sdk = transport.trace_exporter == TraceExporter::OpentelemetryOtlp
         || transport
             .endpoint
             .trim_start()
@@ -130,6 +127,7 @@ pub(crate) fn build_otlp_span_exporter(
         headers,
         timeout,
         compression,
+        ..
     } = *transport;
     let wire = match protocol {
         Protocol::Grpc => {

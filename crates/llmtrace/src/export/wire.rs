@@ -13,6 +13,14 @@ use tonic::transport::Channel;
 
 use crate::config::Compression;
 
+/// The `User-Agent` of the direct exporter, as the OTLP exporter specification asks: the
+/// exporter, its language and version.
+const USER_AGENT: &str = concat!(
+    "llmtrace/",
+    env!("CARGO_PKG_VERSION"),
+    " (OTLP exporter; Rust)"
+);
+
 /// The gRPC method of the OTLP trace service.
 const EXPORT_PATH: &str = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 
@@ -90,6 +98,7 @@ impl GrpcWire {
         compression: Compression,
     ) -> Result<Self, String> {
         let endpoint = tonic::transport::Endpoint::from_shared(endpoint.to_owned())
+            .and_then(|e| e.user_agent(USER_AGENT))
             .map_err(|e| format!("invalid endpoint '{endpoint}': {e}"))?;
         Ok(Self {
             channel: endpoint.timeout(timeout).connect_lazy(),
@@ -254,6 +263,9 @@ impl HttpWire {
             reqwest::header::CONTENT_TYPE,
             reqwest::header::HeaderValue::from_static("application/x-protobuf"),
         );
+        headers
+            .entry(reqwest::header::USER_AGENT)
+            .or_insert(reqwest::header::HeaderValue::from_static(USER_AGENT));
         let gzip = compression == Compression::Gzip;
         if gzip {
             headers.insert(

@@ -13,7 +13,7 @@ use crate::attributes::Actions;
 use crate::config::collector::{CollectorPlan, Exporter, OtlpExporter};
 use crate::config::{
     self, Compression, ConfigError, Env, EnvSettings, FileConfig, HeadSampler, ProcessEnv,
-    Protocol, Signal, Stage,
+    Protocol, Signal, Stage, TraceExporter,
 };
 use crate::cost::PriceTable;
 use crate::export::Transport;
@@ -213,6 +213,8 @@ pub(super) struct Otlp {
     pub(super) headers: Vec<(String, String)>,
     pub(super) timeout: Duration,
     pub(super) compression: Compression,
+    /// Always from the environment.
+    pub(super) trace_exporter: TraceExporter,
     pub(super) export_workers: usize,
 }
 
@@ -268,6 +270,7 @@ impl Otlp {
                 .compression
                 .or(from_env.compression)
                 .unwrap_or_default(),
+            trace_exporter: from_env.trace_exporter.unwrap_or_default(),
             export_workers: export_workers(builder, from_env)?,
         })
     }
@@ -282,6 +285,7 @@ impl Otlp {
             headers: &self.headers,
             timeout: self.timeout,
             compression: self.compression,
+            trace_exporter: self.trace_exporter,
         }
     }
 
@@ -311,6 +315,7 @@ impl Otlp {
                 .compression
                 .or(exporter.compression)
                 .unwrap_or_default(),
+            trace_exporter: from_env.trace_exporter.unwrap_or_default(),
             export_workers: export_workers(builder, from_env)?,
         })
     }
