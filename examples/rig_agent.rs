@@ -56,6 +56,7 @@ async fn main() -> Result<(), Error> {
 
     let unreleased = AgentBuilder::new(openai.chat(MISSING_MODEL))
         .name("early_adopter")
+        .record_content_telemetry(llmtrace::capture_content())
         .build();
     match unreleased.prompt("Hello?").await {
         Ok(answer) => println!("unexpected answer: {}", answer.output()),
@@ -164,7 +165,8 @@ fn start_mock() -> std::io::Result<u16> {
             Reply::json(&embeddings_answer(request))
         } else if request.body["model"] != MODEL {
             let model = request.body["model"].as_str().unwrap_or_default();
-            let message = format!("The model `{model}` does not exist or you do not have access to it.");
+            let message =
+                format!("The model `{model}` does not exist or you do not have access to it.");
             Reply::error(404, "model_not_found", &message)
         } else {
             Reply::json(&chat_answer(request))
@@ -199,7 +201,10 @@ fn embeddings_answer(request: &Request) -> Value {
         .map_or(DIMENSIONS, |w| w as usize);
     let texts = request.texts();
     let vectors: Vec<Vec<f32>> = texts.iter().map(|t| topic_vector(t, width)).collect();
-    let tokens = texts.iter().map(|t| t.split_whitespace().count() as u64).sum();
+    let tokens = texts
+        .iter()
+        .map(|t| t.split_whitespace().count() as u64)
+        .sum();
     mock_provider::embeddings(EMBEDDING_MODEL, &vectors, tokens)
 }
 

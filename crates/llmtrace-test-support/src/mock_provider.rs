@@ -38,7 +38,9 @@ impl Request {
     /// The texts of the request's messages (chat) or inputs (embeddings), in order.
     pub fn texts(&self) -> Vec<String> {
         let mut texts = Vec::new();
-        let messages = self.body["messages"].as_array().map_or(&[][..], Vec::as_slice);
+        let messages = self.body["messages"]
+            .as_array()
+            .map_or(&[][..], Vec::as_slice);
         for message in messages {
             collect_texts(&message["content"], &mut texts);
         }
@@ -167,9 +169,7 @@ pub fn embeddings(model: &str, vectors: &[Vec<f32>], prompt_tokens: u64) -> Valu
 
 /// Starts the mock on a free port of `127.0.0.1`, answering each request with `answer`; returns
 /// the port. The server runs on background threads until the process ends.
-pub fn start(
-    answer: impl Fn(&Request) -> Reply + Send + Sync + 'static,
-) -> std::io::Result<u16> {
+pub fn start(answer: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> std::io::Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let port = listener.local_addr()?.port();
     let answer = Arc::new(answer);
