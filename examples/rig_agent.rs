@@ -52,7 +52,13 @@ async fn main() -> Result<(), Error> {
     let agent = travel_agent(&openai).await?;
     let answer = agent.prompt(PROMPT).max_turns(4).await?;
     println!("agent: {}", answer.output());
-    println!("usage: {:?}", answer.usage());
+    let usage = answer.usage();
+    let tokens = |n: Option<u64>| n.unwrap_or_default();
+    println!(
+        "usage: {} in / {} out",
+        tokens(usage.input_tokens),
+        tokens(usage.output_tokens)
+    );
 
     let unreleased = AgentBuilder::new(openai.chat(MISSING_MODEL))
         .name("early_adopter")
@@ -174,7 +180,7 @@ fn start_mock() -> std::io::Result<u16> {
     })
 }
 
-/// The model's turns: both tools called at once, then the answer once they have answered.
+/// The model's turns: the tools called at once, then the answer once they have answered.
 /// Usage is fixed per turn so that a test can add it up.
 fn chat_answer(request: &Request) -> Value {
     if request.has_tool_answer() {
@@ -185,9 +191,11 @@ fn chat_answer(request: &Request) -> Value {
         mock_provider::chat_completion(MODEL, answer, (190, 42))
     } else {
         let city = json!({"city": "Paris"});
+        // The last call names a city the tool does not know: it fails, and the model goes on.
         let calls = mock_provider::tool_calls_message(&[
             ("call_weather", "get_weather", city.clone()),
             ("call_time", "local_time", city),
+            ("call_time_2", "local_time", json!({"city": "Atlantis"})),
         ]);
         mock_provider::chat_completion(MODEL, calls, (120, 18))
     }

@@ -81,16 +81,27 @@ fn rig_spans_are_named_priced_mirrored_and_nested() {
         );
         assert_eq!(text(chat, "llm.model_name").as_deref(), Some("gpt-4o-mini"));
     }
-    for tool in ["get_weather", "local_time"] {
-        let span = one(&spans, &format!("execute_tool {tool}"));
+    let weather = one(&spans, "execute_tool get_weather");
+    let times = named(&spans, "execute_tool local_time");
+    assert_eq!(times.len(), 2, "{:?}", names(&spans));
+    for span in times.iter().copied().chain([weather]) {
         assert_eq!(span["kind"].as_i64(), Some(INTERNAL));
-        assert!(is_child_of(span, agent), "{tool} under the agent");
+        assert!(is_child_of(span, agent), "{span} under the agent");
         assert_eq!(
             text(span, "openinference.span.kind").as_deref(),
             Some("TOOL")
         );
-        assert_eq!(text(span, "tool.name").as_deref(), Some(tool));
+        assert!(text(span, "tool.name").is_some());
     }
+    // The model asked the time of a city the tool does not know: rig's tool-error keys make
+    // that call an error, the others stay unset.
+    let failed: Vec<_> = times
+        .iter()
+        .filter(|s| status_code(s) == STATUS_ERROR)
+        .collect();
+    assert_eq!(failed.len(), 1, "{times:#?}");
+    assert_eq!(text(failed[0], "error.type").as_deref(), Some("other"));
+    assert_eq!(status_code(weather), 0);
     // The vector store's retrieval: the prompt embedded before each turn, under the agent.
     let embeddings = named(&spans, "embeddings text-embedding-3-small");
     let retrievals: Vec<_> = embeddings
