@@ -12,7 +12,7 @@
 //!
 //! rig records message content only when the agent is built with
 //! `record_content_telemetry(true)`; this example passes it `llmtrace::capture_content()`, so
-//! llmtrace's one switch decides for both.
+//! llmtrace's one switch decides for both (`RIG_RECORD_CONTENT=true|false` overrides rig's).
 
 use llmtrace_test_support::mock_provider::{self, Reply, Request};
 use rig_agent::prelude::*;
@@ -62,7 +62,7 @@ async fn main() -> Result<(), Error> {
 
     let unreleased = AgentBuilder::new(openai.chat(MISSING_MODEL))
         .name("early_adopter")
-        .record_content_telemetry(llmtrace::capture_content())
+        .record_content_telemetry(rig_records_content())
         .build();
     match unreleased.prompt("Hello?").await {
         Ok(answer) => println!("unexpected answer: {}", answer.output()),
@@ -87,9 +87,19 @@ async fn travel_agent(openai: &OpenAI) -> Result<Agent, Error> {
         .dynamic_context(1, index)
         .tool(Weather)
         .tool(LocalTime)
-        // rig's own content switch, off by default: follow llmtrace's.
-        .record_content_telemetry(llmtrace::capture_content())
+        .record_content_telemetry(rig_records_content())
         .build())
+}
+
+/// rig's own content switch, off by default: llmtrace's choice, unless `RIG_RECORD_CONTENT`
+/// (`true` / `false`) says otherwise — with llmtrace's capture off, what rig records is
+/// removed before export all the same.
+fn rig_records_content() -> bool {
+    match std::env::var("RIG_RECORD_CONTENT").as_deref() {
+        Ok("true") => true,
+        Ok("false") => false,
+        _ => llmtrace::capture_content(),
+    }
 }
 
 #[derive(Deserialize)]

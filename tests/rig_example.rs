@@ -20,18 +20,21 @@ const TURNS: [(i64, i64); 2] = [(120, 18), (190, 42)];
 /// The spans one run of the example exported, and its console output; `test` names the file
 /// (the tests run in parallel).
 fn run(capture: &str, test: &str) -> (Vec<Value>, String) {
+    run_with(capture, test, &[])
+}
+
+/// [`run`] with more variables set.
+fn run_with(capture: &str, test: &str, more: &[(&str, &str)]) -> (Vec<Value>, String) {
     let dir = std::env::temp_dir().join(format!("llmtrace-rig-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("scratch dir");
     let file: PathBuf = dir.join(format!("{test}.jsonl"));
     let _ = std::fs::remove_file(&file);
-    let (out, _) = run_example(
-        "rig_agent",
-        &[
-            ("LLMTRACE_CAPTURE_CONTENT", capture),
-            ("LLMTRACE_FILE", file.to_str().expect("utf-8 path")),
-        ],
-        Duration::from_secs(60),
-    );
+    let mut env = vec![
+        ("LLMTRACE_CAPTURE_CONTENT", capture),
+        ("LLMTRACE_FILE", file.to_str().expect("utf-8 path")),
+    ];
+    env.extend_from_slice(more);
+    let (out, _) = run_example("rig_agent", &env, Duration::from_secs(60));
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "exit {:?}\n{stderr}", out.status);
     (read_spans(&file), stderr)
@@ -163,7 +166,12 @@ fn the_agent_run_total_is_counted_once_and_the_refused_call_fails() {
 
 #[test]
 fn with_capture_off_rig_exports_no_content() {
-    let (spans, _) = run("no_content", "capture-off");
+    // rig's own switch on: what rig records is dropped by llmtrace's.
+    let (spans, _) = run_with(
+        "no_content",
+        "capture-off",
+        &[("RIG_RECORD_CONTENT", "true")],
+    );
     for span in &spans {
         for kv in span["attributes"].as_array().into_iter().flatten() {
             let key = kv["key"].as_str().unwrap_or_default();
