@@ -11,14 +11,12 @@
 //!     cargo run --example genai_chat
 //! ```
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-
 use futures_util::StreamExt;
 use genai::adapter::AdapterKind;
 use genai::chat::{ChatMessage, ChatOptions, ChatRequest, ChatStreamEvent, Tool, ToolResponse};
 use genai::resolver::{AuthData, Endpoint, ServiceTargetResolver};
 use genai::{Client, ModelIden, ServiceTarget};
+use llmtrace_test_support::mock_provider::{self, Reply, Request};
 use serde_json::{json, Value};
 use tracing::Instrument;
 
@@ -116,86 +114,33 @@ fn mock_client(port: u16) -> Result<Client, Error> {
         .build()?)
 }
 
-/// Starts the mock provider on a free local port, answering one request per connection.
+/// Starts the local mock provider (`llmtrace_test_support::mock_provider`) with this
+/// example's answers; returns its port.
 fn start_mock() -> Result<u16, Error> {
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    let port = listener.local_addr()?.port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            // A broken request only loses its own answer.
-            let _ = serve(stream);
+    Ok(mock_provider::start(|request| {
+        if request.path.ends_with("/embeddings") {
+            Reply::json(&embedding_answer())
+        } else if request.body["stream"] == json!(true) {
+            Reply::event_stream(&stream_answer())
+        } else {
+            Reply::json(&chat_answer(request))
         }
-    });
-    Ok(port)
-}
-
-/// Reads one HTTP request and writes the mock's answer.
-fn serve(mut stream: TcpStream) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line)?;
-    let mut length = 0;
-    loop {
-        let mut header = String::new();
-        reader.read_line(&mut header)?;
-        let header = header.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':') {
-            if name.eq_ignore_ascii_case("content-length") {
-                length = value.trim().parse().unwrap_or(0);
-            }
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body)?;
-    let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let (content_type, answer) = if request_line.contains("/embeddings") {
-        ("application/json", embedding_answer().to_string())
-    } else if request["stream"] == json!(true) {
-        ("text/event-stream", stream_answer())
-    } else {
-        ("application/json", chat_answer(&request).to_string())
-    };
-    write!(
-        stream,
-        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
-        answer.len()
-    )?;
-    stream.flush()
+    })?)
 }
 
 /// A tool call when tools are offered and no tool has answered yet, else a sentence.
-fn chat_answer(request: &Value) -> Value {
-    let messages = request["messages"]
-        .as_array()
-        .map_or(&[][..], Vec::as_slice);
-    let tool_answered = messages.iter().any(|m| m["role"] == "tool");
-    let message = if request.get("tools").is_some() && !tool_answered {
-        json!({"role": "assistant", "content": null, "tool_calls": [{
-            "id": "call_1", "type": "function",
-            "function": {"name": "get_weather", "arguments": "{\"city\":\"Paris\"}"}
-        }]})
+fn chat_answer(request: &Request) -> Value {
+    let message = if request.body.get("tools").is_some() && !request.has_tool_answer() {
+        mock_provider::tool_calls_message(&[("call_1", "get_weather", json!({"city": "Paris"}))])
     } else {
-        json!({"role": "assistant", "content": "Sunlight scatters off the air, blue the most."})
+        mock_provider::text_message("Sunlight scatters off the air, blue the most.")
     };
-    let finish = if message.get("tool_calls").is_some() {
-        "tool_calls"
-    } else {
-        "stop"
-    };
-    let prompt_tokens = 20 + 12 * messages.len();
-    json!({
-        "id": "chatcmpl-mock", "object": "chat.completion", "created": 0, "model": MODEL,
-        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": 14,
-                  "total_tokens": prompt_tokens + 14}
-    })
+    let prompt_tokens = 20 + 12 * request.message_count() as u64;
+    mock_provider::chat_completion(MODEL, message, (prompt_tokens, 14))
 }
 
 /// A streamed answer in three chunks, the finish reason, then the usage.
-fn stream_answer() -> String {
+fn stream_answer() -> Vec<Value> {
     let chunk = |delta: Value, finish: Value| {
         json!({"id": "chatcmpl-mock-stream", "object": "chat.completion.chunk", "created": 0,
                "model": MODEL, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
@@ -210,15 +155,9 @@ fn stream_answer() -> String {
         "created": 0, "model": MODEL, "choices": [],
         "usage": {"prompt_tokens": 31, "completion_tokens": 6, "total_tokens": 37}}),
     );
-    let mut body: String = events.iter().map(|e| format!("data: {e}\n\n")).collect();
-    body.push_str("data: [DONE]\n\n");
-    body
+    events
 }
 
 fn embedding_answer() -> Value {
-    json!({
-        "object": "list", "model": EMBEDDING_MODEL,
-        "data": [{"object": "embedding", "index": 0, "embedding": [0.1, -0.2, 0.3, 0.05]}],
-        "usage": {"prompt_tokens": 2, "total_tokens": 2}
-    })
+    mock_provider::embeddings(EMBEDDING_MODEL, &[vec![0.1, -0.2, 0.3, 0.05]], 2)
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use llmtrace_test_support::examples::run_example;
+use llmtrace_test_support::otlp_json::{attribute, int, named, read_spans, text, CLIENT, INTERNAL};
 use serde_json::Value;
 
 const EMAIL: &str = "jane.doe@example.com";
@@ -26,53 +27,8 @@ fn run(capture: &str, dir: &Path) -> (Vec<Value>, String) {
     );
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "exit {:?}\n{stderr}", out.status);
-    let text = std::fs::read_to_string(&file).expect("trace file");
-    let spans = text
-        .lines()
-        .map(|line| serde_json::from_str::<Value>(line).expect("a JSON line"))
-        .flat_map(|line| {
-            let resources = line["resourceSpans"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
-            resources.into_iter().flat_map(|r| {
-                let scopes = r["scopeSpans"].as_array().cloned().unwrap_or_default();
-                scopes
-                    .into_iter()
-                    .flat_map(|s| s["spans"].as_array().cloned().unwrap_or_default())
-            })
-        })
-        .collect();
-    (spans, stderr)
+    (read_spans(&file), stderr)
 }
-
-fn attribute<'a>(span: &'a Value, key: &str) -> Option<&'a Value> {
-    span["attributes"]
-        .as_array()?
-        .iter()
-        .find(|kv| kv["key"] == key)
-        .map(|kv| &kv["value"])
-}
-
-fn text(span: &Value, key: &str) -> Option<String> {
-    attribute(span, key)?["stringValue"]
-        .as_str()
-        .map(str::to_owned)
-}
-
-/// An integer attribute (OTLP JSON writes 64-bit integers as strings, under `intValue`).
-fn int(span: &Value, key: &str) -> Option<i64> {
-    let value = &attribute(span, key)?["intValue"];
-    value.as_i64().or_else(|| value.as_str()?.parse().ok())
-}
-
-fn named<'a>(spans: &'a [Value], name: &str) -> Vec<&'a Value> {
-    spans.iter().filter(|s| s["name"] == name).collect()
-}
-
-/// OTLP's `SPAN_KIND_CLIENT` / `SPAN_KIND_INTERNAL`.
-const CLIENT: i64 = 3;
-const INTERNAL: i64 = 1;
 
 fn scratch() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("llmtrace-genai-{}", std::process::id()));

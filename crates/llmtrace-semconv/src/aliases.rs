@@ -142,6 +142,11 @@ pub const TOOL_CALL_OUTCOME: &str = "gen_ai.tool.call.outcome";
 pub const TOOL_ERROR_TYPE: &str = "gen_ai.tool.error.type";
 /// The [`TOOL_CALL_OUTCOME`] value of a failed call.
 pub const TOOL_CALL_OUTCOME_ERROR: &str = "error";
+/// The marker rig 0.44 puts on the `chat` span its agent opens around each model call (its
+/// "completion parent"). rig records the response's id, model and usage on that span when the
+/// provider answers, and nothing when the call fails: a unary one that ended with none of them
+/// got no answer.
+pub const RIG_COMPLETION_PARENT: &str = "rig.completion_parent";
 /// The message of an error recorded with `tracing`'s `%error` / `record_error` through
 /// `tracing-opentelemetry` (`exception.message`): the span failed.
 pub const EXCEPTION_MESSAGE: &str = "exception.message";

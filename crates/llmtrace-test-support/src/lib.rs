@@ -10,6 +10,8 @@
 //! | [`grpc_receiver`] | a controllable OTLP/gRPC receiver for fault tests |
 //! | [`http_receiver`] | a minimal OTLP/HTTP (protobuf) receiver |
 //! | [`examples`] | building and running the workspace's example binaries |
+//! | [`otlp_json`] | spans read back from the OTLP-JSON lines of `LLMTRACE_FILE` |
+//! | [`mock_provider`] | a local OpenAI-compatible provider, for the examples that run genai and rig offline |
 //!
 //! The pipeline, span-lookup and example helpers are re-exported at the crate root, so a test
 //! starts with `use llmtrace_test_support::*;`.
@@ -35,6 +37,8 @@ pub mod examples;
 pub mod grpc_receiver;
 pub mod http_receiver;
 pub mod in_memory;
+pub mod mock_provider;
+pub mod otlp_json;
 pub mod span_lookup;
 
 pub use examples::{example_bin, run_example, workspace_root};

@@ -2,7 +2,8 @@
 //! (feature `otel`) and rig 0.44.0 (rig-core, rig-agent) emit them — same targets, span names,
 //! fields, field types and recording order — pushed through an llmtrace pipeline: names, kinds,
 //! integer token counts, cost, the OpenInference mirror, parents, error status, the content
-//! switch, and no double-counted usage on rig's agent span.
+//! switch, and no double-counted usage on rig's agent span. The rig shapes were checked against
+//! rig 0.44's real spans (`tests/rig_example.rs` runs the crate).
 
 use llmtrace::semconv::{attribute as sc, llmtrace as ours, openinference as oi};
 use llmtrace_test_support::*;
@@ -84,6 +85,12 @@ fn genai_tool() {
 /// parent), adopted by the provider call (`rig_core::telemetry::SpanBuilder`): the operation
 /// recorded a second time, token counts as `u64`.
 fn rig_chat(input_tokens: u64, output_tokens: u64, record_content: bool) {
+    rig_turn(Some((input_tokens, output_tokens)), false, record_content);
+}
+
+/// rig's agent `chat` span, answered with `usage` or failed (`None`: rig records nothing more
+/// once the provider fails, as seen running rig 0.44 against a mock that answers 404).
+fn rig_turn(usage: Option<(u64, u64)>, stream: bool, record_content: bool) {
     let span = tracing::info_span!(
         target: "rig::agent_chat",
         "chat",
@@ -110,18 +117,37 @@ fn rig_chat(input_tokens: u64, output_tokens: u64, record_content: bool) {
     span.record("gen_ai.operation.name", "chat");
     span.record("gen_ai.provider.name", "openai");
     span.record("gen_ai.request.model", "gpt-4o-mini");
-    span.record("gen_ai.request.stream", false);
+    span.record("gen_ai.request.stream", stream);
     if record_content {
         let input = format!(
             r#"[{{"role":"user","parts":[{{"type":"text","content":"Weather in Paris? Mail {EMAIL}"}}]}}]"#
         );
         span.record("gen_ai.input.messages", input.as_str());
     }
+    let Some((input_tokens, output_tokens)) = usage else {
+        return;
+    };
     span.record("gen_ai.response.id", "chatcmpl-2");
     span.record("gen_ai.response.model", "gpt-4o-mini");
     span.record("gen_ai.usage.input_tokens", input_tokens);
     span.record("gen_ai.usage.output_tokens", output_tokens);
     span.record("gen_ai.usage.reasoning_tokens", 0_u64);
+}
+
+/// rig's agent run whose only model call fails (the provider refuses the model): a root
+/// `invoke_agent` with no usage, and its `chat` span with no response.
+fn rig_refused_agent(stream: bool) {
+    let agent = tracing::info_span!(
+        target: "rig_agent::agent::telemetry",
+        parent: None,
+        "invoke_agent",
+        gen_ai.operation.name = "invoke_agent",
+        gen_ai.agent.name = "early_adopter",
+        gen_ai.usage.input_tokens = Empty,
+        gen_ai.usage.output_tokens = Empty,
+    );
+    let _entered = agent.enter();
+    rig_turn(None, stream, false);
 }
 
 /// rig's `execute_tool` span (`rig_agent::agent::telemetry::new_execute_tool_span`), with the
@@ -168,7 +194,9 @@ fn rig_embeddings() {
         gen_ai.usage.input_tokens = Empty,
         gen_ai.usage.output_tokens = Empty,
     );
+    span.record("gen_ai.response.model", "text-embedding-3-small");
     span.record("gen_ai.usage.input_tokens", 1_000_u64);
+    span.record("gen_ai.usage.output_tokens", 0_u64);
 }
 
 /// rig's agent run (`rig_agent::agent::telemetry::acquire_agent_span`, a new root): two model
@@ -195,6 +223,8 @@ fn rig_agent(record_content: bool) {
         let prompt = format!("Weather in Paris? Mail {EMAIL}");
         agent.record("gen_ai.prompt", prompt.as_str());
     }
+    // A dynamic context (vector-store retrieval) embeds the prompt before each turn.
+    rig_embeddings();
     rig_chat(100, 20, record_content);
     rig_tool("get_weather", None, record_content);
     rig_tool("get_forecast", Some("timeout"), record_content);
@@ -324,21 +354,22 @@ fn a_failed_rig_tool_call_is_an_error() {
 #[test]
 fn the_agent_run_total_is_not_counted_again() {
     let spans = run(false, || rig_agent(false));
-    let chats = spans_named(&spans, "chat gpt-4o-mini");
-    let chat_cost: f64 = chats
-        .iter()
-        .map(|s| attr_f64(s, ours::COST_USD).expect("priced"))
-        .sum();
     let agent = find_span(&spans, "invoke_agent weather_agent");
+    // The calls under the agent: two chats and the retrieval's embedding.
+    let calls: Vec<&SpanData> = spans.iter().filter(|s| is_child_of(s, agent)).collect();
+    let call_cost: f64 = calls
+        .iter()
+        .filter_map(|s| attr_f64(s, ours::COST_USD))
+        .sum();
     assert_eq!(attr_bool(agent, ours::USAGE_ROLLUP), Some(true));
     // The run's own usage is kept as rig wrote it (as integers), but only the calls count.
     assert_eq!(attr_i64(agent, sc::GEN_AI_USAGE_INPUT_TOKENS), Some(250));
-    assert_eq!(attr_i64(agent, ours::TRACE_INPUT_TOKENS), Some(250));
+    assert_eq!(attr_i64(agent, ours::TRACE_INPUT_TOKENS), Some(250 + 1000));
     assert_eq!(attr_i64(agent, ours::TRACE_OUTPUT_TOKENS), Some(50));
     let root_cost = attr_f64(agent, ours::COST_USD).expect("the trace's cost");
     assert!(
-        (root_cost - chat_cost).abs() < 1e-12,
-        "{root_cost} vs {chat_cost}"
+        (root_cost - call_cost).abs() < 1e-12,
+        "{root_cost} vs {call_cost}"
     );
     assert_eq!(attr_f64(agent, ours::COST_INPUT_USD), None);
     assert_eq!(attr_i64(agent, oi::LLM_TOKEN_COUNT_PROMPT), None);
@@ -385,4 +416,42 @@ fn with_capture_on_content_is_kept_redacted() {
         Some("Sunny in Paris.")
     );
     assert!(!all_strings(&spans).contains(EMAIL));
+}
+
+#[test]
+fn a_rig_agent_call_that_got_no_response_is_an_error() {
+    let spans = run(false, || {
+        rig_refused_agent(false);
+        rig_agent(false);
+    });
+    let chats = spans_named(&spans, "chat gpt-4o-mini");
+    assert_eq!(chats.len(), 3);
+    let (refused, answered): (Vec<&SpanData>, Vec<&SpanData>) = chats
+        .into_iter()
+        .partition(|s| attr_i64(s, sc::GEN_AI_USAGE_INPUT_TOKENS).is_none());
+    assert_eq!(refused.len(), 1);
+    assert!(
+        matches!(refused[0].status, Status::Error { .. }),
+        "{:?}",
+        refused[0].status
+    );
+    assert_eq!(
+        attr_str(refused[0], sc::ERROR_TYPE).as_deref(),
+        Some("_OTHER")
+    );
+    assert_eq!(attr_f64(refused[0], ours::COST_USD), None);
+    // Answered calls are not touched.
+    for chat in answered {
+        assert_eq!(chat.status, Status::Unset);
+        assert_eq!(attr_str(chat, sc::ERROR_TYPE), None);
+    }
+}
+
+#[test]
+fn a_rig_stream_without_a_response_is_not_called_failed() {
+    // A stream the caller stopped reading ends with no response either; it did not fail.
+    let spans = run(false, || rig_refused_agent(true));
+    let chat = find_span(&spans, "chat gpt-4o-mini");
+    assert_eq!(chat.status, Status::Unset);
+    assert_eq!(attr_str(chat, sc::ERROR_TYPE), None);
 }

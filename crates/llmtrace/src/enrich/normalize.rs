@@ -40,6 +40,11 @@ struct Scan<'a> {
     error_type: bool,
     tool_error: Option<&'a str>,
     failed: bool,
+    /// rig's agent-turn `chat` span ([`aliases::RIG_COMPLETION_PARENT`]).
+    rig_turn: bool,
+    streamed: bool,
+    /// A response id, response model or token count was recorded.
+    answered: bool,
 }
 
 impl<'a> Scan<'a> {
@@ -58,7 +63,7 @@ impl<'a> Scan<'a> {
                 _ => None,
             };
             let Some((index, rule)) = key_rule(key) else {
-                scan.other_key(key, text);
+                scan.other_key(key, &kv.value, text);
                 continue;
             };
             let bit = 1u64 << index;
@@ -75,11 +80,17 @@ impl<'a> Scan<'a> {
             semconv::ERROR_TYPE => self.error_type = true,
             semconv::GEN_AI_OPERATION_NAME => self.operation = text,
             semconv::GEN_AI_REQUEST_MODEL => self.request_model = text,
-            semconv::GEN_AI_RESPONSE_MODEL => self.response_model = text,
+            semconv::GEN_AI_RESPONSE_MODEL => {
+                self.response_model = text;
+                self.answered = true;
+            }
             semconv::GEN_AI_AGENT_NAME => self.agent = text,
             semconv::GEN_AI_TOOL_NAME => self.tool = text,
             semconv::GEN_AI_WORKFLOW_NAME => self.workflow = text,
             semconv::GEN_AI_DATA_SOURCE_ID => self.data_source = text,
+            semconv::GEN_AI_RESPONSE_ID
+            | semconv::GEN_AI_USAGE_INPUT_TOKENS
+            | semconv::GEN_AI_USAGE_OUTPUT_TOKENS => self.answered = true,
             semconv::GEN_AI_PROVIDER_NAME => {
                 self.fix_attributes |= text.is_some_and(|p| renamed_provider(p).is_some());
             }
@@ -87,9 +98,11 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// Notes the error keys of other producers.
-    fn other_key(&mut self, key: &str, text: Option<&'a str>) {
+    /// Notes the error keys of other producers, and what tells a failed rig call.
+    fn other_key(&mut self, key: &str, value: &Value, text: Option<&'a str>) {
         match key {
+            aliases::RIG_COMPLETION_PARENT => self.rig_turn = true,
+            semconv::GEN_AI_REQUEST_STREAM => self.streamed = matches!(value, Value::Bool(true)),
             aliases::TOOL_ERROR_TYPE => {
                 self.tool_error = text;
                 self.failed = true;
@@ -135,6 +148,12 @@ impl<'a> Scan<'a> {
         (bare && client && *kind == SpanKind::Internal).then_some(SpanKind::Client)
     }
 
+    /// A unary model call of a rig agent that ended with no response recorded: rig writes
+    /// nothing on its span when the provider fails.
+    fn unanswered(&self) -> bool {
+        self.rig_turn && !self.streamed && !self.answered
+    }
+
     /// The status and `error.type` to set: `(status, error type to add)`.
     fn error(&self, status: &Status) -> Option<(Option<Status>, Option<String>)> {
         let is_gen_ai = self.operation.is_some() || self.tool.is_some();
@@ -146,8 +165,13 @@ impl<'a> Scan<'a> {
             })
         };
         match status {
-            Status::Unset if self.failed || (is_gen_ai && self.error_type) => {
-                let description = self.tool_error.unwrap_or_default().to_owned();
+            Status::Unset if self.failed || (is_gen_ai && self.error_type) || self.unanswered() => {
+                let description = match self.tool_error {
+                    Some(kind) => kind,
+                    None if self.unanswered() => "no response recorded",
+                    None => "",
+                };
+                let description = description.to_owned();
                 Some((Some(Status::error(description)), error_type()))
             }
             Status::Error { .. } if is_gen_ai && !self.error_type => Some((None, error_type())),
@@ -188,6 +212,7 @@ fn renamed_provider(value: &str) -> Option<&'static str> {
 /// | with a bare name, kind INTERNAL on a model call (chat, text_completion, generate_content, embeddings, retrieval, create_agent, rerank) | CLIENT |
 /// | status unset with `error.type`, `exception.message`, `gen_ai.tool.error.type` or `gen_ai.tool.call.outcome = error` | status error, and `error.type` (from `gen_ai.tool.error.type`, else `_OTHER`) when missing |
 /// | status error without `error.type` on a GenAI span | `error.type` as above |
+/// | rig's agent `chat` span (`rig.completion_parent`), not streamed, ended with no response id, response model or token count (rig records nothing when the provider fails) | status error, `error.type = _OTHER` |
 /// | content keys ([`llmtrace_semconv::content`]) with content capture off | removed |
 ///
 /// ```
