@@ -1,11 +1,13 @@
 //! genai 0.7.2 (feature `otel`) traced through llmtrace, offline: a chat, a streamed chat, a
-//! tool round trip and an embedding against a local OpenAI-compatible mock started by the
-//! example. genai writes its own `gen_ai.*` spans; llmtrace's processor chain normalises them,
-//! prices them and adds the OpenInference mirror, and the console tree prints the trace.
+//! tool round trip and an embedding in OpenAI's wire format, then a chat and a streamed chat in
+//! Anthropic's, against a local mock provider started by the example. genai writes its own
+//! `gen_ai.*` spans; llmtrace's processor chain normalises them, prices them and adds the
+//! OpenInference mirror, and the console tree prints the trace.
 //!
 //! ```sh
 //! cargo run --example genai_chat                        # the local mock, trace tree on stderr
-//! OPENAI_API_KEY=sk-… cargo run --example genai_chat    # the real OpenAI API
+//! OPENAI_API_KEY=sk-… cargo run --example genai_chat    # the real OpenAI API for its calls
+//! ANTHROPIC_API_KEY=sk-ant-… cargo run --example genai_chat   # the real Anthropic API for its
 //! # genai records message content only with its own switch, read once per process:
 //! OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true LLMTRACE_CAPTURE_CONTENT=span_only \
 //!     cargo run --example genai_chat
@@ -21,6 +23,7 @@ use serde_json::{json, Value};
 use tracing::Instrument;
 
 const MODEL: &str = "gpt-4o-mini";
+const ANTHROPIC_MODEL: &str = "claude-3-5-haiku-20241022";
 const EMBEDDING_MODEL: &str = "text-embedding-3-small";
 
 type Error = Box<dyn std::error::Error>;
@@ -28,10 +31,7 @@ type Error = Box<dyn std::error::Error>;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let guard = llmtrace::init()?;
-    let client = match std::env::var("OPENAI_API_KEY") {
-        Ok(_) => Client::new()?,
-        Err(_) => mock_client(start_mock()?)?,
-    };
+    let client = client(start_mock()?)?;
     let run = tracing::info_span!("genai_chat");
     conversation(&client).instrument(run).await?;
     drop(guard);
@@ -67,6 +67,33 @@ async fn conversation(client: &Client) -> Result<(), Error> {
     let embedding = client.embed(EMBEDDING_MODEL, "sky", None).await?;
     let dimensions = embedding.first_embedding().map_or(0, |e| e.dimensions());
     println!("embedding: {dimensions} dimensions");
+
+    anthropic(client).await
+}
+
+/// A chat and a streamed chat in Anthropic's wire format (the Messages API).
+async fn anthropic(client: &Client) -> Result<(), Error> {
+    let question = ChatRequest::new(vec![
+        ChatMessage::system("Answer in one short sentence."),
+        ChatMessage::user("Why are sunsets red?"),
+    ]);
+    let answer = client
+        .exec_chat(ANTHROPIC_MODEL, question.clone(), None)
+        .await?;
+    println!("anthropic: {}", answer.first_text().unwrap_or("(no text)"));
+    let options = ChatOptions::default().with_capture_usage(true);
+    let mut stream = client
+        .exec_chat_stream(ANTHROPIC_MODEL, question, Some(&options))
+        .await?
+        .stream;
+    print!("anthropic stream: ");
+    while let Some(event) = stream.next().await {
+        if let ChatStreamEvent::Chunk(chunk) = event? {
+            print!("{}", chunk.content);
+        }
+    }
+    drop(stream);
+    println!();
     Ok(())
 }
 
@@ -98,14 +125,24 @@ async fn tool_round_trip(client: &Client) -> Result<(), Error> {
     Ok(())
 }
 
-/// A genai client whose every model is served by the mock at `port`, in OpenAI's wire format.
-fn mock_client(port: u16) -> Result<Client, Error> {
+/// A genai client: a provider whose API key is set (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY`) is the
+/// real one; every other model is served by the mock at `port`, in its provider's wire format.
+fn client(port: u16) -> Result<Client, Error> {
     let resolver = ServiceTargetResolver::from_resolver_fn(
         move |target: ServiceTarget| -> Result<ServiceTarget, genai::resolver::Error> {
+            let name = target.model.model_name.clone();
+            let (adapter, key) = if name.starts_with("claude") {
+                (AdapterKind::Anthropic, "ANTHROPIC_API_KEY")
+            } else {
+                (AdapterKind::OpenAI, "OPENAI_API_KEY")
+            };
+            if std::env::var_os(key).is_some() {
+                return Ok(target);
+            }
             Ok(ServiceTarget {
                 endpoint: Endpoint::from_owned(format!("http://127.0.0.1:{port}/v1/")),
                 auth: AuthData::from_single("mock-key"),
-                model: ModelIden::new(AdapterKind::OpenAI, target.model.model_name),
+                model: ModelIden::new(adapter, name),
             })
         },
     );
@@ -118,7 +155,9 @@ fn mock_client(port: u16) -> Result<Client, Error> {
 /// example's answers; returns its port.
 fn start_mock() -> Result<u16, Error> {
     Ok(mock_provider::start(|request| {
-        if request.path.ends_with("/embeddings") {
+        if request.path.ends_with("/messages") {
+            anthropic_answer(request)
+        } else if request.path.ends_with("/embeddings") {
             Reply::json(&embedding_answer())
         } else if request.body["stream"] == json!(true) {
             Reply::event_stream(&stream_answer())
@@ -156,6 +195,26 @@ fn stream_answer() -> Vec<Value> {
         "usage": {"prompt_tokens": 31, "completion_tokens": 6, "total_tokens": 37}}),
     );
     events
+}
+
+/// Anthropic's answer, whole or streamed as the request asks.
+fn anthropic_answer(request: &Request) -> Reply {
+    let usage = (18 + 9 * request.message_count() as u64, 11);
+    if request.body["stream"] == json!(true) {
+        let pieces = ["Light crosses ", "more air, ", "and red is left."];
+        Reply::named_event_stream(&mock_provider::anthropic_stream(
+            ANTHROPIC_MODEL,
+            &pieces,
+            usage,
+        ))
+    } else {
+        let text = "Low sun: more air scatters the blue away.";
+        Reply::json(&mock_provider::anthropic_message(
+            ANTHROPIC_MODEL,
+            text,
+            usage,
+        ))
+    }
 }
 
 fn embedding_answer() -> Value {

@@ -1,5 +1,5 @@
 //! `examples/genai_chat.rs` — genai 0.7.2 writing its own spans, against the example's local
-//! mock — through llmtrace, as exported to the OTLP-JSON file: names, kinds, integer tokens,
+//! mock in OpenAI's and Anthropic's wire formats — through llmtrace, as exported to the OTLP-JSON file: names, kinds, integer tokens,
 //! cost, the OpenInference mirror, parents, string arrays, and the content switch (genai's own
 //! capture on in both runs; only llmtrace's decides).
 
@@ -67,6 +67,36 @@ fn genai_spans_are_named_priced_mirrored_and_nested() {
             "{reasons}"
         );
     }
+    // Anthropic's wire format: a chat and a streamed chat, priced at the dated model's price.
+    let claude = named(&spans, "chat claude-3-5-haiku-20241022");
+    assert_eq!(claude.len(), 2, "{spans:#?}");
+    for chat in &claude {
+        assert_eq!(chat["kind"].as_i64(), Some(CLIENT));
+        assert_eq!(
+            text(chat, "gen_ai.provider.name").as_deref(),
+            Some("anthropic")
+        );
+        assert_eq!(int(chat, "gen_ai.usage.input_tokens"), Some(27));
+        assert_eq!(int(chat, "gen_ai.usage.output_tokens"), Some(11));
+        let cost = attribute(chat, "llmtrace.cost.usd").expect("cost")["doubleValue"]
+            .as_f64()
+            .expect("a number");
+        // claude-3-5-haiku: $0.80 in, $4.00 out per million tokens.
+        assert!(
+            (cost - (27.0 * 0.80 + 11.0 * 4.00) / 1e6).abs() < 1e-12,
+            "{cost}"
+        );
+        assert_eq!(text(chat, "llm.provider").as_deref(), Some("anthropic"));
+        assert_eq!(chat["parentSpanId"], root["spanId"]);
+    }
+    assert_eq!(
+        claude
+            .iter()
+            .filter(|c| attribute(c, "gen_ai.response.time_to_first_chunk").is_some())
+            .count(),
+        1,
+        "the streamed call has its first chunk's time"
+    );
     let tool = named(&spans, "execute_tool get_weather")[0];
     assert_eq!(tool["kind"].as_i64(), Some(INTERNAL));
     assert_eq!(

@@ -1,7 +1,7 @@
-//! A local OpenAI-compatible provider for the examples that run other libraries (genai, rig)
-//! offline: an HTTP/1.1 server on `127.0.0.1` and a free port, one request per connection,
-//! whose answers a closure chooses, plus builders for the JSON bodies OpenAI's chat
-//! completions, embeddings and error replies have.
+//! A local model provider for the examples that run other libraries (genai, rig) offline: an
+//! HTTP/1.1 server on `127.0.0.1` and a free port, one request per connection, whose answers a
+//! closure chooses, plus builders for the JSON bodies of OpenAI's chat completions, embeddings
+//! and error replies and of Anthropic's Messages API (plain and streamed).
 //!
 //! ```
 //! use llmtrace_test_support::mock_provider::{self, Reply};
@@ -109,6 +109,20 @@ impl Reply {
         }
     }
 
+    /// `200 OK` with named server-sent events (`event:` and `data:` lines), as Anthropic's
+    /// Messages API streams; no `[DONE]` line.
+    pub fn named_event_stream(events: &[(&str, Value)]) -> Self {
+        let body = events
+            .iter()
+            .map(|(name, data)| format!("event: {name}\ndata: {data}\n\n"))
+            .collect();
+        Self {
+            status: 200,
+            content_type: "text/event-stream",
+            body,
+        }
+    }
+
     /// An error in OpenAI's shape: `{"error": {"message", "type", "code"}}` with `status`.
     pub fn error(status: u16, code: &str, message: &str) -> Self {
         let body = json!({"error": {"message": message, "type": code, "code": code}});
@@ -152,6 +166,58 @@ pub fn tool_calls_message(calls: &[(&str, &str, Value)]) -> Value {
         })
         .collect();
     json!({"role": "assistant", "content": null, "tool_calls": calls})
+}
+
+/// An Anthropic Messages API answer with `text`: `(input, output)` tokens in `usage`.
+pub fn anthropic_message(model: &str, text: &str, usage: (u64, u64)) -> Value {
+    json!({
+        "id": "msg_mock", "type": "message", "role": "assistant", "model": model,
+        "content": [{"type": "text", "text": text}],
+        "stop_reason": "end_turn", "stop_sequence": null,
+        "usage": {"input_tokens": usage.0, "output_tokens": usage.1}
+    })
+}
+
+/// The same answer as Anthropic streams it: `message_start` (with the input tokens), one text
+/// block delta per piece, `message_delta` (stop reason, output tokens), `message_stop`.
+pub fn anthropic_stream(
+    model: &str,
+    pieces: &[&str],
+    usage: (u64, u64),
+) -> Vec<(&'static str, Value)> {
+    let mut events = vec![
+        (
+            "message_start",
+            json!({"type": "message_start", "message": {
+            "id": "msg_mock_stream", "type": "message", "role": "assistant", "model": model,
+            "content": [], "stop_reason": null, "stop_sequence": null,
+            "usage": {"input_tokens": usage.0, "output_tokens": 1}}}),
+        ),
+        (
+            "content_block_start",
+            json!({"type": "content_block_start", "index": 0,
+            "content_block": {"type": "text", "text": ""}}),
+        ),
+    ];
+    for piece in pieces {
+        events.push((
+            "content_block_delta",
+            json!({"type": "content_block_delta", "index": 0,
+            "delta": {"type": "text_delta", "text": piece}}),
+        ));
+    }
+    events.push((
+        "content_block_stop",
+        json!({"type": "content_block_stop", "index": 0}),
+    ));
+    events.push((
+        "message_delta",
+        json!({"type": "message_delta",
+        "delta": {"stop_reason": "end_turn", "stop_sequence": null},
+        "usage": {"output_tokens": usage.1}}),
+    ));
+    events.push(("message_stop", json!({"type": "message_stop"})));
+    events
 }
 
 /// An embeddings answer: one vector per input, in order.
