@@ -1,7 +1,8 @@
-//! A local model provider for the examples that run other libraries (genai, rig) offline: an
-//! HTTP/1.1 server on `127.0.0.1` and a free port, one request per connection, whose answers a
-//! closure chooses, plus builders for the JSON bodies of OpenAI's chat completions, embeddings
-//! and error replies and of Anthropic's Messages API (plain and streamed).
+//! A local model provider for the examples that run other libraries (genai, rig) offline and for
+//! the client benchmarks: an HTTP/1.1 server on `127.0.0.1` and a free port (connections kept
+//! alive), whose answers a closure chooses, plus builders for the JSON bodies of OpenAI's chat
+//! completions, embeddings and error replies and of Anthropic's Messages API (plain and
+//! streamed).
 //!
 //! ```
 //! use llmtrace_test_support::mock_provider::{self, Reply};
@@ -249,15 +250,39 @@ pub fn start(answer: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> std:
     Ok(port)
 }
 
-/// Reads one HTTP request and writes the answer.
+/// Answers the requests of one connection, in turn, until the client closes it (HTTP/1.1
+/// keep-alive, so that a client's pooled connection is reused as with a real provider).
 fn serve(mut stream: TcpStream, answer: &dyn Fn(&Request) -> Reply) -> std::io::Result<()> {
+    // One write per answer and no Nagle delay: a kept-alive connection answers at once.
+    stream.set_nodelay(true)?;
     let mut reader = BufReader::new(stream.try_clone()?);
+    while let Some(request) = read_request(&mut reader)? {
+        let reply = answer(&request);
+        let response = format!(
+            "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n\r\n{}",
+            reply.status,
+            reason(reply.status),
+            reply.content_type,
+            reply.body.len(),
+            reply.body
+        );
+        stream.write_all(response.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The next request of a connection, or `None` once the client has closed it.
+fn read_request(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<Request>> {
     let mut request_line = String::new();
-    reader.read_line(&mut request_line)?;
+    if reader.read_line(&mut request_line)? == 0 {
+        return Ok(None);
+    }
     let mut length = 0;
     loop {
         let mut header = String::new();
-        reader.read_line(&mut header)?;
+        if reader.read_line(&mut header)? == 0 {
+            return Ok(None);
+        }
         let header = header.trim_end();
         if header.is_empty() {
             break;
@@ -270,25 +295,14 @@ fn serve(mut stream: TcpStream, answer: &dyn Fn(&Request) -> Reply) -> std::io::
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body)?;
-    let request = Request {
+    Ok(Some(Request {
         path: request_line
             .split_whitespace()
             .nth(1)
             .unwrap_or_default()
             .to_owned(),
         body: serde_json::from_slice(&body).unwrap_or(Value::Null),
-    };
-    let reply = answer(&request);
-    write!(
-        stream,
-        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
-        reply.status,
-        reason(reply.status),
-        reply.content_type,
-        reply.body.len(),
-        reply.body
-    )?;
-    stream.flush()
+    }))
 }
 
 fn reason(status: u16) -> &'static str {
