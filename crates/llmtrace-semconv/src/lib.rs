@@ -35,6 +35,7 @@ pub mod aliases;
 pub mod attribute;
 pub mod content;
 pub mod llmtrace;
+pub mod mcp;
 pub mod openinference;
 pub mod registry;
 mod span;
