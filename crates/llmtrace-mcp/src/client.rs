@@ -73,7 +73,10 @@ impl TracedPeer {
     }
 
     /// Sends any request in a span and waits for the response.
-    pub async fn send_request(&self, mut request: ClientRequest) -> Result<ServerResult, ServiceError> {
+    pub async fn send_request(
+        &self,
+        mut request: ClientRequest,
+    ) -> Result<ServerResult, ServiceError> {
         let description = Request::of_client_request(&request);
         let span = self.span_for(&description);
         span::set_attributes(&span, description.attributes());
@@ -113,13 +116,19 @@ impl TracedPeer {
                 }
             }
         }
-        span::new_span(&request.span_name(), "client")
+        span::client_span(&request.span_name())
     }
 
     /// `tools/call`: a result with `isError: true` is returned as `Ok` (and marks the span
     /// failed, `error.type = tool_error`).
-    pub async fn call_tool(&self, params: CallToolRequestParams) -> Result<CallToolResult, ServiceError> {
-        match self.send_request(CallToolRequest::new(params).into()).await? {
+    pub async fn call_tool(
+        &self,
+        params: CallToolRequestParams,
+    ) -> Result<CallToolResult, ServiceError> {
+        match self
+            .send_request(CallToolRequest::new(params).into())
+            .await?
+        {
             ServerResult::CallToolResult(result) => Ok(result),
             _ => Err(ServiceError::UnexpectedResponse),
         }
@@ -156,8 +165,14 @@ impl TracedPeer {
     }
 
     /// `prompts/get`.
-    pub async fn get_prompt(&self, params: GetPromptRequestParams) -> Result<GetPromptResult, ServiceError> {
-        match self.send_request(GetPromptRequest::new(params).into()).await? {
+    pub async fn get_prompt(
+        &self,
+        params: GetPromptRequestParams,
+    ) -> Result<GetPromptResult, ServiceError> {
+        match self
+            .send_request(GetPromptRequest::new(params).into())
+            .await?
+        {
             ServerResult::GetPromptResult(result) => Ok(result),
             _ => Err(ServiceError::UnexpectedResponse),
         }
@@ -183,7 +198,10 @@ impl TracedPeer {
         &self,
         params: ReadResourceRequestParams,
     ) -> Result<ReadResourceResult, ServiceError> {
-        match self.send_request(ReadResourceRequest::new(params).into()).await? {
+        match self
+            .send_request(ReadResourceRequest::new(params).into())
+            .await?
+        {
             ServerResult::ReadResourceResult(result) => Ok(result),
             _ => Err(ServiceError::UnexpectedResponse),
         }

@@ -33,7 +33,7 @@
 //!
 //! ```
 //! use llmtrace_mcp::{PeerExt as _, ServerHandlerExt as _, Transport};
-//! use rmcp::model::{CallToolRequestParams, CallToolResult, Content, ServerCapabilities, ServerConfig};
+//! use rmcp::model::{CallToolRequestParams, CallToolResult, ServerCapabilities, ServerConfig};
 //! use rmcp::{handler::server::router::tool::ToolRouter, tool, tool_handler, tool_router};
 //! use rmcp::{ServerHandler, ServiceExt as _};
 //!

@@ -78,6 +78,10 @@ pub fn inject_context(cx: &Context, meta: &mut MetaObject) {
 /// assert!(llmtrace_mcp::extract_context(&meta).is_none());
 /// ```
 pub fn extract_context(meta: &MetaObject) -> Option<Context> {
-    let cx = TraceContextPropagator::new().extract(&MetaExtractor(meta));
-    cx.span().span_context().is_valid().then_some(cx)
+    // Over an empty context: `extract` would start from the current one, and a request without
+    // a traceparent would then pass the current span (rmcp's `serve_inner`) off as its parent.
+    let cx =
+        TraceContextPropagator::new().extract_with_context(&Context::new(), &MetaExtractor(meta));
+    let span = cx.span().span_context().clone();
+    (span.is_valid() && span.is_remote()).then_some(cx)
 }

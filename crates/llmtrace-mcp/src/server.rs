@@ -4,7 +4,6 @@
 use std::borrow::Cow;
 use std::future::Future;
 
-use opentelemetry::Context;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CancelTaskParams, CancelledNotificationParam,
     CompleteRequestParams, CompleteResult, CustomNotification, CustomRequest, CustomResult,
@@ -13,8 +12,8 @@ use rmcp::model::{
     ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListSkillsResult,
     ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, ProtocolVersion,
     ReadResourceDirectoryRequestParams, ReadResourceDirectoryResult, ReadResourceRequestParams,
-    ReadResourceResponse, ServerConfig, SubscribeRequestParams,
-    SubscriptionFilter, Tool, UnsubscribeRequestParams, UpdateTaskParams,
+    ReadResourceResponse, ServerConfig, SubscribeRequestParams, SubscriptionFilter, Tool,
+    UnsubscribeRequestParams, UpdateTaskParams,
 };
 // Deprecated by SEP-2577 (logging), still sent by clients of older protocol versions.
 #[allow(deprecated)]
@@ -71,9 +70,7 @@ impl<S> TracedServer<S> {
 
     /// The SERVER span of `request`, its parent taken from the request's `_meta`.
     fn start(&self, request: &Request, context: &RequestContext<RoleServer>) -> tracing::Span {
-        let span = span::new_span(&request.span_name(), "server");
-        let parent = extract_context(&context.meta).unwrap_or_else(Context::new);
-        let _ = span.set_parent(parent);
+        let span = span::server_span(&request.span_name(), extract_context(&context.meta));
         span::set_attributes(&span, request.attributes());
         span::set_attributes(&span, self.transport.attributes(false));
         span.set_attribute(mcp::JSONRPC_REQUEST_ID, context.id.to_string());
@@ -132,10 +129,14 @@ impl<S: ServerHandler> ServerHandler for TracedServer<S> {
         let span = self.start(&Request::new(mcp::method::INITIALIZE), &context);
         let version = request.protocol_version.as_str().to_owned();
         span.set_attribute(mcp::MCP_PROTOCOL_VERSION, version);
-        run(span, self.inner.initialize(request, context), |span, result| {
-            let version = result.protocol_version.as_str().to_owned();
-            span.set_attribute(mcp::MCP_PROTOCOL_VERSION, version);
-        })
+        run(
+            span,
+            self.inner.initialize(request, context),
+            |span, result| {
+                let version = result.protocol_version.as_str().to_owned();
+                span.set_attribute(mcp::MCP_PROTOCOL_VERSION, version);
+            },
+        )
         .await
     }
 
@@ -150,7 +151,10 @@ impl<S: ServerHandler> ServerHandler for TracedServer<S> {
         self.inner.supported_protocol_versions()
     }
 
-    async fn discover(&self, context: RequestContext<RoleServer>) -> Result<DiscoverResult, McpError> {
+    async fn discover(
+        &self,
+        context: RequestContext<RoleServer>,
+    ) -> Result<DiscoverResult, McpError> {
         let span = self.start(&Request::new("server/discover"), &context);
         run(span, self.inner.discover(context), nothing).await
     }
@@ -180,7 +184,10 @@ impl<S: ServerHandler> ServerHandler for TracedServer<S> {
         request: GetPromptRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, McpError> {
-        let span = self.start(&Request::prompt(mcp::method::PROMPTS_GET, &request.name), &context);
+        let span = self.start(
+            &Request::prompt(mcp::method::PROMPTS_GET, &request.name),
+            &context,
+        );
         run(span, self.inner.get_prompt(request, context), nothing).await
     }
 
@@ -208,7 +215,12 @@ impl<S: ServerHandler> ServerHandler for TracedServer<S> {
         context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, McpError> {
         let span = self.start(&Request::new("resources/templates/list"), &context);
-        run(span, self.inner.list_resource_templates(request, context), nothing).await
+        run(
+            span,
+            self.inner.list_resource_templates(request, context),
+            nothing,
+        )
+        .await
     }
 
     async fn read_resource(
@@ -239,7 +251,10 @@ impl<S: ServerHandler> ServerHandler for TracedServer<S> {
         request: SubscribeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<(), McpError> {
-        let span = self.start(&Request::resource("resources/subscribe", &request.uri), &context);
+        let span = self.start(
+            &Request::resource("resources/subscribe", &request.uri),
+            &context,
+        );
         run(span, self.inner.subscribe(request, context), nothing).await
     }
 
@@ -283,7 +298,12 @@ impl<S: ServerHandler> ServerHandler for TracedServer<S> {
         context: RequestContext<RoleServer>,
     ) -> Result<CustomResult, McpError> {
         let span = self.start(&Request::new(&request.method), &context);
-        run(span, self.inner.on_custom_request(request, context), nothing).await
+        run(
+            span,
+            self.inner.on_custom_request(request, context),
+            nothing,
+        )
+        .await
     }
 
     async fn on_cancelled(
@@ -315,7 +335,9 @@ impl<S: ServerHandler> ServerHandler for TracedServer<S> {
         notification: CustomNotification,
         context: NotificationContext<RoleServer>,
     ) {
-        self.inner.on_custom_notification(notification, context).await
+        self.inner
+            .on_custom_notification(notification, context)
+            .await
     }
 
     fn get_info(&self) -> ServerConfig {
@@ -373,6 +395,11 @@ impl<S: ServerHandler> ServerHandler for TracedServer<S> {
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceDirectoryResult, McpError> {
         let span = self.start(&Request::new("resources/directory/read"), &context);
-        run(span, self.inner.read_resource_directory(request, context), nothing).await
+        run(
+            span,
+            self.inner.read_resource_directory(request, context),
+            nothing,
+        )
+        .await
     }
 }

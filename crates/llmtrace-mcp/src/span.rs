@@ -56,8 +56,12 @@ impl Request {
         match request {
             ClientRequest::CallToolRequest(r) => Request::tool_call(&r.params),
             ClientRequest::GetPromptRequest(r) => Request::prompt(request.method(), &r.params.name),
-            ClientRequest::ReadResourceRequest(r) => Request::resource(request.method(), &r.params.uri),
-            ClientRequest::SubscribeRequest(r) => Request::resource(request.method(), &r.params.uri),
+            ClientRequest::ReadResourceRequest(r) => {
+                Request::resource(request.method(), &r.params.uri)
+            }
+            ClientRequest::SubscribeRequest(r) => {
+                Request::resource(request.method(), &r.params.uri)
+            }
             ClientRequest::UnsubscribeRequest(r) => {
                 Request::resource(request.method(), &r.params.uri)
             }
@@ -105,14 +109,27 @@ impl Request {
     }
 }
 
-/// A new span of the MCP instrumentation (INFO, target `llmtrace_mcp`), not entered.
-pub(crate) fn new_span(name: &str, kind: &'static str) -> tracing::Span {
-    tracing::info_span!(
+/// A new CLIENT span of the MCP instrumentation (INFO, target `llmtrace_mcp`), a child of the
+/// current span; not entered.
+pub(crate) fn client_span(name: &str) -> tracing::Span {
+    tracing::info_span!(target: "llmtrace_mcp", "mcp", otel.name = name, otel.kind = "client")
+}
+
+/// A new SERVER span: a root in `tracing` (not a child of the span current where rmcp runs the
+/// handler, its session-long `serve_inner`), whose OpenTelemetry parent is `remote` when the
+/// request carried one; not entered.
+pub(crate) fn server_span(name: &str, remote: Option<opentelemetry::Context>) -> tracing::Span {
+    let span = tracing::info_span!(
         target: "llmtrace_mcp",
+        parent: None,
         "mcp",
         otel.name = name,
-        otel.kind = kind,
-    )
+        otel.kind = "server",
+    );
+    if let Some(remote) = remote {
+        let _ = span.set_parent(remote);
+    }
+    span
 }
 
 pub(crate) fn set_attributes(span: &tracing::Span, attributes: Vec<KeyValue>) {

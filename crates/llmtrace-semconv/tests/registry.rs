@@ -452,7 +452,12 @@ fn every_mcp_key_is_referenced_by_the_mcp_span_or_metric_groups() {
         );
         // Keys of the `mcp.*` registry itself: the same type as there.
         if def.key.starts_with("mcp.") {
-            assert_eq!(value_type(spec(def.key).ty), Some(def.value_type), "{}", def.key);
+            assert_eq!(
+                value_type(spec(def.key).ty),
+                Some(def.value_type),
+                "{}",
+                def.key
+            );
         }
     }
     for key in mcp::METRIC_DIMENSIONS {
@@ -479,6 +484,9 @@ fn every_mcp_key_is_referenced_by_the_mcp_span_or_metric_groups() {
         mcp::method::RESOURCES_READ,
         mcp::method::INITIALIZE,
     ] {
-        assert!(methods.contains(&method), "{method} is not a registry method");
+        assert!(
+            methods.contains(&method),
+            "{method} is not a registry method"
+        );
     }
 }
