@@ -101,10 +101,8 @@ async fn serve() -> Result<(), Error> {
 /// The agent: spawns the server, answers one question with a fake model that asks for one
 /// tool call, then prints the trace of both processes.
 async fn agent() -> Result<(), Error> {
-    let server_spans = std::env::temp_dir().join(format!(
-        "llmtrace-mcp-agent-{}.jsonl",
-        std::process::id()
-    ));
+    let server_spans =
+        std::env::temp_dir().join(format!("llmtrace-mcp-agent-{}.jsonl", std::process::id()));
     let _ = std::fs::remove_file(&server_spans);
     let exporter = InMemorySpanExporter::default();
     let guard = llmtrace::builder()
@@ -165,8 +163,16 @@ async fn answer(tools: &TracedPeer, question: &str) -> Result<String, Error> {
         .unwrap_or_default();
     history.push(Message::tool_result("call_0", weather.clone()));
 
-    let text = format!("It's {} in Lisbon today.", weather.trim_start_matches("Lisbon: "));
-    fake_chat(&history, Message::assistant(text.clone()).with_finish_reason("stop"), 142).await;
+    let text = format!(
+        "It's {} in Lisbon today.",
+        weather.trim_start_matches("Lisbon: ")
+    );
+    fake_chat(
+        &history,
+        Message::assistant(text.clone()).with_finish_reason("stop"),
+        142,
+    )
+    .await;
     Ok(text)
 }
 
@@ -186,7 +192,10 @@ async fn fake_chat(history: &[Message], reply: Message, input_tokens: u64) {
 /// Prints the agent's trace (the root span's) with the server's spans in it, as the console
 /// tree llmtrace prints by default.
 fn print_agent_trace(spans: &[SpanData]) {
-    let Some(root) = spans.iter().find(|s| s.name == "invoke_agent weather-agent") else {
+    let Some(root) = spans
+        .iter()
+        .find(|s| s.name == "invoke_agent weather-agent")
+    else {
         eprintln!("the agent span was not exported");
         return;
     };
@@ -211,7 +220,11 @@ fn read_otlp_json_lines(path: &Path) -> Result<Vec<SpanData>, Error> {
     let mut spans = Vec::new();
     for line in text.lines().filter(|l| l.contains("\"resourceSpans\"")) {
         let request: otlp::ExportTraceServiceRequest = serde_json::from_str(line)?;
-        for scope in request.resource_spans.into_iter().flat_map(|r| r.scope_spans) {
+        for scope in request
+            .resource_spans
+            .into_iter()
+            .flat_map(|r| r.scope_spans)
+        {
             spans.extend(scope.spans.into_iter().filter_map(otlp::span_data));
         }
     }

@@ -23,7 +23,12 @@ fn span<'a>(spans: &'a [SpanData], kind: SpanKind) -> &'a SpanData {
     spans
         .iter()
         .find(|s| s.name == "tools/call get_weather" && s.span_kind == kind)
-        .unwrap_or_else(|| panic!("no {kind:?} span in {:?}", llmtrace_test_support::names(spans)))
+        .unwrap_or_else(|| {
+            panic!(
+                "no {kind:?} span in {:?}",
+                llmtrace_test_support::names(spans)
+            )
+        })
 }
 
 /// Serves a traced `WeatherServer` over streamable HTTP on 127.0.0.1; returns its URL.
@@ -34,7 +39,9 @@ async fn serve_http() -> String {
         StreamableHttpServerConfig::default(),
     );
     let router = axum::Router::new().nest_service("/mcp", service);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let address = listener.local_addr().expect("address");
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
@@ -46,10 +53,10 @@ async fn serve_http() -> String {
 fn over_streamable_http_the_trace_crosses_the_connection_with_tcp_attributes() {
     let (url, spans) = run_async(false, || async {
         let url = serve_http().await;
-        let client = ()
-            .serve(StreamableHttpClientTransport::from_uri(url.clone()))
-            .await
-            .expect("the client connects");
+        let client =
+            ().serve(StreamableHttpClientTransport::from_uri(url.clone()))
+                .await
+                .expect("the client connects");
         let params = CallToolRequestParams::new("get_weather").with_arguments(args("Oslo"));
         let result = client.traced(Transport::http(&url)).call_tool(params).await;
         assert!(result.is_ok(), "{result:?}");
@@ -67,11 +74,20 @@ fn over_streamable_http_the_trace_crosses_the_connection_with_tcp_attributes() {
     assert!(server.parent_span_is_remote);
     for span in [client, server] {
         assert_eq!(attr_str(span, "network.transport").as_deref(), Some("tcp"));
-        assert_eq!(attr_str(span, "network.protocol.name").as_deref(), Some("http"));
+        assert_eq!(
+            attr_str(span, "network.protocol.name").as_deref(),
+            Some("http")
+        );
     }
-    assert_eq!(attr_str(client, "server.address").as_deref(), Some("127.0.0.1"));
+    assert_eq!(
+        attr_str(client, "server.address").as_deref(),
+        Some("127.0.0.1")
+    );
     assert_eq!(attr_i64(client, "server.port"), Some(port));
-    assert!(attr_str(server, "server.address").is_none(), "server.* is the client's");
+    assert!(
+        attr_str(server, "server.address").is_none(),
+        "server.* is the client's"
+    );
     let session = attr_str(server, "mcp.session.id").expect("the server records the session");
     assert!(!session.is_empty());
 }
@@ -101,7 +117,9 @@ fn finished_mcp_spans_record_the_client_and_server_operation_durations() {
                 let params = CallToolRequestParams::new("get_weather").with_arguments(args(city));
                 let _ = traced(&client).call_tool(params).await;
             }
-            let _ = traced(&client).call_tool(CallToolRequestParams::new("flaky")).await;
+            let _ = traced(&client)
+                .call_tool(CallToolRequestParams::new("flaky"))
+                .await;
             let _ = client.cancel().await;
         })
     });
@@ -129,14 +147,23 @@ fn finished_mcp_spans_record_the_client_and_server_operation_durations() {
                             .find(|kv| kv.key.as_str() == key)
                             .map(|kv| kv.value.as_str().into_owned())
                     };
-                    assert!(attr("jsonrpc.request.id").is_none(), "no per-request series");
+                    assert!(
+                        attr("jsonrpc.request.id").is_none(),
+                        "no per-request series"
+                    );
                     assert!(attr("mcp.session.id").is_none());
                     if attr("mcp.method.name").as_deref() != Some("tools/call") {
                         continue;
                     }
                     assert_eq!(attr("network.transport").as_deref(), Some("pipe"));
-                    assert_eq!(attr("gen_ai.operation.name").as_deref(), Some("execute_tool"));
-                    match (attr("gen_ai.tool.name").as_deref(), attr("error.type").as_deref()) {
+                    assert_eq!(
+                        attr("gen_ai.operation.name").as_deref(),
+                        Some("execute_tool")
+                    );
+                    match (
+                        attr("gen_ai.tool.name").as_deref(),
+                        attr("error.type").as_deref(),
+                    ) {
                         (Some("get_weather"), None) => ok_calls += dp.count(),
                         (Some("flaky"), Some("tool_error")) => tool_errors += dp.count(),
                         other => panic!("unexpected series {other:?}"),
