@@ -12,6 +12,9 @@
 //! cargo run --example mcp_agent                 # the two-process trace printed as a tree
 //! OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 cargo run --example mcp_agent   # both
 //!                                                 # processes also export to a backend
+//! # another MCP server with a `get_weather` tool instead (tests/mcp_cross_language.rs runs a
+//! # Python one); its spans go where its own OpenTelemetry setup sends them:
+//! cargo run --example mcp_agent -- --server-cmd python3 tests/mcp/weather_server.py
 //! ```
 
 use std::path::Path;
@@ -34,7 +37,7 @@ const MODEL: &str = "gpt-4o-mini";
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    if std::env::args().any(|arg| arg == "--server") {
+    if std::env::args().nth(1).as_deref() == Some("--server") {
         return serve().await;
     }
     agent().await
@@ -112,9 +115,8 @@ async fn agent() -> Result<(), Error> {
         .with_span_processor(SimpleSpanProcessor::new(exporter.clone()))
         .build()?;
 
-    let mut command = tokio::process::Command::new(std::env::current_exe()?);
+    let mut command = server_command()?;
     command
-        .arg("--server")
         .env("LLMTRACE_FILE", &server_spans)
         .env("LLMTRACE_CONSOLE", "false");
     let (transport, _) = TokioChildProcess::builder(command)
@@ -138,6 +140,23 @@ async fn agent() -> Result<(), Error> {
     print_agent_trace(&spans);
     println!("{answer}");
     Ok(())
+}
+
+/// The server to spawn: the words after `--server-cmd`, else this binary with `--server`.
+fn server_command() -> Result<tokio::process::Command, Error> {
+    let mut words = std::env::args().skip_while(|a| a != "--server-cmd").skip(1);
+    Ok(match words.next() {
+        Some(program) => {
+            let mut command = tokio::process::Command::new(program);
+            command.args(words);
+            command
+        }
+        None => {
+            let mut command = tokio::process::Command::new(std::env::current_exe()?);
+            command.arg("--server");
+            command
+        }
+    })
 }
 
 /// Plan with the (fake) model, call the tool it asks for through MCP, answer.

@@ -1,0 +1,300 @@
+//! MCP across languages: the Rust agent of `examples/mcp_agent.rs` calling a Python MCP server,
+//! and a Python MCP client calling the example's Rust server, both processes of each pair
+//! exporting OTLP/HTTP to one local receiver (127.0.0.1, free port). Asserted on the spans
+//! received: one trace id, the server's SERVER span a child of the client's CLIENT span across
+//! the process (and language) boundary, the server's own spans beneath it, the MCP attributes on
+//! both sides.
+//!
+//! The Python side is `target/backends/mcp-venv` (`bash .ci/install-backends.sh mcp`): the MCP
+//! SDK `mcp` 2.3.0, which writes the MCP-convention spans itself (a SERVER span per request
+//! received, a CLIENT span `MCP send {method} {target}` per request sent) and puts the W3C context
+//! in `params._meta.traceparent` through the global propagator; `openinference-instrumentation-mcp`
+//! 2.0.13, which carries that context through the transports; the OpenTelemetry SDK and OTLP/HTTP
+//! exporter 1.45.2. Scripts: `tests/mcp/`.
+//!
+//! Like tests/backends.rs, these run only with `LLMTRACE_BACKENDS=1`; otherwise each prints
+//! SKIPPED and passes.
+
+// Only the gate and the paths of the shared helpers are used here.
+#[allow(dead_code)]
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use llmtrace_test_support::examples::example_bin;
+use llmtrace_test_support::http_receiver::HttpReceiver;
+use opentelemetry_proto::tonic::common::v1::any_value::Value as AnyValue;
+use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
+use opentelemetry_proto::tonic::trace::v1::Span;
+
+fn python() -> PathBuf {
+    let python = common::backends_dir()
+        .join("mcp-venv")
+        .join("bin")
+        .join("python");
+    assert!(
+        python.exists(),
+        "{} is missing — `bash .ci/install-backends.sh mcp` installs it",
+        python.display()
+    );
+    python
+}
+
+fn script(name: &str) -> PathBuf {
+    common::repo_root().join("tests").join("mcp").join(name)
+}
+
+/// Runs `command` to completion (at most 90 s) with only `PATH` and `env` set; fails the test
+/// with its output if it fails.
+fn run(mut command: Command, env: &[(&str, &str)]) -> String {
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("the process starts");
+    let started = Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > Duration::from_secs(90) {
+            let _ = child.kill();
+            panic!("{command:?} ran longer than 90 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().expect("output");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{command:?} failed ({:?}):\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// Every received span with the `service.name` of its resource.
+fn spans_by_service(receiver: &HttpReceiver) -> Vec<(String, Span)> {
+    let mut out = Vec::new();
+    for received in receiver.requests() {
+        for resource_spans in received.request.resource_spans {
+            let service = resource_spans
+                .resource
+                .iter()
+                .flat_map(|r| r.attributes.iter())
+                .find(|kv| kv.key == "service.name")
+                .and_then(|kv| string(kv.value.as_ref().and_then(|v| v.value.as_ref())))
+                .unwrap_or_default();
+            for scope in resource_spans.scope_spans {
+                out.extend(scope.spans.into_iter().map(|s| (service.clone(), s)));
+            }
+        }
+    }
+    out
+}
+
+fn string(value: Option<&AnyValue>) -> Option<String> {
+    match value {
+        Some(AnyValue::StringValue(s)) => Some(s.clone()),
+        Some(AnyValue::IntValue(i)) => Some(i.to_string()),
+        _ => None,
+    }
+}
+
+fn text(span: &Span, key: &str) -> Option<String> {
+    let kv = span.attributes.iter().find(|kv| kv.key == key)?;
+    string(kv.value.as_ref().and_then(|v| v.value.as_ref()))
+}
+
+/// The span of `service` named `name` of `kind`, waiting for it to arrive.
+fn wait_for(receiver: &HttpReceiver, service: &str, name: &str, kind: SpanKind) -> Span {
+    let started = Instant::now();
+    loop {
+        let spans = spans_by_service(receiver);
+        let found = spans
+            .iter()
+            .find(|(s, span)| s == service && span.name == name && span.kind == kind as i32);
+        if let Some((_, span)) = found {
+            return span.clone();
+        }
+        if started.elapsed() > Duration::from_secs(15) {
+            let seen: Vec<_> = spans
+                .iter()
+                .map(|(s, sp)| format!("{s}: {} ({})", sp.name, sp.kind))
+                .collect();
+            panic!("no {kind:?} span {name:?} of {service} among {seen:#?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The MCP attributes both sides of a `tools/call get_weather` carry.
+fn assert_tool_call_attributes(span: &Span, side: &str) {
+    assert_eq!(
+        text(span, "mcp.method.name").as_deref(),
+        Some("tools/call"),
+        "{side}"
+    );
+    assert_eq!(
+        text(span, "gen_ai.tool.name").as_deref(),
+        Some("get_weather"),
+        "{side}"
+    );
+    assert!(
+        text(span, "jsonrpc.request.id").is_some(),
+        "{side}: jsonrpc.request.id"
+    );
+}
+
+#[test]
+fn the_rust_agent_calls_a_python_mcp_server_in_one_trace() {
+    if !common::enabled("the_rust_agent_calls_a_python_mcp_server_in_one_trace") {
+        return;
+    }
+    let receiver = HttpReceiver::start();
+    let endpoint = receiver.endpoint();
+    let mut agent = Command::new(example_bin("mcp_agent"));
+    agent
+        .arg("--server-cmd")
+        .arg(python())
+        .arg(script("weather_server.py"));
+    let answer = run(
+        agent,
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
+        ],
+    );
+    assert!(
+        answer.contains("12°C"),
+        "the Python tool answered: {answer}"
+    );
+
+    let agent = wait_for(
+        &receiver,
+        "mcp-agent",
+        "invoke_agent weather-agent",
+        SpanKind::Internal,
+    );
+    let client = wait_for(
+        &receiver,
+        "mcp-agent",
+        "tools/call get_weather",
+        SpanKind::Client,
+    );
+    let server = wait_for(
+        &receiver,
+        "py-weather-server",
+        "tools/call get_weather",
+        SpanKind::Server,
+    );
+    let lookup = wait_for(
+        &receiver,
+        "py-weather-server",
+        "lookup forecast",
+        SpanKind::Internal,
+    );
+    for span in [&client, &server, &lookup] {
+        assert_eq!(
+            span.trace_id, agent.trace_id,
+            "{} is in the agent's trace",
+            span.name
+        );
+    }
+    assert_eq!(client.parent_span_id, agent.span_id);
+    assert_eq!(
+        server.parent_span_id, client.span_id,
+        "Rust CLIENT → Python SERVER"
+    );
+    assert_eq!(lookup.parent_span_id, server.span_id);
+    assert_tool_call_attributes(&client, "rust client");
+    assert_tool_call_attributes(&server, "python server");
+    assert_eq!(text(&client, "network.transport").as_deref(), Some("pipe"));
+    assert_eq!(
+        text(&server, "gen_ai.operation.name").as_deref(),
+        Some("execute_tool")
+    );
+    assert_eq!(
+        text(&client, "jsonrpc.request.id"),
+        text(&server, "jsonrpc.request.id")
+    );
+    assert_eq!(
+        text(&client, "mcp.protocol.version"),
+        text(&server, "mcp.protocol.version"),
+        "both sides name the negotiated version"
+    );
+}
+
+#[test]
+fn a_python_mcp_client_calls_the_rust_server_in_one_trace() {
+    if !common::enabled("a_python_mcp_client_calls_the_rust_server_in_one_trace") {
+        return;
+    }
+    let receiver = HttpReceiver::start();
+    let endpoint = receiver.endpoint();
+    let mut client = Command::new(python());
+    client
+        .arg(script("weather_client.py"))
+        .arg(example_bin("mcp_agent"))
+        .arg("--server");
+    let answer = run(
+        client,
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
+        ],
+    );
+    assert!(answer.contains("19°C"), "the Rust tool answered: {answer}");
+
+    let agent = wait_for(&receiver, "py-agent", "py-agent", SpanKind::Internal);
+    let client = wait_for(
+        &receiver,
+        "py-agent",
+        "MCP send tools/call get_weather",
+        SpanKind::Client,
+    );
+    let server = wait_for(
+        &receiver,
+        "mcp-weather-server",
+        "tools/call get_weather",
+        SpanKind::Server,
+    );
+    let lookup = wait_for(
+        &receiver,
+        "mcp-weather-server",
+        "retrieval forecast-db",
+        SpanKind::Client,
+    );
+    for span in [&client, &server, &lookup] {
+        assert_eq!(
+            span.trace_id, agent.trace_id,
+            "{} is in the Python agent's trace",
+            span.name
+        );
+    }
+    assert_eq!(client.parent_span_id, agent.span_id);
+    assert_eq!(
+        server.parent_span_id, client.span_id,
+        "Python CLIENT → Rust SERVER"
+    );
+    assert_eq!(lookup.parent_span_id, server.span_id);
+    assert_eq!(
+        text(&client, "mcp.method.name").as_deref(),
+        Some("tools/call")
+    );
+    assert!(text(&client, "jsonrpc.request.id").is_some());
+    assert_tool_call_attributes(&server, "rust server");
+    assert_eq!(text(&server, "network.transport").as_deref(), Some("pipe"));
+    assert_eq!(
+        text(&server, "gen_ai.operation.name").as_deref(),
+        Some("execute_tool")
+    );
+    assert_eq!(
+        text(&client, "jsonrpc.request.id"),
+        text(&server, "jsonrpc.request.id")
+    );
+    assert!(text(&server, "mcp.protocol.version").is_some());
+}
