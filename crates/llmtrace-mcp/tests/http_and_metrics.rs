@@ -19,7 +19,7 @@ use llmtrace_mcp::{PeerExt as _, ServerHandlerExt as _, Transport};
 use llmtrace_test_support::{attr_i64, attr_str, is_child_of, run_async};
 use support::{args, connect, traced, WeatherServer};
 
-fn span<'a>(spans: &'a [SpanData], kind: SpanKind) -> &'a SpanData {
+fn span(spans: &[SpanData], kind: SpanKind) -> &SpanData {
     spans
         .iter()
         .find(|s| s.name == "tools/call get_weather" && s.span_kind == kind)
