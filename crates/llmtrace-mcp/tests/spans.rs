@@ -363,3 +363,46 @@ fn list_tools_is_a_span_named_by_its_method_alone() {
         assert!(attr_str(span, "gen_ai.tool.name").is_none());
     }
 }
+
+/// A tool of the agent, traced by llmtrace's attribute macro, that reaches its implementation
+/// through MCP.
+#[llmtrace::tool]
+async fn get_weather(tools: &llmtrace_mcp::TracedPeer, city: &str) -> String {
+    let result = tools.call_tool(call("get_weather", Some(city))).await;
+    result
+        .ok()
+        .and_then(|r| r.content.first().and_then(|c| c.as_text().map(|t| t.text.clone())))
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_tool_macros_span_is_adopted_too() {
+    let (text, spans) = run_async(false, || async {
+        let client = connect().await;
+        let text = get_weather(&traced(&client), "Oslo").await;
+        client.cancel().await.expect("the session ends");
+        text
+    });
+    assert_eq!(text, "Oslo: -3°C, snow");
+    let tool = spans.iter().find(|s| s.name == "execute_tool get_weather").expect("tool span");
+    assert_eq!(attr_str(tool, "mcp.method.name").as_deref(), Some("tools/call"));
+    assert!(!spans.iter().any(|s| s.span_kind == SpanKind::Client && s.name.starts_with("tools/")));
+    let server = by_kind(&spans, "tools/call get_weather", SpanKind::Server);
+    assert!(is_child_of(server, tool));
+}
+
+#[test]
+fn captured_tool_content_passes_the_redactor() {
+    let (_, spans) = run_async(true, || async {
+        let client = connect().await;
+        let _ = traced(&client)
+            .call_tool(call("get_weather", Some("jane.doe@example.com")))
+            .await;
+        client.cancel().await.expect("the session ends");
+    });
+    let client = by_kind(&spans, "tools/call get_weather", SpanKind::Client);
+    let arguments = attr_str(client, "gen_ai.tool.call.arguments").expect("captured");
+    assert!(!arguments.contains("jane.doe@example.com"), "{arguments}");
+    let everything = llmtrace_test_support::all_strings(&spans);
+    assert!(!everything.contains("jane.doe@example.com"), "an email left the process");
+}
