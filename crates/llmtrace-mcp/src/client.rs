@@ -24,7 +24,7 @@ use crate::{inject_context, Transport};
 /// injected into the request's `params._meta` so the server's spans join the trace.
 ///
 /// When the call is made inside an `execute_tool` span llmtrace started for the same tool
-/// ([`llmtrace::tool`] or `#[llmtrace::tool]`), that span gets the MCP attributes and is
+/// ([`llmtrace::tool()`] or `#[llmtrace::tool]`), that span gets the MCP attributes and is
 /// propagated instead, with no duplicate span (the MCP conventions' execute-tool
 /// compatibility); [`reuse_tool_spans(false)`](Self::reuse_tool_spans) turns that off.
 ///

@@ -24,7 +24,7 @@
 //!   llmtrace's content capture is on ([`llmtrace::capture_content`]), and then through its
 //!   redacting processor like every other content attribute.
 //! - **Execute-tool compatibility**: a `tools/call` made inside the `execute_tool` span llmtrace
-//!   started for the same tool ([`llmtrace::tool`], `#[llmtrace::tool]`) adds the MCP
+//!   started for the same tool ([`llmtrace::tool()`], `#[llmtrace::tool]`) adds the MCP
 //!   attributes to that span and propagates it, instead of starting a duplicate CLIENT span
 //!   ([`TracedPeer::reuse_tool_spans`] turns this off).
 //! - **Metrics**: with llmtrace's metrics on, every finished MCP span also records
