@@ -371,7 +371,11 @@ async fn get_weather(tools: &llmtrace_mcp::TracedPeer, city: &str) -> String {
     let result = tools.call_tool(call("get_weather", Some(city))).await;
     result
         .ok()
-        .and_then(|r| r.content.first().and_then(|c| c.as_text().map(|t| t.text.clone())))
+        .and_then(|r| {
+            r.content
+                .first()
+                .and_then(|c| c.as_text().map(|t| t.text.clone()))
+        })
         .unwrap_or_default()
 }
 
@@ -384,9 +388,17 @@ fn the_tool_macros_span_is_adopted_too() {
         text
     });
     assert_eq!(text, "Oslo: -3°C, snow");
-    let tool = spans.iter().find(|s| s.name == "execute_tool get_weather").expect("tool span");
-    assert_eq!(attr_str(tool, "mcp.method.name").as_deref(), Some("tools/call"));
-    assert!(!spans.iter().any(|s| s.span_kind == SpanKind::Client && s.name.starts_with("tools/")));
+    let tool = spans
+        .iter()
+        .find(|s| s.name == "execute_tool get_weather")
+        .expect("tool span");
+    assert_eq!(
+        attr_str(tool, "mcp.method.name").as_deref(),
+        Some("tools/call")
+    );
+    assert!(!spans
+        .iter()
+        .any(|s| s.span_kind == SpanKind::Client && s.name.starts_with("tools/")));
     let server = by_kind(&spans, "tools/call get_weather", SpanKind::Server);
     assert!(is_child_of(server, tool));
 }
@@ -404,5 +416,8 @@ fn captured_tool_content_passes_the_redactor() {
     let arguments = attr_str(client, "gen_ai.tool.call.arguments").expect("captured");
     assert!(!arguments.contains("jane.doe@example.com"), "{arguments}");
     let everything = llmtrace_test_support::all_strings(&spans);
-    assert!(!everything.contains("jane.doe@example.com"), "an email left the process");
+    assert!(
+        !everything.contains("jane.doe@example.com"),
+        "an email left the process"
+    );
 }
