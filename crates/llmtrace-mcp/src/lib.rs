@@ -95,3 +95,8 @@ pub use client::{PeerExt, TracedPeer};
 pub use propagation::{extract_context, inject_context};
 pub use server::{ServerHandlerExt, TracedServer};
 pub use transport::Transport;
+
+/// The README's example, compiled with the doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
