@@ -3,11 +3,12 @@
 //! `params._meta`.
 
 use rmcp::model::{
-    CallToolRequest, CallToolRequestParams, CallToolResult, ClientRequest, GetMeta as _,
-    GetPromptRequest, GetPromptRequestParams, GetPromptResult, ListPromptsRequest,
-    ListPromptsResult, ListResourcesRequest, ListResourcesResult, ListToolsRequest,
-    ListToolsResult, PaginatedRequestParams, ReadResourceRequest, ReadResourceRequestParams,
-    ReadResourceResult, ServerResult,
+    CallToolRequest, CallToolRequestParams, CallToolResult, CancelledNotification,
+    CancelledNotificationParam, ClientRequest, GetMeta as _, GetPromptRequest,
+    GetPromptRequestParams, GetPromptResult, ListPromptsRequest, ListPromptsResult,
+    ListResourcesRequest, ListResourcesResult, ListToolsRequest, ListToolsResult,
+    PaginatedRequestParams, ReadResourceRequest, ReadResourceRequestParams, ReadResourceResult,
+    RequestId, ServerResult,
 };
 use rmcp::service::{PeerRequestOptions, RoleClient};
 use rmcp::{Peer, ServiceError};
@@ -15,6 +16,7 @@ use tracing::Instrument as _;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use llmtrace::semconv::mcp;
+use llmtrace::LlmSpanExt as _;
 
 use crate::span::{self, Request};
 use crate::{inject_context, Transport};
@@ -35,6 +37,35 @@ pub struct TracedPeer {
     peer: Peer<RoleClient>,
     transport: Transport,
     reuse_tool_spans: bool,
+}
+
+/// Armed while a response is awaited: if the caller drops the request's future first (a
+/// timeout, a cancelled task), the span is marked `error.type = cancelled` and the server is told
+/// to stop (`notifications/cancelled`), as rmcp's own request methods do.
+struct CancelOnDrop<'a> {
+    peer: &'a Peer<RoleClient>,
+    id: Option<RequestId>,
+    span: &'a tracing::Span,
+}
+
+impl Drop for CancelOnDrop<'_> {
+    fn drop(&mut self) {
+        let Some(id) = self.id.take() else {
+            return;
+        };
+        const REASON: &str = "request abandoned by the caller";
+        self.span.record_error_type("cancelled", REASON);
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let peer = self.peer.clone();
+        let param = CancelledNotificationParam::new(Some(id), Some(REASON.to_owned()));
+        runtime.spawn(async move {
+            let _ = peer
+                .send_notification(CancelledNotification::new(param).into())
+                .await;
+        });
+    }
 }
 
 /// `traced()` on an rmcp client (a `Peer<RoleClient>`, or the `RunningService` that derefs to
@@ -86,14 +117,27 @@ impl TracedPeer {
             span.set_attribute(mcp::MCP_PROTOCOL_VERSION, version);
         }
         description.record_arguments(&span);
-        inject_context(&span.context(), request.get_meta_mut());
+        // A span filtered out by the subscriber still passes the caller's context on.
+        let cx = if span.is_disabled() {
+            opentelemetry::Context::current()
+        } else {
+            span.context()
+        };
+        inject_context(&cx, request.get_meta_mut());
         let result = async {
             let handle = self
                 .peer
                 .send_request_with_option(request, PeerRequestOptions::no_options())
                 .await?;
             span.set_attribute(mcp::JSONRPC_REQUEST_ID, handle.id.to_string());
-            handle.await_response().await
+            let mut abandoned = CancelOnDrop {
+                peer: &self.peer,
+                id: Some(handle.id.clone()),
+                span: &span,
+            };
+            let response = handle.await_response().await;
+            abandoned.id = None;
+            response
         }
         .instrument(span.clone())
         .await;

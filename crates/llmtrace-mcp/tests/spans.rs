@@ -347,7 +347,7 @@ fn list_tools_is_a_span_named_by_its_method_alone() {
         client.cancel().await.expect("the session ends");
         tools.tools.len()
     });
-    assert_eq!(tools, 2);
+    assert_eq!(tools, 3);
     let client = by_kind(&spans, "tools/list", SpanKind::Client);
     let server = by_kind(&spans, "tools/list", SpanKind::Server);
     assert!(is_child_of(server, client));
@@ -420,4 +420,38 @@ fn captured_tool_content_passes_the_redactor() {
         !everything.contains("jane.doe@example.com"),
         "an email left the process"
     );
+}
+
+#[test]
+fn a_request_its_caller_abandons_is_cancelled_on_the_server_and_marked() {
+    use std::sync::atomic::Ordering;
+    use std::time::Duration;
+
+    let ((timed_out, cancelled), spans) = run_async(false, || async {
+        let client = connect().await;
+        let tools = traced(&client);
+        let call = tools.call_tool(call("slow", None));
+        let timed_out = tokio::time::timeout(Duration::from_millis(300), call)
+            .await
+            .is_err();
+        // The server hears of it while the session is still open.
+        let mut cancelled = false;
+        for _ in 0..100 {
+            cancelled = support::SLOW_CANCELLED.load(Ordering::SeqCst);
+            if cancelled {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        client.cancel().await.expect("the session ends");
+        (timed_out, cancelled)
+    });
+    assert!(timed_out, "the call timed out");
+    assert!(
+        cancelled,
+        "the server was told to cancel (notifications/cancelled)"
+    );
+    let client = by_kind(&spans, "tools/call slow", SpanKind::Client);
+    assert_eq!(attr_str(client, "error.type").as_deref(), Some("cancelled"));
+    assert!(matches!(client.status, Status::Error { .. }));
 }

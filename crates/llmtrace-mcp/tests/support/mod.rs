@@ -2,11 +2,17 @@
 
 #![allow(dead_code)]
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
 use llmtrace_mcp::{PeerExt as _, ServerHandlerExt as _, TracedPeer, Transport};
 use rmcp::handler::server::{router::tool::ToolRouter, wrapper::Parameters};
 use rmcp::model::{CallToolResult, ContentBlock, ServerCapabilities, ServerConfig};
-use rmcp::service::RunningService;
+use rmcp::service::{RequestContext, RoleServer, RunningService};
 use rmcp::{schemars, tool, tool_handler, tool_router, RoleClient, ServerHandler, ServiceExt as _};
+
+/// Set when the `slow` tool saw its request cancelled.
+pub(crate) static SLOW_CANCELLED: AtomicBool = AtomicBool::new(false);
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct City {
@@ -35,6 +41,17 @@ impl WeatherServer {
         let lookup = llmtrace::retrieval("forecasts").start();
         let _in_lookup = lookup.enter();
         format!("{city}: -3°C, snow")
+    }
+
+    #[tool(description = "Runs until the client cancels it (or 10 s)")]
+    async fn slow(&self, context: RequestContext<RoleServer>) -> String {
+        tokio::select! {
+            () = context.ct.cancelled() => {
+                SLOW_CANCELLED.store(true, Ordering::SeqCst);
+                "cancelled".to_owned()
+            }
+            () = tokio::time::sleep(Duration::from_secs(10)) => "done".to_owned(),
+        }
     }
 
     #[tool(description = "Always fails")]
