@@ -12,6 +12,9 @@
 //! 2.0.13, which carries that context through the transports; the OpenTelemetry SDK and OTLP/HTTP
 //! exporter 1.45.2. Scripts: `tests/mcp/`.
 //!
+//! A third test runs the Python server over streamable HTTP (127.0.0.1, free port) and calls it
+//! from a Rust client in the test process, traced by llmtrace-mcp.
+//!
 //! Like tests/backends.rs, these run only with `LLMTRACE_BACKENDS=1`; otherwise each prints
 //! SKIPPED and passes.
 
@@ -28,6 +31,12 @@ use llmtrace_test_support::http_receiver::HttpReceiver;
 use opentelemetry_proto::tonic::common::v1::any_value::Value as AnyValue;
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
 use opentelemetry_proto::tonic::trace::v1::Span;
+use rmcp::model::CallToolRequestParams;
+use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::ServiceExt as _;
+use tracing::Instrument as _;
+
+use llmtrace_mcp::{PeerExt as _, Transport};
 
 fn python() -> PathBuf {
     let python = common::backends_dir()
@@ -297,4 +306,152 @@ fn a_python_mcp_client_calls_the_rust_server_in_one_trace() {
         text(&server, "jsonrpc.request.id")
     );
     assert!(text(&server, "mcp.protocol.version").is_some());
+}
+
+/// A child process killed (and reaped) on drop.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The Python server over streamable HTTP on 127.0.0.1:`port`, exporting to `endpoint`; its
+/// output goes to a log file under `target/backends/run/`.
+fn python_http_server(port: u16, endpoint: &str) -> (KillOnDrop, PathBuf) {
+    let log = common::fresh_dir("mcp-http").join("server.log");
+    let out = std::fs::File::create(&log).expect("server log");
+    let mut server = Command::new(python());
+    server
+        .arg(script("weather_server.py"))
+        .args(["--http", &port.to_string()])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
+        .stdin(Stdio::null())
+        .stdout(out.try_clone().expect("log handle"))
+        .stderr(out);
+    let server = KillOnDrop(server.spawn().expect("the Python server starts"));
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the Python server did not listen within 30 s:\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (server, log)
+}
+
+/// Calls `get_weather` at `url` from this process inside an agent span, exporting to
+/// `endpoint`; returns the tool's text.
+fn rust_http_client(url: &str, endpoint: &str) -> String {
+    let guard = llmtrace::builder()
+        .with_env(Vec::new())
+        .install_global(false)
+        .console(false)
+        .service_name("rust-http-agent")
+        .endpoint(format!("{endpoint}/v1/traces"))
+        .build()
+        .expect("pipeline");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let text = tracing::dispatcher::with_default(&guard.dispatch(), || {
+        runtime.block_on(async {
+            let transport = StreamableHttpClientTransport::from_uri(url.to_owned());
+            let client = ().serve(transport).await.expect("the client connects");
+            let tools = client.traced(Transport::http(url));
+            let mut arguments = serde_json::Map::new();
+            arguments.insert("city".to_owned(), serde_json::json!("Oslo"));
+            let params = CallToolRequestParams::new("get_weather").with_arguments(arguments);
+            let agent = llmtrace::agent("http-agent").start();
+            let result = tools.call_tool(params).instrument(agent.clone()).await;
+            drop(agent);
+            let _ = client.cancel().await;
+            let result = result.expect("the tool call succeeds");
+            result.content[0]
+                .as_text()
+                .map(|t| t.text.clone())
+                .unwrap_or_default()
+        })
+    });
+    drop(runtime);
+    drop(guard); // flushes
+    text
+}
+
+#[test]
+fn over_streamable_http_a_rust_client_and_a_python_server_are_one_trace() {
+    if !common::enabled("over_streamable_http_a_rust_client_and_a_python_server_are_one_trace") {
+        return;
+    }
+    let receiver = HttpReceiver::start();
+    let endpoint = receiver.endpoint();
+    let port = common::free_port();
+    let (_server, log) = python_http_server(port, &endpoint);
+    let url = format!("http://127.0.0.1:{port}/mcp");
+    let answer = rust_http_client(&url, &endpoint);
+    assert!(
+        answer.contains("12°C"),
+        "the Python tool answered: {answer}"
+    );
+
+    let agent = wait_for(
+        &receiver,
+        "rust-http-agent",
+        "invoke_agent http-agent",
+        SpanKind::Internal,
+    );
+    let client = wait_for(
+        &receiver,
+        "rust-http-agent",
+        "tools/call get_weather",
+        SpanKind::Client,
+    );
+    let server = wait_for(
+        &receiver,
+        "py-weather-server",
+        "tools/call get_weather",
+        SpanKind::Server,
+    );
+    let lookup = wait_for(
+        &receiver,
+        "py-weather-server",
+        "lookup forecast",
+        SpanKind::Internal,
+    );
+    let server_log = std::fs::read_to_string(&log).unwrap_or_default();
+    for span in [&client, &server, &lookup] {
+        assert_eq!(
+            span.trace_id, agent.trace_id,
+            "{} is in the trace\n{server_log}",
+            span.name
+        );
+    }
+    assert_eq!(
+        server.parent_span_id, client.span_id,
+        "Rust CLIENT → Python SERVER over HTTP"
+    );
+    assert_eq!(lookup.parent_span_id, server.span_id);
+    assert_tool_call_attributes(&client, "rust client");
+    assert_tool_call_attributes(&server, "python server");
+    assert_eq!(text(&client, "network.transport").as_deref(), Some("tcp"));
+    assert_eq!(
+        text(&client, "network.protocol.name").as_deref(),
+        Some("http")
+    );
+    assert_eq!(
+        text(&client, "server.address").as_deref(),
+        Some("127.0.0.1")
+    );
+    assert_eq!(text(&client, "server.port"), Some(port.to_string()));
+    assert_eq!(
+        text(&client, "jsonrpc.request.id"),
+        text(&server, "jsonrpc.request.id")
+    );
 }

@@ -1,5 +1,6 @@
-"""A Python MCP tool server over stdio (mcp 2.3, traced): the tool `get_weather` looks the city
-up in a span of its own, beneath the SERVER span of the request."""
+"""A Python MCP tool server (mcp 2.3, traced): the tool `get_weather` looks the city up in a span
+of its own, beneath the SERVER span of the request. Over stdio; with `--http PORT`, streamable
+HTTP on 127.0.0.1:PORT/mcp until killed."""
 
 import sys
 
@@ -25,6 +26,9 @@ def get_weather(city: str) -> str:
 
 if __name__ == "__main__":
     try:
-        server.run("stdio")
+        if len(sys.argv) == 3 and sys.argv[1] == "--http":
+            server.run("streamable-http", host="127.0.0.1", port=int(sys.argv[2]))
+        else:
+            server.run("stdio")
     finally:
         provider.shutdown()
