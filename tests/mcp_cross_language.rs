@@ -12,8 +12,9 @@
 //! 2.0.13, which carries that context through the transports; the OpenTelemetry SDK and OTLP/HTTP
 //! exporter 1.45.2. Scripts: `tests/mcp/`.
 //!
-//! A third test runs the Python server over streamable HTTP (127.0.0.1, free port) and calls it
-//! from a Rust client in the test process, traced by llmtrace-mcp.
+//! Two more run the pairs over streamable HTTP (127.0.0.1, free ports): a Rust client in the test
+//! process calling the Python server, and the Python client calling a Rust server in the test
+//! process, both traced by llmtrace-mcp.
 //!
 //! Like tests/backends.rs, these run only with `LLMTRACE_BACKENDS=1`; otherwise each prints
 //! SKIPPED and passes.
@@ -31,12 +32,15 @@ use llmtrace_test_support::http_receiver::HttpReceiver;
 use opentelemetry_proto::tonic::common::v1::any_value::Value as AnyValue;
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
 use opentelemetry_proto::tonic::trace::v1::Span;
-use rmcp::model::CallToolRequestParams;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::{CallToolRequestParams, ServerCapabilities, ServerConfig};
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::ServiceExt as _;
+use rmcp::{schemars, tool, tool_handler, tool_router, ServerHandler, ServiceExt as _};
 use tracing::Instrument as _;
 
-use llmtrace_mcp::{PeerExt as _, Transport};
+use llmtrace_mcp::{PeerExt as _, ServerHandlerExt as _, Transport};
 
 fn python() -> PathBuf {
     let python = common::backends_dir()
@@ -450,6 +454,163 @@ fn over_streamable_http_a_rust_client_and_a_python_server_are_one_trace() {
         Some("127.0.0.1")
     );
     assert_eq!(text(&client, "server.port"), Some(port.to_string()));
+    assert_eq!(
+        text(&client, "jsonrpc.request.id"),
+        text(&server, "jsonrpc.request.id")
+    );
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+struct City {
+    city: String,
+}
+
+/// The Rust tool server of the HTTP test: `get_weather` looks the city up in a span of its own.
+#[derive(Debug, Clone)]
+struct RustWeather;
+
+#[tool_router]
+impl RustWeather {
+    #[tool(description = "Today's weather in a city")]
+    async fn get_weather(&self, Parameters(City { city }): Parameters<City>) -> String {
+        let lookup = llmtrace::retrieval("forecast-db").start();
+        async { format!("{city}: sunny, 19°C") }
+            .instrument(lookup)
+            .await
+    }
+}
+
+#[tool_handler]
+impl ServerHandler for RustWeather {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+    }
+}
+
+/// The traced Rust server over streamable HTTP on 127.0.0.1:`port`, on its own thread with its
+/// own pipeline exporting to `endpoint`; sending on the returned channel stops it (its spans
+/// are flushed before the thread ends).
+fn rust_http_server(
+    port: u16,
+    endpoint: &str,
+) -> (
+    tokio::sync::oneshot::Sender<()>,
+    std::thread::JoinHandle<()>,
+) {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let traces = format!("{endpoint}/v1/traces");
+    let thread = std::thread::spawn(move || {
+        let guard = llmtrace::builder()
+            .with_env(vec![(
+                "LLMTRACE_LOG".to_owned(),
+                "info,rmcp=warn".to_owned(),
+            )])
+            .install_global(false)
+            .console(false)
+            .service_name("rust-http-server")
+            .endpoint(traces)
+            .build()
+            .expect("pipeline");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        tracing::dispatcher::with_default(&guard.dispatch(), || {
+            runtime.block_on(serve_http(port, stopped));
+        });
+        drop(runtime);
+        drop(guard); // flushes
+    });
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the Rust server did not listen"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (stop, thread)
+}
+
+async fn serve_http(port: u16, stopped: tokio::sync::oneshot::Receiver<()>) {
+    let service = StreamableHttpService::new(
+        || Ok(RustWeather.traced(Transport::http_server())),
+        std::sync::Arc::new(LocalSessionManager::default()),
+        StreamableHttpServerConfig::default(),
+    );
+    let router = axum::Router::new().nest_service("/mcp", service);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .expect("bind 127.0.0.1");
+    let server = std::future::IntoFuture::into_future(axum::serve(listener, router));
+    tokio::select! {
+        _ = server => {}
+        _ = stopped => {}
+    }
+}
+
+#[test]
+fn over_streamable_http_a_python_client_and_a_rust_server_are_one_trace() {
+    if !common::enabled("over_streamable_http_a_python_client_and_a_rust_server_are_one_trace") {
+        return;
+    }
+    let receiver = HttpReceiver::start();
+    let endpoint = receiver.endpoint();
+    let port = common::free_port();
+    let (stop, server) = rust_http_server(port, &endpoint);
+    let mut client = Command::new(python());
+    client
+        .arg(script("weather_client.py"))
+        .args(["--url", &format!("http://127.0.0.1:{port}/mcp")]);
+    let answer = run(
+        client,
+        &[("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str())],
+    );
+    let _ = stop.send(());
+    server.join().expect("the server thread ends");
+    assert!(answer.contains("19°C"), "the Rust tool answered: {answer}");
+
+    let agent = wait_for(&receiver, "py-agent", "py-agent", SpanKind::Internal);
+    let client = wait_for(
+        &receiver,
+        "py-agent",
+        "MCP send tools/call get_weather",
+        SpanKind::Client,
+    );
+    let server = wait_for(
+        &receiver,
+        "rust-http-server",
+        "tools/call get_weather",
+        SpanKind::Server,
+    );
+    let lookup = wait_for(
+        &receiver,
+        "rust-http-server",
+        "retrieval forecast-db",
+        SpanKind::Client,
+    );
+    for span in [&client, &server, &lookup] {
+        assert_eq!(
+            span.trace_id, agent.trace_id,
+            "{} is in the Python agent's trace",
+            span.name
+        );
+    }
+    assert_eq!(
+        server.parent_span_id, client.span_id,
+        "Python CLIENT → Rust SERVER over HTTP"
+    );
+    assert_eq!(lookup.parent_span_id, server.span_id);
+    assert_tool_call_attributes(&server, "rust server");
+    assert_eq!(text(&server, "network.transport").as_deref(), Some("tcp"));
+    assert_eq!(
+        text(&server, "network.protocol.name").as_deref(),
+        Some("http")
+    );
+    assert!(
+        text(&server, "mcp.session.id").is_some_and(|id| !id.is_empty()),
+        "the session the Python client opened"
+    );
     assert_eq!(
         text(&client, "jsonrpc.request.id"),
         text(&server, "jsonrpc.request.id")

@@ -1,5 +1,6 @@
-"""A Python MCP client (mcp 2.3, traced) that spawns the MCP server given on its command line
-over stdio and calls `get_weather` once, inside a span `py-agent`."""
+"""A Python MCP client (mcp 2.3, traced) that calls `get_weather` once, inside a span `py-agent`:
+on the MCP server given on its command line, spawned and spoken to over stdio, or with
+`--url URL` on the streamable-HTTP server at URL."""
 
 import asyncio
 import os
@@ -12,13 +13,21 @@ from otel_setup import setup  # noqa: E402
 provider = setup("py-agent")
 
 from mcp import ClientSession, StdioServerParameters, stdio_client  # noqa: E402
+from mcp.client.streamable_http import streamable_http_client  # noqa: E402
 from opentelemetry import trace  # noqa: E402
 
 
-async def main(command: list[str]) -> None:
-    params = StdioServerParameters(command=command[0], args=command[1:], env=dict(os.environ))
+def transport(args: list[str]):
+    if args[0] == "--url":
+        return streamable_http_client(args[1])
+    params = StdioServerParameters(command=args[0], args=args[1:], env=dict(os.environ))
+    return stdio_client(params)
+
+
+async def main(args: list[str]) -> None:
     tracer = trace.get_tracer("py-agent")
-    async with stdio_client(params) as (read, write):
+    async with transport(args) as streams:
+        read, write = streams[0], streams[1]
         async with ClientSession(read, write) as session:
             await session.initialize()
             with tracer.start_as_current_span("py-agent"):
