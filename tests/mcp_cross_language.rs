@@ -65,6 +65,8 @@ fn run(mut command: Command, env: &[(&str, &str)]) -> String {
     command
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
+        // No __pycache__ in the source tree.
+        .env("PYTHONDONTWRITEBYTECODE", "1")
         .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -334,6 +336,7 @@ fn python_http_server(port: u16, endpoint: &str) -> (KillOnDrop, PathBuf) {
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
         .stdin(Stdio::null())
         .stdout(out.try_clone().expect("log handle"))
         .stderr(out);
