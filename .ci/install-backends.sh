@@ -3,10 +3,16 @@
 # target/backends/ (git-ignored), each step skipped when its result is already there:
 #
 #   target/backends/venv/              Python venv: Arize Phoenix + MLflow (pinned below, from PyPI)
+#   target/backends/mcp-venv/          Python venv: the MCP SDK + openinference-instrumentation-mcp +
+#                                      the OpenTelemetry SDK and OTLP/HTTP exporter (pinned below),
+#                                      for tests/mcp_cross_language.rs; separate so its
+#                                      opentelemetry pins cannot clash with Phoenix's or MLflow's
 #   /usr/bin/chromium                  Debian's chromium (headless browser), only if missing
 #   target/backends/gobin/builder      OpenTelemetry Collector Builder (ocb), from the Go module proxy
 #   target/backends/otelcol-llmtrace   collector built by ocb from collector/builder-config.yaml
 #   target/backends/jaeger             Jaeger v2 all-in-one (cmd/jaeger), from the Go module proxy
+#
+# Arguments name the steps to run (python, mcp, chromium, collector, jaeger); none: all of them.
 #
 # Idempotent and non-interactive (CI=true, no stdin). A step's stamp file records what it was
 # built from, so changing a pin or the builder config rebuilds just that step.
@@ -33,6 +39,16 @@ mkdir -p "$DIR"
 # from the registry this machine reaches (its mlflow-skinny 3.18.0 is missing), so 3.17.2.
 PHOENIX_VERSION=20.26.1
 MLFLOW_VERSION=3.17.2
+# The Python MCP side of tests/mcp_cross_language.rs, verified to install and work together here
+# (Python 3.11). mcp 2.3 writes the MCP-convention spans itself (SERVER per request received,
+# CLIENT per request sent) and injects/extracts the W3C context in params._meta;
+# openinference-instrumentation-mcp 2.0.13 is the instrumentation for mcp 2.x (it carries the
+# context through the transports). opentelemetry-instrumentation-mcp 0.62.4 is not used: it
+# targets mcp 1.x and fails to instrument mcp 2.3 (it wraps `streamablehttp_client`, which mcp
+# 2.x renamed `streamable_http_client`).
+MCP_VERSION=2.3.0
+OPENINFERENCE_MCP_VERSION=2.0.13
+OTEL_PYTHON_VERSION=1.45.2
 # Builder and component versions: keep in step with collector/builder-config.yaml.
 OCB_VERSION=v0.161.0
 # Jaeger v2, the collector-based all-in-one (tests run it with collector/jaeger.yaml).
@@ -68,6 +84,29 @@ install_python() {
     "$venv/bin/python" -c 'import phoenix, mlflow' >/dev/null
     echo "$want" >"$stamp"
     log "venv ready in $(elapsed "$start")"
+}
+
+# ---------------------------------------------------------------- Python: MCP SDK + instrumentation
+install_mcp_python() {
+    local venv=$DIR/mcp-venv stamp want start
+    want="mcp==$MCP_VERSION openinference-instrumentation-mcp==$OPENINFERENCE_MCP_VERSION"
+    want="$want opentelemetry-sdk==$OTEL_PYTHON_VERSION python=$(python3 --version 2>&1)"
+    stamp=$venv/.llmtrace-stamp
+    if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+        log "mcp venv up to date ($want)"
+        return
+    fi
+    start=$(date +%s)
+    log "creating $venv with $want"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    PIP_NO_INPUT=1 "$venv/bin/pip" install --quiet --no-input --progress-bar off \
+        "mcp==$MCP_VERSION" "openinference-instrumentation-mcp==$OPENINFERENCE_MCP_VERSION" \
+        "opentelemetry-sdk==$OTEL_PYTHON_VERSION" \
+        "opentelemetry-exporter-otlp-proto-http==$OTEL_PYTHON_VERSION"
+    "$venv/bin/python" -c 'import mcp.server.mcpserver, openinference.instrumentation.mcp, opentelemetry.exporter.otlp.proto.http.trace_exporter' >/dev/null
+    echo "$want" >"$stamp"
+    log "mcp venv ready in $(elapsed "$start")"
 }
 
 # ---------------------------------------------------------------- Chromium (Debian)
@@ -193,9 +232,17 @@ drop_go_caches() {
 }
 
 all_start=$(date +%s)
-install_python
-install_chromium
-build_collector
-build_jaeger
+steps=("$@")
+if [ ${#steps[@]} -eq 0 ]; then steps=(python mcp chromium collector jaeger); fi
+for step in "${steps[@]}"; do
+    case $step in
+        python) install_python ;;
+        mcp) install_mcp_python ;;
+        chromium) install_chromium ;;
+        collector) build_collector ;;
+        jaeger) build_jaeger ;;
+        *) echo "unknown step $step (python, mcp, chromium, collector, jaeger)" >&2; exit 2 ;;
+    esac
+done
 drop_go_caches
 log "done in $(elapsed "$all_start"); target/backends holds $(du -sh "$DIR" 2>/dev/null | cut -f1), $(df -h --output=avail "$DIR" | tail -1 | tr -d ' ') free on its disk"

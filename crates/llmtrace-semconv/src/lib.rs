@@ -22,6 +22,7 @@
 //! | [`content`] | which attributes hold message content, whoever wrote them |
 //! | [`openinference`] | OpenInference keys and [`openinference::SpanKind`] values |
 //! | [`llmtrace`] | keys of llmtrace's own (cost, streaming, sampling, agent loops) |
+//! | [`mcp`] | Model Context Protocol span and metric keys (`mcp.*`, `jsonrpc.*`, `network.*`…) |
 //! | [`registry`] | a snapshot of the semantic-convention registry: attribute types, spans, metrics |
 //! | [`value`] | typed enums for enum-valued attributes ([`Operation`], [`Provider`], …) |
 #![warn(
@@ -35,6 +36,7 @@ pub mod aliases;
 pub mod attribute;
 pub mod content;
 pub mod llmtrace;
+pub mod mcp;
 pub mod openinference;
 pub mod registry;
 mod span;

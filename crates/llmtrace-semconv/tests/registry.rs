@@ -434,3 +434,59 @@ fn the_snapshot_regenerates_from_the_registry() {
         );
     }
 }
+
+#[test]
+fn every_mcp_key_is_referenced_by_the_mcp_span_or_metric_groups() {
+    use llmtrace_semconv::mcp;
+    let groups = [
+        group("span.mcp.client"),
+        group("span.mcp.server"),
+        group("metric.mcp.client.operation.duration"),
+        group("metric.mcp.server.operation.duration"),
+    ];
+    for def in mcp::ALL {
+        assert!(
+            groups.iter().any(|g| g.attribute(def.key).is_some()),
+            "{} is referenced by no MCP span or metric group",
+            def.key
+        );
+        // Keys of the `mcp.*` registry itself: the same type as there.
+        if def.key.starts_with("mcp.") {
+            assert_eq!(
+                value_type(spec(def.key).ty),
+                Some(def.value_type),
+                "{}",
+                def.key
+            );
+        }
+    }
+    for key in mcp::METRIC_DIMENSIONS {
+        assert!(
+            group("metric.mcp.server.operation.duration")
+                .attribute(key)
+                .is_some(),
+            "{key} is not an attribute of the server metric"
+        );
+    }
+    for key in mcp::CLIENT_METRIC_DIMENSIONS {
+        assert!(
+            group("metric.mcp.client.operation.duration")
+                .attribute(key)
+                .is_some(),
+            "{key} is not an attribute of the client metric"
+        );
+    }
+    let methods = enum_members(mcp::MCP_METHOD_NAME);
+    for method in [
+        mcp::method::TOOLS_CALL,
+        mcp::method::TOOLS_LIST,
+        mcp::method::PROMPTS_GET,
+        mcp::method::RESOURCES_READ,
+        mcp::method::INITIALIZE,
+    ] {
+        assert!(
+            methods.contains(&method),
+            "{method} is not a registry method"
+        );
+    }
+}

@@ -214,7 +214,9 @@ pub use init::{builder, init, Builder, Guard, InitError};
 pub use outcome::{instrument_stream, InstrumentedStream, RecordOutcome};
 pub use retry::{Answered, Attempt, Retry, RetryError};
 pub use settings::{capture_content, set_capture_content, ContentCapture};
-pub use span::{agent, chain, chat, completion, embeddings, rerank, retrieval, tool};
+pub use span::{
+    adopt_tool_span, agent, chain, chat, completion, embeddings, rerank, retrieval, tool,
+};
 pub use span::{
     kind, Document, LlmSpanExt, Message, Response, Role, SpanBuilder, ToolCall, ToolDefinition,
     Usage,

@@ -1,6 +1,8 @@
 //! GenAI client metrics derived from finished spans: `gen_ai.client.token.usage`,
 //! `gen_ai.client.operation.duration`, `gen_ai.client.operation.time_to_first_chunk` (semantic
-//! conventions, with their recommended bucket boundaries) and the `llmtrace.cost.usd` counter.
+//! conventions, with their recommended bucket boundaries), the `llmtrace.cost.usd` counter, and
+//! for spans of MCP requests (`mcp.method.name`, as `llmtrace-mcp` writes them)
+//! `mcp.client.operation.duration` / `mcp.server.operation.duration`.
 //!
 //! [`MetricsProcessor`] sits in front of the sampling processors, so metrics count every span
 //! the head sampler recorded, including traces the tail sampler drops.
@@ -19,7 +21,7 @@ use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{Span, SpanData, SpanProcessor};
 use opentelemetry_sdk::Resource;
 
-use llmtrace_semconv::{attribute as semconv, llmtrace as ours, TokenType};
+use llmtrace_semconv::{attribute as semconv, llmtrace as ours, mcp, TokenType};
 
 use crate::span_data::{float_attribute, int_attribute};
 
@@ -55,6 +57,8 @@ pub struct MetricsProcessor<P> {
     duration: Histogram<f64>,
     time_to_first_chunk: Histogram<f64>,
     cost: Counter<f64>,
+    mcp_client_duration: Histogram<f64>,
+    mcp_server_duration: Histogram<f64>,
 }
 
 impl<P: SpanProcessor> MetricsProcessor<P> {
@@ -85,11 +89,60 @@ impl<P: SpanProcessor> MetricsProcessor<P> {
                 .with_unit("USD")
                 .with_description("Cost of GenAI operations, from llmtrace's price table.")
                 .build(),
+            mcp_client_duration: meter
+                .f64_histogram(mcp::CLIENT_OPERATION_DURATION)
+                .with_unit("s")
+                .with_description(
+                    "The duration of the MCP request or notification as observed on the sender.",
+                )
+                .with_boundaries(DURATION_BUCKETS.to_vec())
+                .build(),
+            mcp_server_duration: meter
+                .f64_histogram(mcp::SERVER_OPERATION_DURATION)
+                .with_unit("s")
+                .with_description(
+                    "MCP request or notification duration as observed on the receiver.",
+                )
+                .with_boundaries(DURATION_BUCKETS.to_vec())
+                .build(),
         }
+    }
+
+    /// `mcp.client.operation.duration` / `mcp.server.operation.duration` of a span carrying
+    /// `mcp.method.name`: the server metric for SERVER spans, the client one otherwise (a CLIENT
+    /// span, or an `execute_tool` span the MCP instrumentation added its attributes to).
+    fn record_mcp(&self, span: &SpanData, seconds: f64) {
+        let find = |key: &str| span.attributes.iter().find(|kv| kv.key.as_str() == key);
+        if find(mcp::MCP_METHOD_NAME).is_none() {
+            return;
+        }
+        let server = span.span_kind == opentelemetry::trace::SpanKind::Server;
+        let client_only: &[&str] = if server {
+            &[]
+        } else {
+            mcp::CLIENT_METRIC_DIMENSIONS
+        };
+        let dims: Vec<KeyValue> = mcp::METRIC_DIMENSIONS
+            .iter()
+            .chain(client_only)
+            .filter_map(|key| find(key).cloned())
+            .collect();
+        let histogram = if server {
+            &self.mcp_server_duration
+        } else {
+            &self.mcp_client_duration
+        };
+        histogram.record(seconds, &dims);
     }
 
     fn record(&self, span: &SpanData) {
         let find = |key: &str| span.attributes.iter().find(|kv| kv.key.as_str() == key);
+        let seconds = span
+            .end_time
+            .duration_since(span.start_time)
+            .unwrap_or_default()
+            .as_secs_f64();
+        self.record_mcp(span, seconds);
         if find(semconv::GEN_AI_OPERATION_NAME).is_none() {
             return;
         }
@@ -106,11 +159,6 @@ impl<P: SpanProcessor> MetricsProcessor<P> {
         if let Some(error) = find(semconv::ERROR_TYPE) {
             dims.push(error.clone());
         }
-        let seconds = span
-            .end_time
-            .duration_since(span.start_time)
-            .unwrap_or_default()
-            .as_secs_f64();
         self.duration.record(seconds, &dims);
 
         let int = |key: &str| int_attribute(span, key).and_then(|v| u64::try_from(v).ok());

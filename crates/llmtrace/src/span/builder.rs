@@ -278,6 +278,19 @@ impl<K> SpanBuilder<K> {
                 ours::PROVIDER_LLMTRACE,
             ));
         }
+        if self.operation == Some(Operation::ExecuteTool) {
+            let tool = self
+                .attributes
+                .iter()
+                .find(|kv| kv.key.as_str() == semconv::GEN_AI_TOOL_NAME);
+            if let Some(KeyValue {
+                value: Value::String(name),
+                ..
+            }) = tool
+            {
+                super::adopt::mark_tool_span(span, name.as_str());
+            }
+        }
         // One lookup of the OpenTelemetry span for all attributes (this starts it; its start
         // time is the tracing span's creation time).
         span.context().span().set_attributes(self.attributes);

@@ -1,10 +1,12 @@
 //! The typed span API: builders that start GenAI spans with the right name, kind and required
 //! attributes, and [`LlmSpanExt`] to record what happens afterwards.
 
+mod adopt;
 mod builder;
 mod ext;
 mod types;
 
+pub use adopt::adopt_tool_span;
 pub use builder::{
     agent, chain, chat, completion, embeddings, kind, rerank, retrieval, tool, SpanBuilder,
 };
