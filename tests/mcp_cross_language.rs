@@ -164,6 +164,21 @@ fn assert_tool_call_attributes(span: &Span, side: &str) {
     );
 }
 
+/// The spans of one tool call across the process boundary, `[client, server, lookup]`: all in
+/// the agent's trace, the SERVER span a child of the CLIENT span (`label` says which way), and
+/// the lookup inside the server a child of the SERVER span. `context` is added to failures.
+fn assert_linked(agent: &Span, [client, server, lookup]: [&Span; 3], label: &str, context: &str) {
+    for span in [client, server, lookup] {
+        assert_eq!(
+            span.trace_id, agent.trace_id,
+            "{label}: {} is in the agent's trace\n{context}",
+            span.name
+        );
+    }
+    assert_eq!(server.parent_span_id, client.span_id, "{label}");
+    assert_eq!(lookup.parent_span_id, server.span_id, "{label}");
+}
+
 #[test]
 fn the_rust_agent_calls_a_python_mcp_server_in_one_trace() {
     if !common::enabled("the_rust_agent_calls_a_python_mcp_server_in_one_trace") {
@@ -212,19 +227,13 @@ fn the_rust_agent_calls_a_python_mcp_server_in_one_trace() {
         "lookup forecast",
         SpanKind::Internal,
     );
-    for span in [&client, &server, &lookup] {
-        assert_eq!(
-            span.trace_id, agent.trace_id,
-            "{} is in the agent's trace",
-            span.name
-        );
-    }
-    assert_eq!(client.parent_span_id, agent.span_id);
-    assert_eq!(
-        server.parent_span_id, client.span_id,
-        "Rust CLIENT → Python SERVER"
+    assert_linked(
+        &agent,
+        [&client, &server, &lookup],
+        "Rust CLIENT → Python SERVER",
+        "",
     );
-    assert_eq!(lookup.parent_span_id, server.span_id);
+    assert_eq!(client.parent_span_id, agent.span_id);
     assert_tool_call_attributes(&client, "rust client");
     assert_tool_call_attributes(&server, "python server");
     assert_eq!(text(&client, "network.transport").as_deref(), Some("pipe"));
@@ -283,19 +292,13 @@ fn a_python_mcp_client_calls_the_rust_server_in_one_trace() {
         "retrieval forecast-db",
         SpanKind::Client,
     );
-    for span in [&client, &server, &lookup] {
-        assert_eq!(
-            span.trace_id, agent.trace_id,
-            "{} is in the Python agent's trace",
-            span.name
-        );
-    }
-    assert_eq!(client.parent_span_id, agent.span_id);
-    assert_eq!(
-        server.parent_span_id, client.span_id,
-        "Python CLIENT → Rust SERVER"
+    assert_linked(
+        &agent,
+        [&client, &server, &lookup],
+        "Python CLIENT → Rust SERVER",
+        "",
     );
-    assert_eq!(lookup.parent_span_id, server.span_id);
+    assert_eq!(client.parent_span_id, agent.span_id);
     assert_eq!(
         text(&client, "mcp.method.name").as_deref(),
         Some("tools/call")
@@ -433,18 +436,12 @@ fn over_streamable_http_a_rust_client_and_a_python_server_are_one_trace() {
         SpanKind::Internal,
     );
     let server_log = std::fs::read_to_string(&log).unwrap_or_default();
-    for span in [&client, &server, &lookup] {
-        assert_eq!(
-            span.trace_id, agent.trace_id,
-            "{} is in the trace\n{server_log}",
-            span.name
-        );
-    }
-    assert_eq!(
-        server.parent_span_id, client.span_id,
-        "Rust CLIENT → Python SERVER over HTTP"
+    assert_linked(
+        &agent,
+        [&client, &server, &lookup],
+        "Rust CLIENT → Python SERVER over HTTP",
+        &server_log,
     );
-    assert_eq!(lookup.parent_span_id, server.span_id);
     assert_tool_call_attributes(&client, "rust client");
     assert_tool_call_attributes(&server, "python server");
     assert_eq!(text(&client, "network.transport").as_deref(), Some("tcp"));
@@ -592,18 +589,12 @@ fn over_streamable_http_a_python_client_and_a_rust_server_are_one_trace() {
         "retrieval forecast-db",
         SpanKind::Client,
     );
-    for span in [&client, &server, &lookup] {
-        assert_eq!(
-            span.trace_id, agent.trace_id,
-            "{} is in the Python agent's trace",
-            span.name
-        );
-    }
-    assert_eq!(
-        server.parent_span_id, client.span_id,
-        "Python CLIENT → Rust SERVER over HTTP"
+    assert_linked(
+        &agent,
+        [&client, &server, &lookup],
+        "Python CLIENT → Rust SERVER over HTTP",
+        "",
     );
-    assert_eq!(lookup.parent_span_id, server.span_id);
     assert_tool_call_attributes(&server, "rust server");
     assert_eq!(text(&server, "network.transport").as_deref(), Some("tcp"));
     assert_eq!(
