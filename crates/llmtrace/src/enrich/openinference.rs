@@ -236,44 +236,60 @@ const PARAMETERS: &[(&str, &str)] = &[
 /// `llm.invocation_parameters`: the request parameters as one JSON object, in the order they
 /// were first set, each with its last value. Only when a parameter other than the model is set.
 fn invocation_parameters(span: &Attributes<'_>, out: &mut Mirror<'_>) {
-    let mut params: Vec<(&str, serde_json::Value)> = Vec::new();
+    // Names in the order first set, each with its last value.
+    let mut params: Vec<(&str, &Value)> = Vec::new();
     for kv in span.0 {
         let key = kv.key.as_str();
         if let Some((_, name)) = PARAMETERS.iter().find(|(k, _)| *k == key) {
-            let value = json_value(&kv.value);
             match params.iter_mut().find(|(n, _)| n == name) {
-                Some(slot) => slot.1 = value,
-                None => params.push((name, value)),
+                Some(slot) => slot.1 = &kv.value,
+                None => params.push((name, &kv.value)),
             }
         }
     }
     if params.iter().any(|(name, _)| *name != "model") {
-        // Written by hand to keep the order (a `serde_json::Map` sorts its keys); the names are
-        // this module's ASCII identifiers and need no escaping.
-        let fields: Vec<String> = params
-            .iter()
-            .map(|(name, value)| format!("\"{name}\":{value}"))
-            .collect();
-        out.set(
-            oi::LLM_INVOCATION_PARAMETERS,
-            format!("{{{}}}", fields.join(",")),
-        );
+        // Written by hand to keep the order (a `serde_json::Map` sorts its keys), in one buffer;
+        // the names are this module's ASCII identifiers and need no escaping.
+        let mut json = Vec::with_capacity(24 * params.len() + 2);
+        json.push(b'{');
+        for (i, (name, value)) in params.iter().enumerate() {
+            if i > 0 {
+                json.push(b',');
+            }
+            json.push(b'"');
+            json.extend_from_slice(name.as_bytes());
+            json.extend_from_slice(b"\":");
+            write_json(&mut json, value);
+        }
+        json.push(b'}');
+        // Only JSON text was written: always UTF-8.
+        if let Ok(json) = String::from_utf8(json) {
+            out.set(oi::LLM_INVOCATION_PARAMETERS, json);
+        }
     }
 }
 
-/// An attribute value as JSON (a NaN or infinite float as `null`).
-fn json_value(value: &Value) -> serde_json::Value {
-    match value {
-        Value::Bool(b) => (*b).into(),
-        Value::I64(n) => (*n).into(),
-        Value::F64(f) => {
-            serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into)
+/// An attribute value as JSON (a NaN or infinite float as `null`), appended to `out`.
+fn write_json(out: &mut Vec<u8>, value: &Value) {
+    let before = out.len();
+    let written = match value {
+        Value::Bool(b) => serde_json::to_writer(&mut *out, b),
+        Value::I64(n) => serde_json::to_writer(&mut *out, n),
+        Value::F64(f) if f.is_finite() => serde_json::to_writer(&mut *out, f),
+        Value::F64(_) => serde_json::to_writer(&mut *out, &()),
+        Value::String(s) => serde_json::to_writer(&mut *out, s.as_str()),
+        Value::Array(Array::String(items)) => {
+            let items: Vec<&str> = items.iter().map(|s| s.as_str()).collect();
+            serde_json::to_writer(&mut *out, &items)
         }
-        Value::String(s) => s.as_str().into(),
-        Value::Array(Array::String(items)) => items.iter().map(|s| s.as_str()).collect(),
-        Value::Array(Array::I64(items)) => items.iter().copied().collect(),
-        Value::Array(Array::Bool(items)) => items.iter().copied().collect(),
-        other => other.to_string().into(),
+        Value::Array(Array::I64(items)) => serde_json::to_writer(&mut *out, items),
+        Value::Array(Array::Bool(items)) => serde_json::to_writer(&mut *out, items),
+        other => serde_json::to_writer(&mut *out, &other.to_string()),
+    };
+    // Writing to a `Vec` cannot fail; should it, the value is `null`, never half a value.
+    if written.is_err() {
+        out.truncate(before);
+        out.extend_from_slice(b"null");
     }
 }
 
