@@ -176,4 +176,25 @@ fn finished_mcp_spans_record_the_client_and_server_operation_durations() {
     }
     checked.sort_unstable();
     assert_eq!(checked, ["client", "server"]);
+    // The GenAI client metric counts each tool call once: the CLIENT spans, not the servers'.
+    let tool_calls: u64 = metrics
+        .iter()
+        .flat_map(|rm| rm.scope_metrics())
+        .flat_map(|sm| sm.metrics())
+        .filter(|m| m.name() == "gen_ai.client.operation.duration")
+        .map(|m| match m.data() {
+            AggregatedMetrics::F64(MetricData::Histogram(h)) => h
+                .data_points()
+                .filter(|dp| {
+                    dp.attributes().any(|kv| {
+                        kv.key.as_str() == "gen_ai.operation.name"
+                            && kv.value.as_str() == "execute_tool"
+                    })
+                })
+                .map(|dp| dp.count())
+                .sum(),
+            _ => 0,
+        })
+        .sum();
+    assert_eq!(tool_calls, 3, "one point per tool call");
 }

@@ -143,7 +143,11 @@ impl<P: SpanProcessor> MetricsProcessor<P> {
             .unwrap_or_default()
             .as_secs_f64();
         self.record_mcp(span, seconds);
-        if find(semconv::GEN_AI_OPERATION_NAME).is_none() {
+        // The GenAI metrics are the client's: an MCP server's `execute_tool` span is counted by
+        // `mcp.server.operation.duration` only (the caller's span counts the call once).
+        let mcp_server = span.span_kind == opentelemetry::trace::SpanKind::Server
+            && find(mcp::MCP_METHOD_NAME).is_some();
+        if mcp_server || find(semconv::GEN_AI_OPERATION_NAME).is_none() {
             return;
         }
         let mut dims: Vec<KeyValue> = DIMENSIONS
