@@ -143,6 +143,11 @@ impl TracedPeer {
         .await;
         match &result {
             Ok(ServerResult::CallToolResult(result)) => span::record_tool_result(&span, result),
+            // A `tools/call` answered with something that is not a tool result: the caller of
+            // `call_tool` gets `UnexpectedResponse`, and the span says so.
+            Ok(other) if description.tool.is_some() && contentless_tool_result(other).is_none() => {
+                span::record_service_error(&span, &ServiceError::UnexpectedResponse);
+            }
             Ok(_) => {}
             Err(error) => span::record_service_error(&span, error),
         }
@@ -174,7 +179,7 @@ impl TracedPeer {
             .await?
         {
             ServerResult::CallToolResult(result) => Ok(result),
-            _ => Err(ServiceError::UnexpectedResponse),
+            other => contentless_tool_result(&other).ok_or(ServiceError::UnexpectedResponse),
         }
     }
 
@@ -248,6 +253,49 @@ impl TracedPeer {
         {
             ServerResult::ReadResourceResult(result) => Ok(result),
             _ => Err(ServiceError::UnexpectedResponse),
+        }
+    }
+}
+
+/// A `tools/call` reply without `content` (allowed: it defaults to empty), which rmcp decodes
+/// as an empty result or, with only `_meta`, as a custom one: the empty tool result it stands
+/// for, as rmcp's own `call_tool` reads it. `None` for any other reply.
+fn contentless_tool_result(reply: &ServerResult) -> Option<CallToolResult> {
+    let meta = match reply {
+        ServerResult::EmptyResult(_) => None,
+        ServerResult::CustomResult(custom) => {
+            let object = custom.0.as_object()?;
+            if object.len() != 1 {
+                return None;
+            }
+            Some(serde_json::from_value(object.get("_meta")?.clone()).ok()?)
+        }
+        _ => return None,
+    };
+    let mut result = CallToolResult::success(Vec::new());
+    result.result_type = None;
+    result.meta = meta;
+    Some(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use rmcp::model::{CustomResult, EmptyObject, ServerResult};
+    use serde_json::json;
+
+    use super::contentless_tool_result;
+
+    #[test]
+    fn replies_without_content_are_empty_tool_results_and_others_are_not() {
+        let empty = contentless_tool_result(&ServerResult::EmptyResult(EmptyObject {}))
+            .expect("an empty result");
+        assert!(empty.content.is_empty() && empty.meta.is_none());
+        let meta_only = ServerResult::CustomResult(CustomResult::new(json!({"_meta": {"k": 1}})));
+        let meta = contentless_tool_result(&meta_only).expect("a meta-only result");
+        assert!(meta.meta.is_some_and(|m| m.get("k") == Some(&json!(1))));
+        for other in [json!({"_meta": {}, "x": 1}), json!({"x": 1}), json!([1])] {
+            let reply = ServerResult::CustomResult(CustomResult::new(other.clone()));
+            assert!(contentless_tool_result(&reply).is_none(), "{other}");
         }
     }
 }
