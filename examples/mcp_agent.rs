@@ -94,9 +94,26 @@ async fn serve() -> Result<(), Error> {
         .build()?;
     let server = WeatherServer.traced(Transport::stdio());
     let running = server.serve(rmcp::transport::stdio()).await?;
-    running.waiting().await?;
+    // rmcp's client stops a child that has not exited 3 s after its stdin closed with SIGTERM:
+    // the spans are flushed then too.
+    tokio::select! {
+        ended = running.waiting() => drop(ended?),
+        _ = terminated() => {}
+    }
     drop(guard); // flushes the spans to the file before the process exits
     Ok(())
+}
+
+/// Resolves when the process receives SIGTERM (never where there is no such signal).
+async fn terminated() {
+    #[cfg(unix)]
+    if let Ok(mut signal) =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+    {
+        signal.recv().await;
+        return;
+    }
+    std::future::pending::<()>().await;
 }
 
 // ------------------------------------------------------------------ the agent
