@@ -27,7 +27,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use llmtrace_test_support::examples::example_bin;
+use llmtrace_test_support::examples::{example_bin, run_bounded};
 use llmtrace_test_support::http_receiver::HttpReceiver;
 use opentelemetry_proto::tonic::common::v1::any_value::Value as AnyValue;
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
@@ -67,26 +67,18 @@ fn run(mut command: Command, env: &[(&str, &str)]) -> String {
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         // No __pycache__ in the source tree.
         .env("PYTHONDONTWRITEBYTECODE", "1")
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().expect("the process starts");
-    let started = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if started.elapsed() > Duration::from_secs(90) {
-            let _ = child.kill();
-            panic!("{command:?} ran longer than 90 s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let out = child.wait_with_output().expect("output");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        .envs(env.iter().copied());
+    let run = run_bounded(&mut command, Duration::from_secs(90));
+    let stdout = String::from_utf8_lossy(&run.output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&run.output.stderr);
     assert!(
-        out.status.success(),
-        "{command:?} failed ({:?}):\n{stdout}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
+        !run.killed,
+        "{command:?} ran longer than 90 s:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        run.output.status.success(),
+        "{command:?} failed ({:?}):\n{stdout}\n{stderr}",
+        run.output.status,
     );
     stdout
 }
@@ -327,33 +319,46 @@ impl Drop for KillOnDrop {
     }
 }
 
-/// The Python server over streamable HTTP on 127.0.0.1:`port`, exporting to `endpoint`; its
-/// output goes to a log file under `target/backends/run/`.
-fn python_http_server(port: u16, endpoint: &str) -> (KillOnDrop, PathBuf) {
+/// The Python server over streamable HTTP on 127.0.0.1 and a free port, exporting to
+/// `endpoint`; its output goes to a log file under `target/backends/run/`. A server that exits
+/// before it listens (the port was taken meanwhile) is started again on another port.
+fn python_http_server(endpoint: &str) -> (u16, KillOnDrop, PathBuf) {
     let log = common::fresh_dir("mcp-http").join("server.log");
-    let out = std::fs::File::create(&log).expect("server log");
-    let mut server = Command::new(python());
-    server
-        .arg(script("weather_server.py"))
-        .args(["--http", &port.to_string()])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .stdin(Stdio::null())
-        .stdout(out.try_clone().expect("log handle"))
-        .stderr(out);
-    let server = KillOnDrop(server.spawn().expect("the Python server starts"));
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the Python server did not listen within 30 s:\n{}",
-            std::fs::read_to_string(&log).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(100));
+    for _ in 0..3 {
+        let port = common::free_port();
+        let out = std::fs::File::create(&log).expect("server log");
+        let mut server = Command::new(python());
+        server
+            .arg(script("weather_server.py"))
+            .args(["--http", &port.to_string()])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().expect("log handle"))
+            .stderr(out);
+        let mut server = KillOnDrop(server.spawn().expect("the Python server starts"));
+        let started = Instant::now();
+        loop {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return (port, server, log);
+            }
+            if server.0.try_wait().ok().flatten().is_some() {
+                break; // exited: try another port
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the Python server did not listen within 30 s:\n{}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
-    (server, log)
+    panic!(
+        "the Python server exited three times before listening:\n{}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
 }
 
 /// Calls `get_weather` at `url` from this process inside an agent span, exporting to
@@ -402,8 +407,7 @@ fn over_streamable_http_a_rust_client_and_a_python_server_are_one_trace() {
     }
     let receiver = HttpReceiver::start();
     let endpoint = receiver.endpoint();
-    let port = common::free_port();
-    let (_server, log) = python_http_server(port, &endpoint);
+    let (port, _server, log) = python_http_server(&endpoint);
     let url = format!("http://127.0.0.1:{port}/mcp");
     let answer = rust_http_client(&url, &endpoint);
     assert!(
@@ -491,12 +495,17 @@ impl ServerHandler for RustWeather {
 /// own pipeline exporting to `endpoint`; sending on the returned channel stops it (its spans
 /// are flushed before the thread ends).
 fn rust_http_server(
-    port: u16,
     endpoint: &str,
 ) -> (
+    u16,
     tokio::sync::oneshot::Sender<()>,
     std::thread::JoinHandle<()>,
 ) {
+    // Bound here, before the thread starts: no other listener can take the port meanwhile, and
+    // connections wait in the backlog until the server accepts them.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let port = listener.local_addr().expect("address").port();
+    listener.set_nonblocking(true).expect("non-blocking");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let traces = format!("{endpoint}/v1/traces");
     let thread = std::thread::spawn(move || {
@@ -516,32 +525,22 @@ fn rust_http_server(
             .build()
             .expect("runtime");
         tracing::dispatcher::with_default(&guard.dispatch(), || {
-            runtime.block_on(serve_http(port, stopped));
+            runtime.block_on(serve_http(listener, stopped));
         });
         drop(runtime);
         drop(guard); // flushes
     });
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the Rust server did not listen"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (stop, thread)
+    (port, stop, thread)
 }
 
-async fn serve_http(port: u16, stopped: tokio::sync::oneshot::Receiver<()>) {
+async fn serve_http(listener: std::net::TcpListener, stopped: tokio::sync::oneshot::Receiver<()>) {
     let service = StreamableHttpService::new(
         || Ok(RustWeather.traced(Transport::http_server())),
         std::sync::Arc::new(LocalSessionManager::default()),
         StreamableHttpServerConfig::default(),
     );
     let router = axum::Router::new().nest_service("/mcp", service);
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .expect("bind 127.0.0.1");
+    let listener = tokio::net::TcpListener::from_std(listener).expect("a Tokio listener");
     let server = std::future::IntoFuture::into_future(axum::serve(listener, router));
     tokio::select! {
         _ = server => {}
@@ -556,8 +555,7 @@ fn over_streamable_http_a_python_client_and_a_rust_server_are_one_trace() {
     }
     let receiver = HttpReceiver::start();
     let endpoint = receiver.endpoint();
-    let port = common::free_port();
-    let (stop, server) = rust_http_server(port, &endpoint);
+    let (port, stop, server) = rust_http_server(&endpoint);
     let mut client = Command::new(python());
     client
         .arg(script("weather_client.py"))
