@@ -54,6 +54,9 @@ impl<'a> Scan<'a> {
         let mut seen: u64 = 0;
         for kv in attributes {
             let key = kv.key.as_str();
+            // The model's output, even when it is not kept, says the call was answered.
+            scan.answered |=
+                key == semconv::GEN_AI_OUTPUT_MESSAGES || key == aliases::GEN_AI_COMPLETION;
             if drop_content && is_content_key(key) {
                 scan.fix_attributes = true;
                 continue;
@@ -69,6 +72,11 @@ impl<'a> Scan<'a> {
             let bit = 1u64 << index;
             scan.fix_attributes |= seen & bit != 0 || !fits(rule, &kv.value);
             seen |= bit;
+            // An older name is read as the key it stands for.
+            let key = match rule {
+                KeyRule::Renamed(current) => current,
+                _ => key,
+            };
             scan.known_key(key, text);
         }
         scan
@@ -538,6 +546,30 @@ mod tests {
             values(&chat, "gen_ai.usage.cache_read.input_tokens"),
             [&Value::from("n/a")]
         );
+    }
+
+    #[test]
+    fn a_rig_turn_is_failed_only_when_nothing_says_it_was_answered() {
+        let turn = |extra: Vec<KeyValue>| {
+            let mut attributes = vec![
+                KeyValue::new("gen_ai.operation.name", "chat"),
+                KeyValue::new("gen_ai.request.model", "gpt-4o-mini"),
+                KeyValue::new(aliases::RIG_COMPLETION_PARENT, true),
+            ];
+            attributes.extend(extra);
+            let mut chat = span("chat", attributes);
+            normalize_span(&mut chat, true);
+            matches!(chat.status, Status::Error { .. })
+        };
+        assert!(turn(Vec::new()), "no answer recorded");
+        assert!(!turn(vec![KeyValue::new(
+            "gen_ai.usage.prompt_tokens",
+            "12"
+        )]));
+        // Content capture off removes the output, which still counts as an answer.
+        assert!(!turn(vec![KeyValue::new("gen_ai.completion", "Sunny.")]));
+        assert!(!turn(vec![KeyValue::new("gen_ai.output.messages", "[]")]));
+        assert!(!turn(vec![KeyValue::new("gen_ai.request.stream", true)]));
     }
 
     #[test]
