@@ -91,6 +91,7 @@ install_mcp_python() {
     local venv=$DIR/mcp-venv stamp want start
     want="mcp==$MCP_VERSION openinference-instrumentation-mcp==$OPENINFERENCE_MCP_VERSION"
     want="$want opentelemetry-sdk==$OTEL_PYTHON_VERSION python=$(python3 --version 2>&1)"
+    want="$want constraints=$(hash_of "$ROOT/tests/mcp/constraints.txt")"
     stamp=$venv/.llmtrace-stamp
     if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
         log "mcp venv up to date ($want)"
@@ -101,6 +102,7 @@ install_mcp_python() {
     rm -rf "$venv"
     python3 -m venv "$venv"
     PIP_NO_INPUT=1 "$venv/bin/pip" install --quiet --no-input --progress-bar off \
+        -c "$ROOT/tests/mcp/constraints.txt" \
         "mcp==$MCP_VERSION" "openinference-instrumentation-mcp==$OPENINFERENCE_MCP_VERSION" \
         "opentelemetry-sdk==$OTEL_PYTHON_VERSION" \
         "opentelemetry-exporter-otlp-proto-http==$OTEL_PYTHON_VERSION"
