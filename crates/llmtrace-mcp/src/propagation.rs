@@ -14,6 +14,12 @@ struct MetaInjector<'a>(&'a mut MetaObject);
 
 impl Injector for MetaInjector<'_> {
     fn set(&mut self, key: &str, value: String) {
+        // The W3C propagator writes `tracestate` even when it is empty; an empty one says
+        // nothing and is left out (an older one of the caller's, if any, is removed).
+        if value.is_empty() {
+            self.0 .0.remove(key);
+            return;
+        }
         self.0
              .0
             .insert(key.to_owned(), serde_json::Value::String(value));
@@ -53,6 +59,7 @@ impl Extractor for MetaExtractor<'_> {
 ///     meta.get_traceparent(),
 ///     Some("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
 /// );
+/// assert!(meta.get("tracestate").is_none(), "no empty tracestate");
 /// ```
 pub fn inject_context(cx: &Context, meta: &mut MetaObject) {
     if !cx.span().span_context().is_valid() {
