@@ -110,7 +110,8 @@ impl GrpcWire {
     async fn send(&self, body: &Bytes) -> Result<(), Failure> {
         let mut client = tonic::client::Grpc::new(self.channel.clone());
         if let Some(encoding) = self.compression {
-            client = client.send_compressed(encoding);
+            // A Go gRPC server (the collector, Jaeger) answers a gzip request in gzip: accept it.
+            client = client.send_compressed(encoding).accept_compressed(encoding);
         }
         client.ready().await.map_err(|e| Failure {
             retryable: true,
