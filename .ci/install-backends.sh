@@ -2,9 +2,11 @@
 # Installs the real backends the end-to-end tests in tests/backends.rs talk to, all under
 # target/backends/ (git-ignored), each step skipped when its result is already there:
 #
-#   target/backends/venv/              Python venv: Arize Phoenix + MLflow (pinned below, from PyPI)
+#   target/backends/venv/              Python venv: Arize Phoenix + MLflow (pinned below, every
+#                                      dependency by .ci/backends-constraints.txt)
 #   target/backends/mcp-venv/          Python venv: the MCP SDK + openinference-instrumentation-mcp +
-#                                      the OpenTelemetry SDK and OTLP/HTTP exporter (pinned below),
+#                                      the OpenTelemetry SDK and OTLP/HTTP exporter (pinned below, every
+#                                      dependency by tests/mcp/constraints.txt),
 #                                      for tests/mcp_cross_language.rs; separate so its
 #                                      opentelemetry pins cannot clash with Phoenix's or MLflow's
 #   /usr/bin/chromium                  Debian's chromium (headless browser), only if missing
@@ -70,6 +72,7 @@ hash_of() { cat "$@" | sha256sum | cut -c1-16; }
 install_python() {
     local venv=$DIR/venv stamp want start
     want="arize-phoenix==$PHOENIX_VERSION mlflow==$MLFLOW_VERSION python=$(python3 --version 2>&1)"
+    want="$want constraints=$(hash_of "$ROOT/.ci/backends-constraints.txt")"
     stamp=$venv/.llmtrace-stamp
     if [ -x "$venv/bin/phoenix" ] && [ -x "$venv/bin/mlflow" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
         log "venv up to date ($want)"
@@ -80,6 +83,7 @@ install_python() {
     rm -rf "$venv"
     python3 -m venv "$venv"
     PIP_NO_INPUT=1 "$venv/bin/pip" install --quiet --no-input --progress-bar off \
+        -c "$ROOT/.ci/backends-constraints.txt" \
         "arize-phoenix==$PHOENIX_VERSION" "mlflow==$MLFLOW_VERSION"
     "$venv/bin/python" -c 'import phoenix, mlflow' >/dev/null
     echo "$want" >"$stamp"
