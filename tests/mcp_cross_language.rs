@@ -83,26 +83,6 @@ fn run(mut command: Command, env: &[(&str, &str)]) -> String {
     stdout
 }
 
-/// Every received span with the `service.name` of its resource.
-fn spans_by_service(receiver: &HttpReceiver) -> Vec<(String, Span)> {
-    let mut out = Vec::new();
-    for received in receiver.requests() {
-        for resource_spans in received.request.resource_spans {
-            let service = resource_spans
-                .resource
-                .iter()
-                .flat_map(|r| r.attributes.iter())
-                .find(|kv| kv.key == "service.name")
-                .and_then(|kv| string(kv.value.as_ref().and_then(|v| v.value.as_ref())))
-                .unwrap_or_default();
-            for scope in resource_spans.scope_spans {
-                out.extend(scope.spans.into_iter().map(|s| (service.clone(), s)));
-            }
-        }
-    }
-    out
-}
-
 fn string(value: Option<&AnyValue>) -> Option<String> {
     match value {
         Some(AnyValue::StringValue(s)) => Some(s.clone()),
@@ -120,7 +100,7 @@ fn text(span: &Span, key: &str) -> Option<String> {
 fn wait_for(receiver: &HttpReceiver, service: &str, name: &str, kind: SpanKind) -> Span {
     let started = Instant::now();
     loop {
-        let spans = spans_by_service(receiver);
+        let spans = receiver.spans_by_service();
         let found = spans
             .iter()
             .find(|(s, span)| s == service && span.name == name && span.kind == kind as i32);

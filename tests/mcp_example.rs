@@ -11,31 +11,6 @@ use opentelemetry_proto::tonic::common::v1::any_value::Value as AnyValue;
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
 use opentelemetry_proto::tonic::trace::v1::Span;
 
-/// Every received span with the `service.name` of its resource.
-fn spans_by_service(receiver: &HttpReceiver) -> Vec<(String, Span)> {
-    let mut out = Vec::new();
-    for received in receiver.requests() {
-        for resource_spans in received.request.resource_spans {
-            let service = resource_spans
-                .resource
-                .iter()
-                .flat_map(|r| r.attributes.iter())
-                .find(|kv| kv.key == "service.name")
-                .and_then(
-                    |kv| match kv.value.as_ref().and_then(|v| v.value.as_ref()) {
-                        Some(AnyValue::StringValue(s)) => Some(s.clone()),
-                        _ => None,
-                    },
-                )
-                .unwrap_or_default();
-            for scope in resource_spans.scope_spans {
-                out.extend(scope.spans.into_iter().map(|s| (service.clone(), s)));
-            }
-        }
-    }
-    out
-}
-
 fn text(span: &Span, key: &str) -> Option<String> {
     span.attributes
         .iter()
@@ -80,7 +55,7 @@ fn the_agent_and_its_mcp_server_process_export_one_trace() {
     // Agent: invoke_agent, 2 chats, tools/list, tools/call. Server: initialize, tools/list,
     // tools/call, retrieval.
     receiver.wait_for_spans(9, Duration::from_secs(10));
-    let spans = spans_by_service(&receiver);
+    let spans = receiver.spans_by_service();
 
     let agent = find(
         &spans,

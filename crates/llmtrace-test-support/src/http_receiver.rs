@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::common::v1::any_value::Value as AnyValue;
 use opentelemetry_proto::tonic::trace::v1::Span;
 use prost::Message;
 
@@ -55,6 +56,30 @@ impl HttpReceiver {
     /// The export requests received so far.
     pub fn requests(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
+    }
+
+    /// Every span received so far, with the `service.name` of its resource (empty when it has
+    /// none): what tells apart the processes exporting to one receiver.
+    pub fn spans_by_service(&self) -> Vec<(String, Span)> {
+        let mut out = Vec::new();
+        for received in self.requests() {
+            for resource_spans in received.request.resource_spans {
+                let service = resource_spans
+                    .resource
+                    .iter()
+                    .flat_map(|r| r.attributes.iter())
+                    .find(|kv| kv.key == "service.name")
+                    .and_then(|kv| match kv.value.as_ref()?.value.as_ref()? {
+                        AnyValue::StringValue(s) => Some(s.clone()),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                for scope in resource_spans.scope_spans {
+                    out.extend(scope.spans.into_iter().map(|s| (service.clone(), s)));
+                }
+            }
+        }
+        out
     }
 
     /// Waits until at least `n` spans arrived (or `timeout`), returning all of them.
