@@ -133,7 +133,7 @@ fn reasons(s: &TraceSummary, args: &FindArgs) -> Option<Vec<String>> {
         why.push(text);
     }
     if let Some(limit) = args.cost_above {
-        let cost = s.priced_cost().filter(|c| *c > limit)?;
+        let cost = s.spend.priced_cost().filter(|c| *c > limit)?;
         why.push(format!("cost {} > ${limit}", format_cost(cost)));
     }
     if let Some(model) = &args.model {
@@ -180,7 +180,7 @@ fn line(s: &TraceSummary, why: &[String], style: Style) -> String {
         style.dim(&s.trace_id.to_string()),
         style.bold(s.root.as_deref().unwrap_or("(root not seen)")),
         format_duration(s.duration()),
-        cost_text(s.priced_cost(), s.unpriced_calls),
+        cost_text(s.spend.priced_cost(), s.spend.unpriced_calls),
         style.yellow(&why.join("; "))
     )
 }
@@ -190,8 +190,8 @@ fn found_json(s: TraceSummary, matched: Vec<String>, tree: Option<String>) -> Fo
         trace_id: s.trace_id.to_string(),
         start: rfc3339(s.start),
         duration_ms: s.duration().as_secs_f64() * 1e3,
-        cost_usd: s.priced_cost(),
-        unpriced_calls: s.unpriced_calls,
+        cost_usd: s.spend.priced_cost(),
+        unpriced_calls: s.spend.unpriced_calls,
         spans: s.spans,
         root: s.root,
         service: s.service,

@@ -38,6 +38,49 @@ pub(crate) struct LoopFlag {
     pub(crate) repeats: Option<i64>,
 }
 
+/// What a set of spans used and cost, summed span by span (each span's own part): tokens, and
+/// the priced cost with the calls that had no price counted apart (never as $0).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Spend {
+    pub(crate) input_tokens: i64,
+    pub(crate) output_tokens: i64,
+    pub(crate) cached_input_tokens: i64,
+    /// The summed `llmtrace.cost.usd` of the priced calls.
+    pub(crate) cost: f64,
+    pub(crate) priced_calls: usize,
+    /// Calls whose model had no price (`llmtrace.cost.unknown`).
+    pub(crate) unpriced_calls: usize,
+}
+
+impl Spend {
+    /// Adds `span`'s own tokens and cost.
+    pub(crate) fn add(&mut self, span: &Span) {
+        let tokens = |key| span.own_tokens(key);
+        self.input_tokens = self
+            .input_tokens
+            .saturating_add(tokens(sc::GEN_AI_USAGE_INPUT_TOKENS));
+        self.output_tokens = self
+            .output_tokens
+            .saturating_add(tokens(sc::GEN_AI_USAGE_OUTPUT_TOKENS));
+        self.cached_input_tokens = self
+            .cached_input_tokens
+            .saturating_add(tokens(sc::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS));
+        match span.own_cost() {
+            OwnCost::Priced(cost) => {
+                self.cost += cost;
+                self.priced_calls += 1;
+            }
+            OwnCost::Unknown => self.unpriced_calls += 1,
+            OwnCost::None => {}
+        }
+    }
+
+    /// The cost, `None` when no call was priced.
+    pub(crate) fn priced_cost(&self) -> Option<f64> {
+        (self.priced_calls > 0).then_some(self.cost)
+    }
+}
+
 /// What is known of one trace.
 #[derive(Debug, Clone)]
 pub(crate) struct TraceSummary {
@@ -48,13 +91,8 @@ pub(crate) struct TraceSummary {
     pub(crate) start: SystemTime,
     pub(crate) end: SystemTime,
     pub(crate) spans: usize,
-    /// The summed `llmtrace.cost.usd` of the priced calls.
-    pub(crate) cost: f64,
-    pub(crate) priced_calls: usize,
-    /// Calls whose model had no price (`llmtrace.cost.unknown`).
-    pub(crate) unpriced_calls: usize,
-    pub(crate) input_tokens: i64,
-    pub(crate) output_tokens: i64,
+    /// Tokens and cost of the trace's spans.
+    pub(crate) spend: Spend,
     pub(crate) error_count: usize,
     pub(crate) errors: Vec<ErrorSpan>,
     pub(crate) loops: Vec<LoopFlag>,
@@ -72,11 +110,7 @@ impl TraceSummary {
             start: span.data.start_time,
             end: span.data.end_time,
             spans: 0,
-            cost: 0.0,
-            priced_calls: 0,
-            unpriced_calls: 0,
-            input_tokens: 0,
-            output_tokens: 0,
+            spend: Spend::default(),
             error_count: 0,
             errors: Vec::new(),
             loops: Vec::new(),
@@ -90,11 +124,6 @@ impl TraceSummary {
         self.end.duration_since(self.start).unwrap_or_default()
     }
 
-    /// The cost, `None` when no call was priced.
-    pub(crate) fn priced_cost(&self) -> Option<f64> {
-        (self.priced_calls > 0).then_some(self.cost)
-    }
-
     fn add(&mut self, span: &Span, attrs: &[(String, String)]) {
         self.spans += 1;
         self.start = self.start.min(span.data.start_time);
@@ -103,21 +132,7 @@ impl TraceSummary {
             self.root = Some(span.data.name.to_string());
             self.service = span.service.clone();
         }
-        match span.own_cost() {
-            OwnCost::Priced(cost) => {
-                self.cost += cost;
-                self.priced_calls += 1;
-            }
-            OwnCost::Unknown => self.unpriced_calls += 1,
-            OwnCost::None => {}
-        }
-        let tokens = |key| span.own_tokens(key);
-        self.input_tokens = self
-            .input_tokens
-            .saturating_add(tokens(sc::GEN_AI_USAGE_INPUT_TOKENS));
-        self.output_tokens = self
-            .output_tokens
-            .saturating_add(tokens(sc::GEN_AI_USAGE_OUTPUT_TOKENS));
+        self.spend.add(span);
         self.add_error(span);
         self.add_loops(span);
         if let Some(model) = span.model() {

@@ -11,8 +11,8 @@ use llmtrace::semconv::openinference as oi;
 
 use crate::cli::GroupBy;
 use crate::histogram::{Histogram, Percentiles};
-use crate::span::{OwnCost, Span};
-use crate::summary::{Summaries, TraceSummary};
+use crate::span::Span;
+use crate::summary::{Spend, Summaries, TraceSummary};
 
 /// Groups kept per table; further keys share the group `(other)`.
 const MAX_GROUPS: usize = 10_000;
@@ -24,12 +24,7 @@ const NOT_MODEL_CALLS: [&str; 3] = ["invoke_agent", "create_agent", "execute_too
 pub(crate) struct Group {
     pub(crate) calls: u64,
     pub(crate) errors: u64,
-    pub(crate) input_tokens: i64,
-    pub(crate) output_tokens: i64,
-    pub(crate) cached_input_tokens: i64,
-    pub(crate) cost: f64,
-    pub(crate) priced_calls: u64,
-    pub(crate) unpriced_calls: u64,
+    pub(crate) spend: Spend,
     pub(crate) latency: Histogram,
     pub(crate) first_chunk: Histogram,
 }
@@ -38,35 +33,13 @@ impl Group {
     pub(super) fn add(&mut self, span: &Span) {
         self.calls += 1;
         self.errors += u64::from(span.is_error());
-        let tokens = |key| span.own_tokens(key);
-        self.input_tokens = self
-            .input_tokens
-            .saturating_add(tokens(sc::GEN_AI_USAGE_INPUT_TOKENS));
-        self.output_tokens = self
-            .output_tokens
-            .saturating_add(tokens(sc::GEN_AI_USAGE_OUTPUT_TOKENS));
-        self.cached_input_tokens = self
-            .cached_input_tokens
-            .saturating_add(tokens(sc::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS));
-        match span.own_cost() {
-            OwnCost::Priced(cost) => {
-                self.cost += cost;
-                self.priced_calls += 1;
-            }
-            OwnCost::Unknown => self.unpriced_calls += 1,
-            OwnCost::None => {}
-        }
+        self.spend.add(span);
         self.latency.record(span.duration());
         if let Some(seconds) = span.float(sc::GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK) {
             if seconds.is_finite() && seconds >= 0.0 {
                 self.first_chunk.record(Duration::from_secs_f64(seconds));
             }
         }
-    }
-
-    /// The cost, `None` when no call was priced.
-    pub(crate) fn priced_cost(&self) -> Option<f64> {
-        (self.priced_calls > 0).then_some(self.cost)
     }
 }
 
@@ -160,7 +133,7 @@ struct GroupJson {
     cached_input_tokens: i64,
     /// `null` when no call was priced.
     cost_usd: Option<f64>,
-    unpriced_calls: u64,
+    unpriced_calls: usize,
     latency_ms: Option<Percentiles>,
     time_to_first_chunk_ms: Option<Percentiles>,
 }
@@ -203,7 +176,9 @@ impl StatsJson {
                 let name = format!("{by:?}").to_ascii_lowercase();
                 BTreeMap::from([(name, groups(t))])
             }),
-            top_by_cost: tops(top_by(traces, top, |t| t.priced_cost().unwrap_or(-1.0))),
+            top_by_cost: tops(top_by(traces, top, |t| {
+                t.spend.priced_cost().unwrap_or(-1.0)
+            })),
             top_by_duration: tops(top_by(traces, top, |t| t.duration().as_secs_f64())),
         }
     }
@@ -214,11 +189,11 @@ fn group_json(name: &str, g: &Group) -> GroupJson {
         name: name.to_owned(),
         calls: g.calls,
         errors: g.errors,
-        input_tokens: g.input_tokens,
-        output_tokens: g.output_tokens,
-        cached_input_tokens: g.cached_input_tokens,
-        cost_usd: g.priced_cost(),
-        unpriced_calls: g.unpriced_calls,
+        input_tokens: g.spend.input_tokens,
+        output_tokens: g.spend.output_tokens,
+        cached_input_tokens: g.spend.cached_input_tokens,
+        cost_usd: g.spend.priced_cost(),
+        unpriced_calls: g.spend.unpriced_calls,
         latency_ms: g.latency.percentiles(),
         time_to_first_chunk_ms: g.first_chunk.percentiles(),
     }
@@ -229,7 +204,7 @@ fn top_json(t: &TraceSummary) -> TopJson {
         trace_id: t.trace_id.to_string(),
         root: t.root.clone(),
         duration_ms: t.duration().as_secs_f64() * 1e3,
-        cost_usd: t.priced_cost(),
-        unpriced_calls: t.unpriced_calls,
+        cost_usd: t.spend.priced_cost(),
+        unpriced_calls: t.spend.unpriced_calls,
     }
 }

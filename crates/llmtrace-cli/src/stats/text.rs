@@ -25,7 +25,7 @@ pub(crate) fn print_stats(
     if let Some((by, t)) = &stats.by {
         section(&mut out, &format!("{by:?}").to_ascii_lowercase(), t, style);
     }
-    let by_cost = top_by(traces, top, |t| t.priced_cost().unwrap_or(-1.0));
+    let by_cost = top_by(traces, top, |t| t.spend.priced_cost().unwrap_or(-1.0));
     top_section(&mut out, "top traces by cost", &by_cost, style);
     let by_time = top_by(traces, top, |t| t.duration().as_secs_f64());
     top_section(&mut out, "top traces by duration", &by_time, style);
@@ -70,10 +70,10 @@ fn row(name: &str, g: &Group) -> Vec<String> {
         name.to_owned(),
         g.calls.to_string(),
         g.errors.to_string(),
-        g.input_tokens.to_string(),
-        g.output_tokens.to_string(),
-        g.cached_input_tokens.to_string(),
-        cost_text(g.priced_cost(), g.unpriced_calls as usize),
+        g.spend.input_tokens.to_string(),
+        g.spend.output_tokens.to_string(),
+        g.spend.cached_input_tokens.to_string(),
+        cost_text(g.spend.priced_cost(), g.spend.unpriced_calls),
         ms(p.p50),
         ms(p.p95),
         ms(p.max),
@@ -93,7 +93,7 @@ fn top_section(out: &mut String, title: &str, list: &[&TraceSummary], style: Sty
                     .clone()
                     .unwrap_or_else(|| "(root not seen)".to_owned()),
                 ms(t.duration().as_secs_f64() * 1e3),
-                cost_text(t.priced_cost(), t.unpriced_calls),
+                cost_text(t.spend.priced_cost(), t.spend.unpriced_calls),
             ]
         })
         .collect();
