@@ -68,51 +68,43 @@ log() { printf '[install-backends %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 elapsed() { echo "$(($(date +%s) - $1))s"; }
 hash_of() { cat "$@" | sha256sum | cut -c1-16; }
 
-# ---------------------------------------------------------------- Python: Phoenix + MLflow
-install_python() {
-    local venv=$DIR/venv stamp want start
-    want="arize-phoenix==$PHOENIX_VERSION mlflow==$MLFLOW_VERSION python=$(python3 --version 2>&1)"
-    want="$want constraints=$(hash_of "$ROOT/.ci/backends-constraints.txt")"
+# ---------------------------------------------------------------- Python venvs
+# A venv at $1 holding the packages $4…, every dependency pinned by the constraints file $2,
+# which must import the modules $3. Rebuilt only when the packages, the constraints or the
+# Python version change (its stamp), or when it no longer imports them.
+python_venv() {
+    local venv=$1 constraints=$2 imports=$3 stamp want start
+    shift 3
+    want="$* python=$(python3 --version 2>&1) constraints=$(hash_of "$constraints")"
     stamp=$venv/.llmtrace-stamp
-    if [ -x "$venv/bin/phoenix" ] && [ -x "$venv/bin/mlflow" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
-        log "venv up to date ($want)"
+    if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && "$venv/bin/python" -c "import $imports" 2>/dev/null; then
+        log "$(basename "$venv") up to date ($want)"
         return
     fi
     start=$(date +%s)
-    log "creating $venv with $want (takes a few minutes cold)"
+    log "creating $venv with $want (minutes when cold)"
     rm -rf "$venv"
     python3 -m venv "$venv"
     PIP_NO_INPUT=1 "$venv/bin/pip" install --quiet --no-input --progress-bar off \
-        -c "$ROOT/.ci/backends-constraints.txt" \
-        "arize-phoenix==$PHOENIX_VERSION" "mlflow==$MLFLOW_VERSION"
-    "$venv/bin/python" -c 'import phoenix, mlflow' >/dev/null
+        -c "$constraints" "$@"
+    "$venv/bin/python" -c "import $imports" >/dev/null
     echo "$want" >"$stamp"
-    log "venv ready in $(elapsed "$start")"
+    log "$(basename "$venv") ready in $(elapsed "$start")"
 }
 
-# ---------------------------------------------------------------- Python: MCP SDK + instrumentation
+# Phoenix + MLflow, for the backend tests.
+install_python() {
+    python_venv "$DIR/venv" "$ROOT/.ci/backends-constraints.txt" "phoenix, mlflow" \
+        "arize-phoenix==$PHOENIX_VERSION" "mlflow==$MLFLOW_VERSION"
+}
+
+# The MCP SDK + its instrumentation + the OpenTelemetry SDK, for the cross-language MCP tests.
 install_mcp_python() {
-    local venv=$DIR/mcp-venv stamp want start
-    want="mcp==$MCP_VERSION openinference-instrumentation-mcp==$OPENINFERENCE_MCP_VERSION"
-    want="$want opentelemetry-sdk==$OTEL_PYTHON_VERSION python=$(python3 --version 2>&1)"
-    want="$want constraints=$(hash_of "$ROOT/tests/mcp/constraints.txt")"
-    stamp=$venv/.llmtrace-stamp
-    if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
-        log "mcp venv up to date ($want)"
-        return
-    fi
-    start=$(date +%s)
-    log "creating $venv with $want"
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    PIP_NO_INPUT=1 "$venv/bin/pip" install --quiet --no-input --progress-bar off \
-        -c "$ROOT/tests/mcp/constraints.txt" \
+    python_venv "$DIR/mcp-venv" "$ROOT/tests/mcp/constraints.txt" \
+        "mcp.server.mcpserver, openinference.instrumentation.mcp, opentelemetry.exporter.otlp.proto.http.trace_exporter" \
         "mcp==$MCP_VERSION" "openinference-instrumentation-mcp==$OPENINFERENCE_MCP_VERSION" \
         "opentelemetry-sdk==$OTEL_PYTHON_VERSION" \
         "opentelemetry-exporter-otlp-proto-http==$OTEL_PYTHON_VERSION"
-    "$venv/bin/python" -c 'import mcp.server.mcpserver, openinference.instrumentation.mcp, opentelemetry.exporter.otlp.proto.http.trace_exporter' >/dev/null
-    echo "$want" >"$stamp"
-    log "mcp venv ready in $(elapsed "$start")"
 }
 
 # ---------------------------------------------------------------- Chromium (Debian)
