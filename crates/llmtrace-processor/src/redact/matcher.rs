@@ -10,6 +10,7 @@ use regex_automata::{Anchored, Input};
 
 use super::gate::Gate;
 use super::patterns::{decode_base64, BuiltinPattern, BUILTIN};
+use super::scan;
 use super::{Detector, RedactionError};
 
 /// Where a pattern comes from.
@@ -57,6 +58,8 @@ pub(crate) struct Matcher {
     classifiers: Vec<usize>,
     /// The cheap first look (`None` with user patterns: they may match anything).
     gate: Option<Gate>,
+    /// Built-in patterns only: searches run anchored at the starts `scan` proposes.
+    scan: bool,
 }
 
 fn builtin_syntax() -> syntax::Config {
@@ -140,6 +143,7 @@ impl Matcher {
             entries,
             classifiers,
             gate: if user.is_empty() { Gate::new() } else { None },
+            scan: user.is_empty(),
         })
     }
 
@@ -151,7 +155,18 @@ impl Matcher {
 
     /// Whether any candidate (validated or not) occurs in `hay`. Allocation-free.
     pub(crate) fn has_candidate(&self, hay: &str) -> bool {
-        self.all.as_ref().is_some_and(|re| re.is_match(hay))
+        let Some(all) = self.all.as_ref() else {
+            return false;
+        };
+        if !self.scan {
+            return all.is_match(hay);
+        }
+        let mut found = false;
+        scan::for_each_start(hay.as_bytes(), 0, |start, _| {
+            found = all.is_match(anchored_at(hay, start));
+            found
+        });
+        found
     }
 
     /// The next confirmed hit starting at or after `from`.
@@ -160,32 +175,90 @@ impl Matcher {
     }
 
     /// [`next_hit`](Self::next_hit) inside `depth` levels of decoded base64.
-    fn next_hit_at(&self, hay: &str, mut from: usize, depth: u8) -> Option<Hit> {
+    fn next_hit_at(&self, hay: &str, from: usize, depth: u8) -> Option<Hit> {
         let all = self.all.as_ref()?;
+        if self.scan {
+            self.next_hit_scanned(all, hay, from, depth)
+        } else {
+            self.next_hit_unanchored(all, hay, from, depth)
+        }
+    }
+
+    /// One unanchored search after another: the leftmost candidate, confirmed or skipped.
+    fn next_hit_unanchored(
+        &self,
+        all: &meta::Regex,
+        hay: &str,
+        mut from: usize,
+        depth: u8,
+    ) -> Option<Hit> {
         while from <= hay.len() {
             let m = all.search(&Input::new(hay).span(from..hay.len()))?;
-            let pid = m.pattern().as_usize();
-            if let Some(hit) = self.accept(hay, pid, m.start(), m.end(), depth) {
-                return Some(hit);
-            }
-            // Lower-priority patterns may still match at the same place (leftmost-first means
-            // the higher ones did not).
-            for alt in pid + 1..self.entries.len() {
-                let Some(entry) = self.entries.get(alt) else {
-                    break;
-                };
-                let input = Input::new(hay)
-                    .span(m.start()..hay.len())
-                    .anchored(Anchored::Yes);
-                if let Some(m2) = entry.single.search(&input) {
-                    if let Some(hit) = self.accept(hay, alt, m2.start(), m2.end(), depth) {
-                        return Some(hit);
-                    }
-                }
+            let hit = self.confirm(hay, m.pattern().as_usize(), m.start(), m.end(), depth);
+            if hit.is_some() {
+                return hit;
             }
             from = next_boundary(hay, m.start());
         }
         None
+    }
+
+    /// Anchored searches at the starts the scan proposes (see `scan`): the confirmed hit of the
+    /// leftmost start, as the unanchored search would find it.
+    ///
+    /// Starts come in the order of their anchors, and a look-back can propose a start before an
+    /// earlier one. So after a hit the scan goes on until the first byte no look-back can pass:
+    /// no later anchor can then propose a start before the hit's.
+    fn next_hit_scanned(
+        &self,
+        all: &meta::Regex,
+        hay: &str,
+        from: usize,
+        depth: u8,
+    ) -> Option<Hit> {
+        let bytes = hay.as_bytes();
+        let mut best: Option<(usize, Hit)> = None;
+        let mut stop_after = usize::MAX;
+        scan::for_each_start(bytes, from, |start, anchor| {
+            if anchor > stop_after {
+                return true;
+            }
+            if best.is_some_and(|(s, _)| start >= s) || !hay.is_char_boundary(start) {
+                return false;
+            }
+            let Some(m) = all.search(&anchored_at(hay, start)) else {
+                return false;
+            };
+            if let Some(hit) = self.confirm(hay, m.pattern().as_usize(), start, m.end(), depth) {
+                best = Some((start, hit));
+                let from = anchor.max(start);
+                stop_after = from
+                    + bytes[from..]
+                        .iter()
+                        .take_while(|&&b| scan::reaches_back(b))
+                        .count();
+            }
+            false
+        });
+        best.map(|(_, hit)| hit)
+    }
+
+    /// Pattern `pid` matched `hay[start..end]`: its hit if the checks accept it, else the first
+    /// lower-priority pattern that matches at the same start and is accepted (leftmost-first
+    /// means the higher ones did not match there).
+    fn confirm(&self, hay: &str, pid: usize, start: usize, end: usize, depth: u8) -> Option<Hit> {
+        if let Some(hit) = self.accept(hay, pid, start, end, depth) {
+            return Some(hit);
+        }
+        let input = anchored_at(hay, start);
+        self.entries
+            .iter()
+            .enumerate()
+            .skip(pid + 1)
+            .find_map(|(alt, entry)| {
+                let m = entry.single.search(&input)?;
+                self.accept(hay, alt, m.start(), m.end(), depth)
+            })
     }
 
     /// The capture groups of user pattern `source` matched at `start` (for `$1` replacements).
@@ -299,6 +372,13 @@ impl Matcher {
             _ => None,
         }
     }
+}
+
+/// The search input for a match that starts exactly at `start`.
+fn anchored_at(hay: &str, start: usize) -> Input<'_> {
+    Input::new(hay)
+        .span(start..hay.len())
+        .anchored(Anchored::Yes)
 }
 
 /// The byte index of the char after the one starting at `i` (or `len + 1` at the end).

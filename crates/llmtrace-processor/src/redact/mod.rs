@@ -174,6 +174,7 @@ mod patterns;
 mod processor;
 mod redactor;
 mod report;
+mod scan;
 mod views;
 
 pub use config::{
