@@ -9,9 +9,8 @@
 //! - `value_10mb`: one 10 MB attribute through `redact_attributes` (truncated to 16 KiB; the
 //!   value is shared through an `Arc<str>`, so no 10 MB copy is measured).
 //!
-//! Measured 2026-11-23 on 2 vCPU (AMD EPYC), all detectors on (details in BENCHMARKS.md,
-//! section "Redaction"): prompt_no_match 634 MiB/s, prompt_with_pii 388 MiB/s,
-//! json_messages 286 MiB/s, value_10mb 35.5 µs, short_value 68 ns, genai_span 6.4 µs.
+//! Run: `cargo bench -p llmtrace-processor --bench redact -- --warm-up-time 1
+//! --measurement-time 3`. Figures, with date and machine: BENCHMARKS.md.
 
 #[path = "../tests/redact_support/mod.rs"]
 mod redact_support;

@@ -1,8 +1,10 @@
 //! The combined matcher: one multi-pattern regex over every enabled detector and rule.
 //!
-//! One unanchored leftmost-first search over the haystack finds the next candidate and which
-//! pattern produced it; only candidates are validated in code. A haystack without candidates is
-//! scanned exactly once by the lazy DFA and nothing is allocated.
+//! A search finds the next candidate and which pattern produced it; only candidates are
+//! validated in code. With the built-in patterns alone, the byte-class scan of `scan` proposes
+//! where a match can start and the regex runs anchored at those places; with user patterns
+//! (which may start anywhere) one unanchored leftmost-first search follows another. Both give
+//! the same hits. A haystack without candidates allocates nothing.
 
 use regex_automata::meta;
 use regex_automata::util::syntax;

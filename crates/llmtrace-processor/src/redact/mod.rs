@@ -20,10 +20,18 @@
 //! # How values are scrubbed
 //!
 //! One multi-pattern regex (a lazy DFA over all enabled detectors, custom rules and
-//! `blocked_values`) finds candidates in a single pass; checks in code confirm them (Luhn for
+//! `blocked_values`) finds candidates; checks in code confirm them (Luhn for
 //! cards, mod-97 and country length for IBANs, IPv6 parsing, base64 `user:password` for Basic
 //! credentials, randomness for tokens, context so version strings and dotted numbers are not IP
 //! addresses). A string without candidates is returned borrowed, with no allocation.
+//!
+//! With the built-in detectors alone the regex does not read every byte: a byte-class scan,
+//! 64 bytes at a time (AVX2 where the CPU has it), finds the few places a detector can start
+//! (a long enough number, `@`, a key before `=` or `:`, a run of token bytes long enough for a
+//! key, …) and the regex runs anchored there only. The scan proposes a superset of the starts
+//! the regex could match at, so what is found is exactly what a search through every byte
+//! finds (a test compares both on the corpus and on generated text). Custom rules and
+//! `blocked_values` can start anywhere: with them every byte is read.
 //!
 //! | detector (`detectors:` key) | finds | mask |
 //! |---|---|---|

@@ -5,14 +5,14 @@
 //!
 //! | anchor (found 64 bytes at a time) | patterns | where the match can start |
 //! |---|---|---|
-//! | 7+ bytes of `[0-9 .()-]` ending in a digit; in it, a digit run (`\b`, or after `+`/`(`) with 9 digits (8 after `+`) in its span, or `d.d` | cards, SSN, phones, IPv4 | the digit run, or the `+`/`(` before it |
+//! | 7+ bytes of `[0-9 .()-]` with 4+ digits; in it, a digit run (`\b`, or after `+`/`(`) with 9 digits (8 after `+`) in its span, or `d.d` | cards, SSN, phones, IPv4 | the digit run, or the `+`/`(` before it |
 //! | two letters and two digits at a word start | IBAN | the letters |
 //! | `@`, `%40` | e-mail | first word start of the local part |
 //! | `:` or `=` after a key (`[ \t]*`, a quote, a `[A-Za-z0-9_.-]` run) naming a secret | generic secret, `Authorization:` (Basic, Bearer) | the key's first word start, `authorization`, `proxy-authorization` |
 //! | `:` with a second `:` within 5 hex bytes | IPv6 | up to 4 hex bytes before it |
 //! | `://` | URL credentials, Slack webhooks | the scheme's first letter at a word start |
 //! | 5+ dashes followed by `BEGIN`; a dash after a blank | private keys, `--password x` | the last 5 dashes, the blank |
-//! | `basic`/`bearer` at a word start | Basic, Bearer | the word |
+//! | a blank after `basic`/`bearer` at a word start | Basic, Bearer | the word |
 //! | a run of 15+ token bytes `[A-Za-z0-9_+/.-]` | provider keys, JWTs, base64 of keys | each word start in it whose first two bytes begin a key prefix |
 //!
 //! Each anchor yields the positions where a match can start (a superset: the combined regex then
@@ -126,9 +126,10 @@ fn is_word(b: u8) -> bool {
 }
 
 /// Whether a look-back may pass over `b`: key runs, quotes and blanks before `=`/`:`, e-mail
-/// local parts, URL schemes, hex before `:`, IBAN letters, `+`/`(` before phone digits.
+/// local parts, URL schemes, hex before `:`, IBAN letters, written numbers (`(415) 555-…`),
+/// `+` before phone digits.
 pub(crate) fn reaches_back(b: u8) -> bool {
-    class(b) & (TOKEN | BLANK) != 0 || matches!(b, b'%' | b'"' | b'\'' | b'(')
+    class(b) & (TOKEN | BLANK | NUMBER) != 0 || matches!(b, b'%' | b'"' | b'\'')
 }
 
 /// Whether `hay[i]` starts a word (`\b` before a word byte).
@@ -280,7 +281,7 @@ fn back(cur: u64, prev: u64, k: u32) -> u64 {
 /// The events of one block: a bit per anchor, by kind.
 #[derive(Debug, Default, Clone, Copy)]
 struct Events {
-    /// The 7th byte of a run of number bytes, a digit: the run may hold a number.
+    /// The 7th byte of a run of number bytes: the run may hold a number.
     number: u64,
     /// The second digit of `[A-Za-z]{2}[0-9]{2}` at a word start: an IBAN.
     iban: u64,
@@ -289,7 +290,7 @@ struct Events {
     dashes: u64,
     /// A dash after a blank, or first in the text: `--password x`.
     option: u64,
-    /// `b`/`B` at a word start: `basic`, `bearer`.
+    /// The blank after a 5- or 6-letter word starting with `b`/`B`: `basic`, `bearer`.
     word_b: u64,
     /// The 15th byte of a run of token bytes: a key may be in the run.
     long_run: u64,
@@ -339,9 +340,12 @@ fn runs_at_least(cur: u64, state: &mut [u64; 4], n: u32) -> u64 {
 struct Carry {
     prev: Masks,
     prev_word_start: u64,
+    prev_word_b: u64,
     number_runs: [u64; 4],
     token_runs: [u64; 4],
     dash_runs: [u64; 4],
+    /// The previous block's "run long enough" bits, per kind of run.
+    prev_long: [u64; 3],
 }
 
 /// The anchors of one block (see the module's table).
@@ -349,25 +353,34 @@ struct Carry {
 fn events(m: &Masks, c: &mut Carry, text_start: bool) -> Events {
     let p = c.prev;
     let word_start = m.word & !back(m.word, p.word, 1);
+    let word_b = m.letter_b & word_start;
     let mut option = m.dash & back(m.blank, p.blank, 1);
     if text_start {
         option |= m.dash & 1;
     }
+    // One event per run: the byte at which it becomes long enough.
+    let number = runs_at_least(m.number, &mut c.number_runs, MIN_NUMBER);
+    let dashes = runs_at_least(m.dash, &mut c.dash_runs, 5);
+    let token = runs_at_least(m.token, &mut c.token_runs, MIN_KEY_RUN as u32);
+    let first = |runs: u64, k: usize| runs & !back(runs, c.prev_long[k], 1);
     let e = Events {
-        number: runs_at_least(m.number, &mut c.number_runs, MIN_NUMBER) & m.digit,
+        number: first(number, NUMBER_RUN),
         iban: m.digit
             & back(m.digit, p.digit, 1)
             & back(m.alpha, p.alpha, 2)
             & back(m.alpha, p.alpha, 3)
             & back(word_start, c.prev_word_start, 3),
         special: m.special,
-        dashes: runs_at_least(m.dash, &mut c.dash_runs, 5),
+        dashes: first(dashes, DASH_RUN),
         option,
-        word_b: m.letter_b & word_start,
-        long_run: runs_at_least(m.token, &mut c.token_runs, MIN_KEY_RUN as u32),
+        // The blank after a five- or six-letter word that starts with `b`.
+        word_b: m.blank & (back(word_b, c.prev_word_b, 5) | back(word_b, c.prev_word_b, 6)),
+        long_run: first(token, TOKEN_RUN),
     };
     c.prev = *m;
     c.prev_word_start = word_start;
+    c.prev_word_b = word_b;
+    c.prev_long = [number, dashes, token];
     e
 }
 
@@ -454,6 +467,7 @@ impl Scanner<'_> {
     }
 
     /// Dispatches the event at `i` (`bit` of the block's events).
+    #[inline(always)]
     fn event(&mut self, e: &Events, bit: u64, i: usize, visit: Visit<'_>) -> bool {
         (e.number & bit != 0 && self.number(i, visit))
             || (e.iban & bit != 0 && self.emit(i - 3, i, visit))
@@ -537,15 +551,14 @@ impl Scanner<'_> {
         flag && self.emit(i.saturating_sub(1), i, visit)
     }
 
-    /// `basic` / `bearer` at a word start, followed by a blank.
+    /// The blank at `i` after `basic` / `bearer` (any case) at a word start.
     fn auth_word(&self, i: usize, visit: Visit<'_>) -> bool {
-        let rest = &self.hay[i..];
+        let hay = self.hay;
         let word = [&b"basic"[..], &b"bearer"[..]].into_iter().find(|w| {
-            rest.get(..w.len())
-                .is_some_and(|r| r.eq_ignore_ascii_case(w))
+            i.checked_sub(w.len())
+                .is_some_and(|s| hay[s..i].eq_ignore_ascii_case(w))
         });
-        word.is_some_and(|w| matches!(rest.get(w.len()), Some(b' ' | b'\t')))
-            && self.emit(i, i, visit)
+        word.is_some_and(|w| self.emit(i - w.len(), i, visit))
     }
 
     /// `:`, `=`, `@`, `%`.
