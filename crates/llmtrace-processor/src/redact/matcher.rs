@@ -166,7 +166,11 @@ impl Matcher {
         let mut found = false;
         scan::for_each_start(hay.as_bytes(), 0, |start, _| {
             found = all.is_match(anchored_at(hay, start));
-            found
+            if found {
+                0
+            } else {
+                usize::MAX
+            }
         });
         found
     }
@@ -220,27 +224,24 @@ impl Matcher {
     ) -> Option<Hit> {
         let bytes = hay.as_bytes();
         let mut best: Option<(usize, Hit)> = None;
-        let mut stop_after = usize::MAX;
+        let mut last_anchor = usize::MAX;
         scan::for_each_start(bytes, from, |start, anchor| {
-            if anchor > stop_after {
-                return true;
-            }
             if best.is_some_and(|(s, _)| start >= s) || !hay.is_char_boundary(start) {
-                return false;
+                return last_anchor;
             }
             let Some(m) = all.search(&anchored_at(hay, start)) else {
-                return false;
+                return last_anchor;
             };
             if let Some(hit) = self.confirm(hay, m.pattern().as_usize(), start, m.end(), depth) {
                 best = Some((start, hit));
                 let from = anchor.max(start);
-                stop_after = from
+                last_anchor = from
                     + bytes[from..]
                         .iter()
                         .take_while(|&&b| scan::reaches_back(b))
                         .count();
             }
-            false
+            last_anchor
         });
         best.map(|(_, hit)| hit)
     }

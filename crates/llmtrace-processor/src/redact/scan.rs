@@ -1,16 +1,16 @@
 //! Where a built-in pattern can start: a byte-class scan that skips text no detector can match.
 //!
-//! The combined lazy DFA reads every byte of a haystack (~1.5 ns/byte). Most text holds no
+//! An unanchored search of the combined lazy DFA reads every byte of a haystack. Most text holds no
 //! candidate at all, and every built-in pattern needs, at or near its start, something rare:
 //!
 //! | anchor (found 64 bytes at a time) | patterns | where the match can start |
 //! |---|---|---|
 //! | 7+ bytes of `[0-9 .()-]` with 4+ digits; in it, a digit run (`\b`, or after `+`/`(`) with 9 digits (8 after `+`) in its span, or `d.d` | cards, SSN, phones, IPv4 | the digit run, or the `+`/`(` before it |
 //! | two letters and two digits at a word start | IBAN | the letters |
-//! | `@`, `%40` | e-mail | first word start of the local part |
-//! | `:` or `=` after a key (`[ \t]*`, a quote, a `[A-Za-z0-9_.-]` run) naming a secret | generic secret, `Authorization:` (Basic, Bearer) | the key's first word start, `authorization`, `proxy-authorization` |
-//! | `:` with a second `:` within 5 hex bytes | IPv6 | up to 4 hex bytes before it |
-//! | `://` | URL credentials, Slack webhooks | the scheme's first letter at a word start |
+//! | `@`, `%40` | e-mail | each `\b` in the local part before it |
+//! | `:` or `=` after a key (`[ \t]*`, a quote, a `[A-Za-z0-9_.-]` run) naming a secret | generic secret, `Authorization:` (Basic, Bearer) | each `\b` in the key before the name, `authorization`, `proxy-authorization` |
+//! | `:` with a second `:` within 5 hex bytes | IPv6 | the `:` and each of up to 4 hex bytes before it |
+//! | `://` | URL credentials, Slack webhooks | each letter at a word start in the 16 bytes before it |
 //! | 5+ dashes followed by `BEGIN`; a dash after a blank | private keys, `--password x` | the last 5 dashes, the blank |
 //! | a blank after `basic`/`bearer` at a word start | Basic, Bearer | the word |
 //! | a run of 15+ token bytes `[A-Za-z0-9_+/.-]` | provider keys, JWTs, base64 of keys | each word start in it whose first two bytes begin a key prefix |
@@ -24,6 +24,8 @@
 //! Each anchor is a bit of a 64-byte block's masks (byte classes, runs of them via shifts that
 //! carry across blocks), so a block without anchors costs a few dozen instructions. The classes
 //! come from AVX2 when the CPU has it, from a table otherwise; both give the same masks (tested).
+
+use std::cell::Cell;
 
 /// Bit per byte class, as in [`CLASS`].
 const DIGIT: u16 = 1;
@@ -385,8 +387,9 @@ fn events(m: &Masks, c: &mut Carry, text_start: bool) -> Events {
 }
 
 /// Calls `visit(start, anchor)` for every position `>= lo` where a built-in pattern may start,
-/// anchors in increasing order. Stops early when `visit` returns `true`.
-pub(crate) fn for_each_start(hay: &[u8], lo: usize, mut visit: impl FnMut(usize, usize) -> bool) {
+/// anchors in increasing order. `visit` returns the last anchor that still matters
+/// (`usize::MAX`: all do); the scan ends at the first anchor past the smallest one returned.
+pub(crate) fn for_each_start(hay: &[u8], lo: usize, mut visit: impl FnMut(usize, usize) -> usize) {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") {
@@ -405,6 +408,7 @@ fn scan(hay: &[u8], lo: usize, visit: Visit<'_>, masks: impl Fn(&[u8]) -> Masks)
         hay,
         lo,
         done_until: [0; 3],
+        last_anchor: Cell::new(usize::MAX),
     };
     let mut carry = Carry::default();
     let mut pos = lo;
@@ -415,7 +419,8 @@ fn scan(hay: &[u8], lo: usize, visit: Visit<'_>, masks: impl Fn(&[u8]) -> Masks)
         while all != 0 {
             let k = all.trailing_zeros();
             all &= all - 1;
-            if s.event(&e, 1 << k, pos + k as usize, visit) {
+            let i = pos + k as usize;
+            if i > s.last_anchor.get() || s.event(&e, 1 << k, i, visit) {
                 return;
             }
         }
@@ -423,16 +428,18 @@ fn scan(hay: &[u8], lo: usize, visit: Visit<'_>, masks: impl Fn(&[u8]) -> Masks)
     }
 }
 
-/// The anchors' handlers; each returns whether `visit` asked to stop.
+/// The anchors' handlers; each returns whether the scan is over.
 struct Scanner<'h> {
     hay: &'h [u8],
     lo: usize,
+    /// The smallest last anchor that matters, of those `visit` returned.
+    last_anchor: Cell<usize>,
     /// Where the last run handled ends, per kind of run (number, dashes, token): later events
     /// of the same run are skipped.
     done_until: [usize; 3],
 }
 
-type Visit<'v> = &'v mut dyn FnMut(usize, usize) -> bool;
+type Visit<'v> = &'v mut dyn FnMut(usize, usize) -> usize;
 
 const NUMBER_RUN: usize = 0;
 const DASH_RUN: usize = 1;
@@ -443,8 +450,14 @@ impl Scanner<'_> {
         self.hay.get(i).copied().unwrap_or(0)
     }
 
+    /// Proposes `start`; whether the scan is over (`anchor` is past the last one that matters).
     fn emit(&self, start: usize, anchor: usize, visit: Visit<'_>) -> bool {
-        start >= self.lo && visit(start, anchor)
+        if start < self.lo {
+            return false;
+        }
+        let last = self.last_anchor.get().min(visit(start, anchor));
+        self.last_anchor.set(last);
+        anchor > last
     }
 
     /// The run of bytes of class `flag` around `i`, from `lo` on; marks it done for `kind`.
@@ -729,7 +742,7 @@ mod tests {
         let mut out = Vec::new();
         for_each_start(hay.as_bytes(), 0, |s, _| {
             out.push(s);
-            false
+            usize::MAX
         });
         out.sort_unstable();
         out.dedup();
@@ -787,7 +800,7 @@ mod tests {
         let mut out = Vec::new();
         for_each_start(hay, 5, |s, _| {
             out.push(s);
-            false
+            usize::MAX
         });
         assert_eq!(out, Vec::<usize>::new());
     }
