@@ -10,7 +10,6 @@ use regex_automata::meta;
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input};
 
-use super::gate::Gate;
 use super::patterns::{decode_base64, BuiltinPattern, BUILTIN};
 use super::scan;
 use super::{Detector, RedactionError};
@@ -58,8 +57,6 @@ pub(crate) struct Matcher {
     /// Indices of entries that are value-only provider key patterns, used to re-label context
     /// matches (`api_key=sk-…` is an OpenAI key).
     classifiers: Vec<usize>,
-    /// The cheap first look (`None` with user patterns: they may match anything).
-    gate: Option<Gate>,
     /// Built-in patterns only: searches run anchored at the starts `scan` proposes.
     scan: bool,
 }
@@ -144,15 +141,13 @@ impl Matcher {
             all,
             entries,
             classifiers,
-            gate: if user.is_empty() { Gate::new() } else { None },
             scan: user.is_empty(),
         })
     }
 
-    /// Whether `hay` may hold a hit at all: false only when no pattern is compiled or the gate
-    /// rules it out. Allocation-free and much cheaper than a search.
-    pub(crate) fn may_match(&self, hay: &str) -> bool {
-        self.all.is_some() && self.gate.as_ref().is_none_or(|g| g.may_match(hay))
+    /// Whether any pattern is compiled (with none, nothing can match).
+    pub(crate) fn may_match(&self) -> bool {
+        self.all.is_some()
     }
 
     /// Whether any candidate (validated or not) occurs in `hay`. Allocation-free.

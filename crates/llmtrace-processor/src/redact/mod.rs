@@ -175,7 +175,6 @@
 mod config;
 mod detector;
 mod error;
-mod gate;
 mod json;
 mod matcher;
 mod patterns;

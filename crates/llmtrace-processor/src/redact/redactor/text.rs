@@ -38,7 +38,7 @@ impl Redactor {
     /// lines joined where a value was wrapped across a line break, and percent-escapes decoded
     /// (see `views`). Each mask covers exactly the original bytes of what it hides.
     pub fn redact_text<'a>(&self, s: &'a str, report: &mut RedactionReport) -> Cow<'a, str> {
-        if !self.matcher.may_match(s) {
+        if !self.matcher.may_match() {
             return Cow::Borrowed(s);
         }
         let first = self.matcher.next_hit(s, 0);
@@ -149,7 +149,7 @@ impl Redactor {
 
     /// Whether a JSON string needs the structural pass at all.
     fn json_needs_walk(&self, s: &str) -> bool {
-        (self.matcher.may_match(s) && (self.matcher.has_candidate(s) || views::may_hide(s)))
+        (self.matcher.may_match() && (self.matcher.has_candidate(s) || views::may_hide(s)))
             || !self.key_rules.is_empty()
             || self.blocked_key_patterns.is_some()
             || !self.blocked_keys.is_empty()
