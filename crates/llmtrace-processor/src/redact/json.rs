@@ -337,7 +337,9 @@ impl Writer {
     }
 
     fn write_escaped_whole(&mut self, text: &str, extra: usize) -> bool {
-        if !self.fits(escaped_len(text) + 2 + extra) {
+        // Escaping at most sixfolds the text: count exactly only when that bound does not fit.
+        let fits_escaped = |n: usize| self.fits(n.saturating_add(2).saturating_add(extra));
+        if !fits_escaped(text.len().saturating_mul(6)) && !fits_escaped(escaped_len(text)) {
             return false;
         }
         self.out.push('"');
@@ -400,11 +402,13 @@ impl Writer {
 /// Index just past the closing quote of the string starting at `i`.
 fn string_end(b: &[u8], i: usize) -> usize {
     let mut j = i + 1;
-    while j < b.len() {
-        match b[j] {
-            b'\\' => j += 2,
-            b'"' => return j + 1,
-            _ => j += 1,
+    while let Some(k) = b
+        .get(j..)
+        .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+    {
+        match b[j + k] {
+            b'"' => return j + k + 1,
+            _ => j += k + 2,
         }
     }
     b.len()
@@ -452,7 +456,7 @@ fn skip_value(b: &[u8], i: usize) -> usize {
 /// Decodes the content of a JSON string token, up to about `limit` bytes.
 /// Returns the text and whether it was cut.
 pub(crate) fn unescape(raw: &str, limit: usize) -> (Cow<'_, str>, bool) {
-    if !raw.contains('\\') {
+    if memchr::memchr(b'\\', raw.as_bytes()).is_none() {
         if raw.len() <= limit {
             return (Cow::Borrowed(raw), false);
         }
@@ -465,7 +469,7 @@ pub(crate) fn unescape(raw: &str, limit: usize) -> (Cow<'_, str>, bool) {
         if out.len() >= limit {
             return (Cow::Owned(out), true);
         }
-        let Some(k) = rest.find('\\') else {
+        let Some(k) = memchr::memchr(b'\\', rest.as_bytes()) else {
             if !rest.is_empty() {
                 flush_high(&mut out, &mut pending_high);
             }
