@@ -150,6 +150,14 @@ impl Matcher {
         self.all.is_some()
     }
 
+    /// Whether `hay` is a short text in which no built-in pattern can match, directly or in a
+    /// second look (see `scan::is_plain`). Always false with user patterns.
+    pub(crate) fn surely_plain(&self, hay: &str) -> bool {
+        /// Above this length the block scan is the cheaper first look.
+        const SHORT: usize = 128;
+        self.scan && hay.len() <= SHORT && scan::is_plain(hay.as_bytes())
+    }
+
     /// Whether any candidate (validated or not) occurs in `hay`. Allocation-free.
     pub(crate) fn has_candidate(&self, hay: &str) -> bool {
         let Some(all) = self.all.as_ref() else {

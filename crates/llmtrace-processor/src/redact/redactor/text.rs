@@ -38,7 +38,7 @@ impl Redactor {
     /// lines joined where a value was wrapped across a line break, and percent-escapes decoded
     /// (see `views`). Each mask covers exactly the original bytes of what it hides.
     pub fn redact_text<'a>(&self, s: &'a str, report: &mut RedactionReport) -> Cow<'a, str> {
-        if !self.matcher.may_match() {
+        if !self.matcher.may_match() || self.matcher.surely_plain(s) {
             return Cow::Borrowed(s);
         }
         let first = self.matcher.next_hit(s, 0);
