@@ -812,6 +812,57 @@ mod tests {
     }
 
     #[test]
+    fn table_masks_give_the_same_starts() {
+        // Targets without AVX2 scan with the table masks: same starts, same anchors.
+        let pieces: &[&str] = &[
+            "ada@example.org ",
+            "+44 20 7946 0958",
+            "4111-1111-1111-1111",
+            " DE89 3704 ",
+            "api_key: ",
+            "Bearer ",
+            "--password x",
+            "-----BEGIN RSA PRIVATE KEY-----",
+            "fe80::1 ",
+            "https://u:p@h ",
+            "sk-proj-abcdefghijklmnopqrstuv",
+            "é ",
+            "\n",
+            "a",
+            "  ",
+            "2024-08-06",
+            "x=",
+            "QUtJQ0FBQUFBQUFBQUFBQUFB",
+        ];
+        let mut seed = 7u64;
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 24) {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            for lo in [0, text.len() / 3] {
+                let mut fast = Vec::new();
+                for_each_start(text.as_bytes(), lo, |s, a| {
+                    fast.push((s, a));
+                    usize::MAX
+                });
+                let mut table = Vec::new();
+                scan(
+                    text.as_bytes(),
+                    lo,
+                    &mut |s, a| {
+                        table.push((s, a));
+                        usize::MAX
+                    },
+                    masks_table,
+                );
+                assert_eq!(fast, table, "{text:?} from {lo}");
+            }
+        }
+    }
+
+    #[test]
     fn prose_has_no_starts() {
         assert!(starts("The weather in Paris is sunny today ok, 3-5 days at 14:03.").is_empty());
         assert!(starts("shipping takes 24 hours; order ORD-2024 on 2024-08-06").is_empty());
