@@ -84,15 +84,22 @@ pub mod kind {
 #[derive(Debug)]
 pub struct SpanBuilder<K> {
     operation: Option<Operation>,
+    /// Everything a wanted span needs; `None` when no subscriber wants `llmtrace` spans. Every
+    /// method is then a no-op, and the builder (two words) moves through the chained calls for
+    /// free: with tracing off, building and starting a span costs a few nanoseconds.
+    parts: Option<Box<Parts>>,
+    _kind: PhantomData<K>,
+}
+
+/// The name, kind and attributes of a span a subscriber wants.
+#[derive(Debug)]
+struct Parts {
     name: String,
     span_kind: SpanKind,
     attributes: Vec<KeyValue>,
     context: Option<LlmContext>,
     /// An explicit parent context (remote parents); otherwise the current context.
     parent: Option<opentelemetry::Context>,
-    /// False when no subscriber wants `llmtrace` spans: every method is then a no-op.
-    enabled: bool,
-    _kind: PhantomData<K>,
 }
 
 fn text_array(values: impl IntoIterator<Item = impl Into<String>>) -> Value {
@@ -121,47 +128,49 @@ impl<K> SpanBuilder<K> {
         name: impl FnOnce() -> String,
         span_kind: SpanKind,
     ) -> Self {
-        let mut builder = SpanBuilder {
-            operation: operation.and_then(Operation::from_name),
-            name: String::new(),
-            span_kind,
-            attributes: Vec::new(),
-            context: None,
-            parent: None,
-            enabled,
-            _kind: PhantomData,
-        };
-        if enabled {
-            builder.name = name();
-            builder.attributes.reserve(16);
+        let parts = enabled.then(|| {
+            let mut attributes = Vec::with_capacity(16);
             if let Some(op) = operation {
-                builder
-                    .attributes
-                    .push(KeyValue::new(semconv::GEN_AI_OPERATION_NAME, op));
+                attributes.push(KeyValue::new(semconv::GEN_AI_OPERATION_NAME, op));
             }
+            Box::new(Parts {
+                name: name(),
+                span_kind,
+                attributes,
+                context: None,
+                parent: None,
+            })
+        });
+        SpanBuilder {
+            operation: operation.and_then(Operation::from_name),
+            parts,
+            _kind: PhantomData,
         }
-        builder
+    }
+
+    /// Whether a subscriber wants the span (else every method is a no-op).
+    fn enabled(&self) -> bool {
+        self.parts.is_some()
     }
 
     /// An attribute whose value is made only when the span is wanted (no allocation otherwise).
-    fn attr_with<V: Into<Value>>(self, key: &'static str, value: impl FnOnce() -> V) -> Self {
-        if self.enabled {
-            self.attr(key, value())
-        } else {
-            self
+    fn attr_with<V: Into<Value>>(mut self, key: &'static str, value: impl FnOnce() -> V) -> Self {
+        if let Some(parts) = &mut self.parts {
+            parts.attributes.push(KeyValue::new(key, value()));
         }
+        self
     }
 
     fn attr(mut self, key: &'static str, value: impl Into<Value>) -> Self {
-        if self.enabled {
-            self.attributes.push(KeyValue::new(key, value));
+        if let Some(parts) = &mut self.parts {
+            parts.attributes.push(KeyValue::new(key, value));
         }
         self
     }
 
     /// Content attributes are kept only when capture is on.
     fn content_attr(self, key: &'static str, value: impl FnOnce() -> String) -> Self {
-        if self.enabled && settings::capture_content() {
+        if self.enabled() && settings::capture_content() {
             self.attr(key, value())
         } else {
             self
@@ -176,9 +185,6 @@ impl<K> SpanBuilder<K> {
     /// the conventions require a provider on `invoke_agent` spans; give the provider of the model
     /// the agent runs on here when there is one.
     pub fn provider(self, provider: impl Display) -> Self {
-        if !self.enabled {
-            return self;
-        }
         self.attr_with(semconv::GEN_AI_PROVIDER_NAME, || provider.to_string())
     }
 
@@ -194,13 +200,17 @@ impl<K> SpanBuilder<K> {
 
     /// Overrides the span kind (e.g. CLIENT for an agent that runs on a remote service).
     pub fn span_kind(mut self, kind: SpanKind) -> Self {
-        self.span_kind = kind;
+        if let Some(parts) = &mut self.parts {
+            parts.span_kind = kind;
+        }
         self
     }
 
     /// Context values (session, user, tags…) for this span and all its descendants.
     pub fn context(mut self, context: LlmContext) -> Self {
-        self.context = Some(context);
+        if let Some(parts) = &mut self.parts {
+            parts.context = Some(context);
+        }
         self
     }
 
@@ -210,15 +220,15 @@ impl<K> SpanBuilder<K> {
         key: impl Into<opentelemetry::Key>,
         value: impl Into<Value>,
     ) -> Self {
-        if self.enabled {
-            self.attributes.push(KeyValue::new(key, value));
+        if let Some(parts) = &mut self.parts {
+            parts.attributes.push(KeyValue::new(key, value));
         }
         self
     }
 
     /// The span name this builder will give (`{operation} {target}`).
     pub fn name(&self) -> &str {
-        &self.name
+        self.parts.as_ref().map_or("", |parts| parts.name.as_str())
     }
 
     /// The GenAI operation of this span, if the conventions define one.
@@ -229,16 +239,22 @@ impl<K> SpanBuilder<K> {
     /// Creates the span (INFO level, target `llmtrace`) with every attribute set.
     ///
     /// The span is not entered: enter it, or `instrument` a future with it.
+    /// When no subscriber wanted `llmtrace` spans as the builder was made, this is
+    /// [`tracing::Span::none`].
     pub fn start(self) -> tracing::Span {
+        let Some(parts) = self.parts else {
+            // No subscriber wants `llmtrace` spans: nothing to create.
+            return tracing::Span::none();
+        };
         // Name and kind as creation-time fields: the layer reads them once, no `record` calls.
         let span = tracing::info_span!(
             target: "llmtrace",
             "gen_ai",
-            otel.name = self.name.as_str(),
-            otel.kind = self.span_kind.as_str(),
+            otel.name = parts.name.as_str(),
+            otel.kind = parts.span_kind.as_str(),
         );
-        if self.enabled && !span.is_disabled() {
-            self.set_parent_and_attributes(&span);
+        if !span.is_disabled() {
+            parts.set_parent_and_attributes(self.operation, &span);
         }
         span
     }
@@ -247,15 +263,24 @@ impl<K> SpanBuilder<K> {
     /// this builder's name, kind and attributes. The span must declare the fields `otel.name` and
     /// `otel.kind` (as [`tracing::field::Empty`]) and must not have been entered yet.
     pub fn apply(self, span: &tracing::Span) {
-        if !self.enabled || span.is_disabled() {
+        let Some(parts) = self.parts else {
+            return;
+        };
+        if span.is_disabled() {
             return;
         }
-        span.record("otel.name", self.name.as_str());
-        span.record("otel.kind", self.span_kind.as_str());
-        self.set_parent_and_attributes(span);
+        span.record("otel.name", parts.name.as_str());
+        span.record("otel.kind", parts.span_kind.as_str());
+        parts.set_parent_and_attributes(self.operation, span);
     }
+}
 
-    fn set_parent_and_attributes(mut self, span: &tracing::Span) {
+impl Parts {
+    fn set_parent_and_attributes(
+        mut self: Box<Self>,
+        operation: Option<Operation>,
+        span: &tracing::Span,
+    ) {
         if let Some(parent) = self.parent.take() {
             let _ = span.set_parent(parent);
         } else if let Some(context) = &self.context {
@@ -264,7 +289,7 @@ impl<K> SpanBuilder<K> {
             let _ = span.set_parent(context.merged_into_current());
         }
         let agent = matches!(
-            self.operation,
+            operation,
             Some(Operation::InvokeAgent | Operation::CreateAgent)
         );
         let has_provider = || {
@@ -278,7 +303,7 @@ impl<K> SpanBuilder<K> {
                 ours::PROVIDER_LLMTRACE,
             ));
         }
-        if self.operation == Some(Operation::ExecuteTool) {
+        if operation == Some(Operation::ExecuteTool) {
             let tool = self
                 .attributes
                 .iter()
@@ -293,7 +318,8 @@ impl<K> SpanBuilder<K> {
         }
         // One lookup of the OpenTelemetry span for all attributes (this starts it; its start
         // time is the tracing span's creation time).
-        span.context().span().set_attributes(self.attributes);
+        let Parts { attributes, .. } = *self;
+        span.context().span().set_attributes(attributes);
     }
 }
 
@@ -437,9 +463,6 @@ impl SpanBuilder<kind::Llm> {
 
     /// Stop sequences (`gen_ai.request.stop_sequences`).
     pub fn stop_sequences(self, stops: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        if !self.enabled {
-            return self;
-        }
         self.attr_with(semconv::GEN_AI_REQUEST_STOP_SEQUENCES, || text_array(stops))
     }
 
@@ -594,7 +617,9 @@ impl SpanBuilder<kind::Chain> {
 impl<K> SpanBuilder<K> {
     /// Makes the span a child of `parent` (e.g. a remote span) instead of the current context.
     pub(crate) fn with_parent(mut self, parent: opentelemetry::Context) -> Self {
-        self.parent = Some(parent);
+        if let Some(parts) = &mut self.parts {
+            parts.parent = Some(parent);
+        }
         self
     }
 }

@@ -51,7 +51,7 @@ pub trait LlmSpanExt {
     ///         .finish_reason("stop"),
     /// );
     /// ```
-    fn record_response(&self, response: &Response);
+    fn record_response(&self, response: &Response<'_>);
 
     /// Documents a retriever returned (`gen_ai.retrieval.documents`: ids and scores; text and
     /// metadata only with capture on).
@@ -310,23 +310,22 @@ impl LlmSpanExt for tracing::Span {
         b.write(self);
     }
 
-    fn record_response(&self, response: &Response) {
+    fn record_response(&self, response: &Response<'_>) {
         if self.is_disabled() {
             return;
         }
         let mut b = Batch::new();
         if let Some(id) = &response.id {
-            b.set(semconv::GEN_AI_RESPONSE_ID, id.clone());
+            b.set(semconv::GEN_AI_RESPONSE_ID, String::from(&**id));
         }
         if let Some(model) = &response.model {
-            b.set(semconv::GEN_AI_RESPONSE_MODEL, model.clone());
+            b.set(semconv::GEN_AI_RESPONSE_MODEL, String::from(&**model));
         }
         if !response.finish_reasons.is_empty() {
             let reasons: Vec<StringValue> = response
                 .finish_reasons
                 .iter()
-                .cloned()
-                .map(StringValue::from)
+                .map(|reason| StringValue::from(String::from(&**reason)))
                 .collect();
             b.set(
                 semconv::GEN_AI_RESPONSE_FINISH_REASONS,
