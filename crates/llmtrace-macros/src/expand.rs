@@ -2,7 +2,9 @@
 //!
 //! The generated body, step by step:
 //! 1. [`Expansion::create_span`]: the `tracing` span (fields declared up front), the GenAI
-//!    attributes from the span builder, captured inputs, a guard that records a panic;
+//!    attributes (as creation-time fields when every one is a literal, see
+//!    [`Expansion::static_fields`], else from the span builder), captured inputs, a guard that
+//!    records a panic;
 //! 2. [`Expansion::run_body`]: the original body inside the span — a closure run in the span,
 //!    an `async` block instrumented with it, or (for a function that returns `async move { .. }`,
 //!    as `#[async_trait]` writes it) that returned future instrumented in place;
@@ -116,6 +118,24 @@ impl<'a> Expansion<'a> {
             .shape
             .is_some()
             .then(|| quote!(let __llmtrace_started = #p::Instant::now();));
+        if let Some(known) = self.static_fields() {
+            // Every attribute is known at compile time: the span is created with them as its
+            // fields, in one step, as `#[instrument]` creates its span.
+            return quote! {
+                let #span = #p::tracing::span!(
+                    target: ::core::module_path!(),
+                    #level,
+                    #callsite_name,
+                    #(#known),*
+                    #fields
+                );
+                #started
+                if !#span.is_disabled() {
+                    #capture_args
+                }
+                let __llmtrace_guard = #p::PanicGuard::new(&#span);
+            };
+        }
         quote! {
             let #span = #p::tracing::span!(
                 target: ::core::module_path!(),
@@ -132,6 +152,56 @@ impl<'a> Expansion<'a> {
             }
             let __llmtrace_guard = #p::PanicGuard::new(&#span);
         }
+    }
+
+    /// For an `#[llm]` or `#[embedding]` span whose model and provider are string literals: its
+    /// name, kind and GenAI attributes as the span's creation-time fields (what the span
+    /// builder would give it, without building anything at run time). `None` when any of them
+    /// is an expression, or for the other macros (their builders do more: the tool mark, the
+    /// agent's default provider).
+    fn static_fields(&self) -> Option<Vec<TokenStream>> {
+        let (args, p) = (self.args, &self.private);
+        let literal = |e: &Expr| match e {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) => Some(s.value()),
+            _ => None,
+        };
+        let operation = match (self.kind, args.operation) {
+            (Kind::Llm, Some(Operation::TextCompletion)) => "text_completion",
+            (Kind::Llm, Some(Operation::Chat) | None) => "chat",
+            (Kind::Embedding, _) => "embeddings",
+            _ => return None,
+        };
+        let model = literal(args.model.as_ref()?)?;
+        let provider = match &args.provider {
+            Some(e) => Some(literal(e)?),
+            None => None,
+        };
+        // `{operation} {model}`, as `llmtrace_semconv::span_name` writes it.
+        let name = if model.is_empty() {
+            operation.to_owned()
+        } else {
+            format!("{operation} {model}")
+        };
+        // Dotted field names, not `{ CONSTANT }` ones: tracing expands those with the prelude's
+        // `Some`, which `#![no_implicit_prelude]` callers do not have. The keys are the
+        // conventions' (`llmtrace_semconv::attribute`); tests compare these spans with the span
+        // API's.
+        let mut fields = vec![
+            quote!(otel.name = #name),
+            quote!(otel.kind = #p::CLIENT_KIND),
+            quote!(gen_ai.operation.name = #operation),
+            quote!(gen_ai.request.model = #model),
+        ];
+        if let Some(provider) = provider {
+            fields.push(quote!(gen_ai.provider.name = #provider));
+        }
+        if self.shape.is_some() {
+            fields.push(quote!(gen_ai.request.stream = true));
+        }
+        Some(fields)
     }
 
     /// The callsite's static name: a literal `name = "…"`, else the function's name (the span's

@@ -91,7 +91,7 @@ fn request_span(
     stream: bool,
 ) -> tracing::Span {
     let mut span = target
-        .apply(llmtrace::chat(request.model.clone()))
+        .apply(llmtrace::chat(request.model.as_str()))
         .attribute(OPENAI_API_TYPE, "chat_completions")
         .stream(stream);
     if let Some(t) = request.temperature {
@@ -148,8 +148,8 @@ fn record_response(span: &tracing::Span, response: &CreateChatCompletionResponse
     let mut choices: Vec<&ChatChoice> = response.choices.iter().collect();
     choices.sort_by_key(|c| c.index);
     let mut meta = Response::new()
-        .id(response.id.clone())
-        .model(response.model.clone());
+        .id(response.id.as_str())
+        .model(response.model.as_str());
     for reason in choices
         .iter()
         .filter_map(|c| c.finish_reason.as_ref().and_then(wire_name))

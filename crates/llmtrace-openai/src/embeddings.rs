@@ -96,7 +96,7 @@ pub fn input_count(input: &EmbeddingInput) -> usize {
 fn request_span(target: &Target, request: &CreateEmbeddingRequest) -> tracing::Span {
     let count = i64::try_from(input_count(&request.input)).unwrap_or(i64::MAX);
     let mut span = target
-        .apply(llmtrace::embeddings(request.model.clone()))
+        .apply(llmtrace::embeddings(request.model.as_str()))
         .attribute(EMBEDDINGS_INPUT_COUNT, count);
     if let Some(dimensions) = request.dimensions {
         span = span.dimensions(dimensions);

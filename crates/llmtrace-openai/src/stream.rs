@@ -190,14 +190,15 @@ impl ChatCompletionStream {
         if let Some(u) = &state.usage {
             span.record_usage(usage(u));
         }
-        let mut meta = Response::new();
-        meta.id = state.id.clone();
-        meta.model = state.model.clone();
-        meta.finish_reasons = state
-            .choices
-            .values()
-            .filter_map(|c| c.finish_reason.clone())
-            .collect();
+        let meta = Response {
+            id: state.id.as_deref().map(Into::into),
+            model: state.model.as_deref().map(Into::into),
+            finish_reasons: state
+                .choices
+                .values()
+                .filter_map(|c| c.finish_reason.as_deref().map(Into::into))
+                .collect(),
+        };
         span.record_response(&meta);
         record_openai_response(
             &span,

@@ -26,7 +26,7 @@ impl Target {
     pub(crate) fn apply<K>(&self, builder: llmtrace::SpanBuilder<K>) -> llmtrace::SpanBuilder<K> {
         let mut builder = builder.provider(&self.provider);
         if let Some(address) = &self.address {
-            builder = builder.server_address(address.clone());
+            builder = builder.server_address(address.as_str());
         }
         if let Some(port) = self.port {
             builder = builder.server_port(port);

@@ -14,6 +14,10 @@ use crate::span::{error_type_name, with_builders_enabled, with_input_only_usage,
 use crate::{settings, LlmSpanExt};
 use llmtrace_semconv::openinference as oi;
 
+/// The `otel.kind` of the spans `#[llm]` and `#[embedding]` create with their attributes as
+/// fields.
+pub const CLIENT_KIND: &str = llmtrace_semconv::SpanKind::Client.as_str();
+
 /// Builds the span's attributes with `builder` and gives them to the macro's span.
 pub fn apply<K>(span: &tracing::Span, builder: impl FnOnce() -> SpanBuilder<K>) {
     with_builders_enabled(builder).apply(span);

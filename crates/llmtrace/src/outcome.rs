@@ -38,7 +38,7 @@ impl RecordOutcome for Usage {
     }
 }
 
-impl RecordOutcome for Response {
+impl RecordOutcome for Response<'_> {
     fn record_outcome(&self, span: &tracing::Span) {
         span.record_response(self);
     }

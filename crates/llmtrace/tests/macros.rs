@@ -699,3 +699,58 @@ mod capture_on {
         );
     }
 }
+
+#[llmtrace::llm(model = "gpt-4o", provider = "openai")]
+fn literal_chat() -> u8 {
+    1
+}
+
+#[llmtrace::llm(model = "davinci-002", operation = "text_completion")]
+fn literal_completion() -> u8 {
+    2
+}
+
+#[llmtrace::embedding(model = "text-embedding-3-small", provider = "openai")]
+fn literal_embedding() -> u8 {
+    3
+}
+
+/// A span's name, kind and attributes (sorted, values as text): what two spans are compared by.
+fn shape(span: &opentelemetry_sdk::trace::SpanData) -> (String, SpanKind, Vec<(String, String)>) {
+    let mut attributes: Vec<(String, String)> = span
+        .attributes
+        .iter()
+        .map(|kv| (kv.key.to_string(), kv.value.to_string()))
+        .collect();
+    attributes.sort();
+    (span.name.to_string(), span.span_kind.clone(), attributes)
+}
+
+#[test]
+fn literal_macro_arguments_give_the_span_apis_span() {
+    // With literal model and provider, `#[llm]` / `#[embedding]` write their attributes as the
+    // span's fields instead of running the span builder: the exported span must be the same.
+    type Case = (fn() -> u8, fn());
+    let cases: [Case; 3] = [
+        (literal_chat, || {
+            let _span = llmtrace::chat("gpt-4o").provider("openai").start();
+        }),
+        (literal_completion, || {
+            let _span = llmtrace::completion("davinci-002").start();
+        }),
+        (literal_embedding, || {
+            let _span = llmtrace::embeddings("text-embedding-3-small")
+                .provider("openai")
+                .start();
+        }),
+    ];
+    for (with_macro, with_api) in cases {
+        let from_macro = run(false, || {
+            with_macro();
+        });
+        let from_api = run(false, with_api);
+        assert_eq!(from_macro.len(), 1);
+        assert_eq!(from_api.len(), 1);
+        assert_eq!(shape(&from_macro[0]), shape(&from_api[0]));
+    }
+}

@@ -22,6 +22,7 @@ thread_local! {
 }
 
 /// Whether a subscriber wants `llmtrace` spans here (or the attribute macros said so).
+#[inline]
 fn builders_enabled() -> bool {
     FORCE_ENABLED.with(std::cell::Cell::get)
         || tracing::enabled!(target: "llmtrace", tracing::Level::INFO)
@@ -84,15 +85,22 @@ pub mod kind {
 #[derive(Debug)]
 pub struct SpanBuilder<K> {
     operation: Option<Operation>,
+    /// Everything a wanted span needs; `None` when no subscriber wants `llmtrace` spans. Every
+    /// method is then a no-op, and the builder (two words) moves through the chained calls for
+    /// free: with tracing off, building and starting a span costs a few nanoseconds.
+    parts: Option<Box<Parts>>,
+    _kind: PhantomData<K>,
+}
+
+/// The name, kind and attributes of a span a subscriber wants.
+#[derive(Debug)]
+struct Parts {
     name: String,
     span_kind: SpanKind,
     attributes: Vec<KeyValue>,
     context: Option<LlmContext>,
     /// An explicit parent context (remote parents); otherwise the current context.
     parent: Option<opentelemetry::Context>,
-    /// False when no subscriber wants `llmtrace` spans: every method is then a no-op.
-    enabled: bool,
-    _kind: PhantomData<K>,
 }
 
 fn text_array(values: impl IntoIterator<Item = impl Into<String>>) -> Value {
@@ -121,47 +129,63 @@ impl<K> SpanBuilder<K> {
         name: impl FnOnce() -> String,
         span_kind: SpanKind,
     ) -> Self {
-        let mut builder = SpanBuilder {
-            operation: operation.and_then(Operation::from_name),
-            name: String::new(),
-            span_kind,
-            attributes: Vec::new(),
-            context: None,
-            parent: None,
-            enabled,
-            _kind: PhantomData,
-        };
-        if enabled {
-            builder.name = name();
-            builder.attributes.reserve(16);
+        let parts = enabled.then(|| {
+            let mut attributes = Vec::with_capacity(16);
             if let Some(op) = operation {
-                builder
-                    .attributes
-                    .push(KeyValue::new(semconv::GEN_AI_OPERATION_NAME, op));
+                attributes.push(KeyValue::new(semconv::GEN_AI_OPERATION_NAME, op));
             }
+            Box::new(Parts {
+                name: name(),
+                span_kind,
+                attributes,
+                context: None,
+                parent: None,
+            })
+        });
+        SpanBuilder {
+            operation: operation.and_then(Operation::from_name),
+            parts,
+            _kind: PhantomData,
         }
-        builder
+    }
+
+    /// The builder of a span no subscriber wants: every method is a no-op.
+    #[inline]
+    fn disabled(operation: Option<Operation>) -> Self {
+        SpanBuilder {
+            operation,
+            parts: None,
+            _kind: PhantomData,
+        }
+    }
+
+    /// Whether a subscriber wants the span (else every method is a no-op).
+    #[inline]
+    fn enabled(&self) -> bool {
+        self.parts.is_some()
     }
 
     /// An attribute whose value is made only when the span is wanted (no allocation otherwise).
-    fn attr_with<V: Into<Value>>(self, key: &'static str, value: impl FnOnce() -> V) -> Self {
-        if self.enabled {
-            self.attr(key, value())
-        } else {
-            self
+    #[inline]
+    fn attr_with<V: Into<Value>>(mut self, key: &'static str, value: impl FnOnce() -> V) -> Self {
+        if let Some(parts) = &mut self.parts {
+            parts.push(KeyValue::new(key, value()));
         }
+        self
     }
 
+    #[inline]
     fn attr(mut self, key: &'static str, value: impl Into<Value>) -> Self {
-        if self.enabled {
-            self.attributes.push(KeyValue::new(key, value));
+        if let Some(parts) = &mut self.parts {
+            parts.push(KeyValue::new(key, value));
         }
         self
     }
 
     /// Content attributes are kept only when capture is on.
+    #[inline]
     fn content_attr(self, key: &'static str, value: impl FnOnce() -> String) -> Self {
-        if self.enabled && settings::capture_content() {
+        if self.enabled() && settings::capture_content() {
             self.attr(key, value())
         } else {
             self
@@ -175,53 +199,62 @@ impl<K> SpanBuilder<K> {
     /// [`PROVIDER_LLMTRACE`](llmtrace_semconv::llmtrace::PROVIDER_LLMTRACE) (`llmtrace`), since
     /// the conventions require a provider on `invoke_agent` spans; give the provider of the model
     /// the agent runs on here when there is one.
+    #[inline]
     pub fn provider(self, provider: impl Display) -> Self {
-        if !self.enabled {
-            return self;
-        }
         self.attr_with(semconv::GEN_AI_PROVIDER_NAME, || provider.to_string())
     }
 
     /// The server's host (`server.address`).
+    #[inline]
     pub fn server_address(self, address: impl Into<String>) -> Self {
         self.attr_with(semconv::SERVER_ADDRESS, || address.into())
     }
 
     /// The server's port (`server.port`).
+    #[inline]
     pub fn server_port(self, port: u16) -> Self {
         self.attr(semconv::SERVER_PORT, i64::from(port))
     }
 
     /// Overrides the span kind (e.g. CLIENT for an agent that runs on a remote service).
+    #[inline]
     pub fn span_kind(mut self, kind: SpanKind) -> Self {
-        self.span_kind = kind;
+        if let Some(parts) = &mut self.parts {
+            parts.span_kind = kind;
+        }
         self
     }
 
     /// Context values (session, user, tags…) for this span and all its descendants.
+    #[inline]
     pub fn context(mut self, context: LlmContext) -> Self {
-        self.context = Some(context);
+        if let Some(parts) = &mut self.parts {
+            parts.context = Some(context);
+        }
         self
     }
 
     /// Any other attribute.
+    #[inline]
     pub fn attribute(
         mut self,
         key: impl Into<opentelemetry::Key>,
         value: impl Into<Value>,
     ) -> Self {
-        if self.enabled {
-            self.attributes.push(KeyValue::new(key, value));
+        if let Some(parts) = &mut self.parts {
+            parts.push(KeyValue::new(key, value));
         }
         self
     }
 
     /// The span name this builder will give (`{operation} {target}`).
+    #[inline]
     pub fn name(&self) -> &str {
-        &self.name
+        self.parts.as_ref().map_or("", |parts| parts.name.as_str())
     }
 
     /// The GenAI operation of this span, if the conventions define one.
+    #[inline]
     pub fn operation(&self) -> Option<Operation> {
         self.operation
     }
@@ -229,7 +262,40 @@ impl<K> SpanBuilder<K> {
     /// Creates the span (INFO level, target `llmtrace`) with every attribute set.
     ///
     /// The span is not entered: enter it, or `instrument` a future with it.
+    /// When no subscriber wanted `llmtrace` spans as the builder was made, this is
+    /// [`tracing::Span::none`].
+    #[inline]
     pub fn start(self) -> tracing::Span {
+        match self.parts {
+            // No subscriber wants `llmtrace` spans: nothing to create.
+            None => tracing::Span::none(),
+            Some(parts) => parts.start(self.operation),
+        }
+    }
+
+    /// Gives a span created elsewhere (for example by the attribute macros, at another level)
+    /// this builder's name, kind and attributes. The span must declare the fields `otel.name` and
+    /// `otel.kind` (as [`tracing::field::Empty`]) and must not have been entered yet.
+    #[inline]
+    pub fn apply(self, span: &tracing::Span) {
+        let Some(parts) = self.parts else {
+            return;
+        };
+        if span.is_disabled() {
+            return;
+        }
+        span.record("otel.name", parts.name.as_str());
+        span.record("otel.kind", parts.span_kind.as_str());
+        parts.set_parent_and_attributes(self.operation, span);
+    }
+}
+
+impl Parts {
+    fn push(&mut self, attribute: KeyValue) {
+        self.attributes.push(attribute);
+    }
+
+    fn start(self: Box<Self>, operation: Option<Operation>) -> tracing::Span {
         // Name and kind as creation-time fields: the layer reads them once, no `record` calls.
         let span = tracing::info_span!(
             target: "llmtrace",
@@ -237,25 +303,17 @@ impl<K> SpanBuilder<K> {
             otel.name = self.name.as_str(),
             otel.kind = self.span_kind.as_str(),
         );
-        if self.enabled && !span.is_disabled() {
-            self.set_parent_and_attributes(&span);
+        if !span.is_disabled() {
+            self.set_parent_and_attributes(operation, &span);
         }
         span
     }
 
-    /// Gives a span created elsewhere (for example by the attribute macros, at another level)
-    /// this builder's name, kind and attributes. The span must declare the fields `otel.name` and
-    /// `otel.kind` (as [`tracing::field::Empty`]) and must not have been entered yet.
-    pub fn apply(self, span: &tracing::Span) {
-        if !self.enabled || span.is_disabled() {
-            return;
-        }
-        span.record("otel.name", self.name.as_str());
-        span.record("otel.kind", self.span_kind.as_str());
-        self.set_parent_and_attributes(span);
-    }
-
-    fn set_parent_and_attributes(mut self, span: &tracing::Span) {
+    fn set_parent_and_attributes(
+        mut self: Box<Self>,
+        operation: Option<Operation>,
+        span: &tracing::Span,
+    ) {
         if let Some(parent) = self.parent.take() {
             let _ = span.set_parent(parent);
         } else if let Some(context) = &self.context {
@@ -264,7 +322,7 @@ impl<K> SpanBuilder<K> {
             let _ = span.set_parent(context.merged_into_current());
         }
         let agent = matches!(
-            self.operation,
+            operation,
             Some(Operation::InvokeAgent | Operation::CreateAgent)
         );
         let has_provider = || {
@@ -278,7 +336,7 @@ impl<K> SpanBuilder<K> {
                 ours::PROVIDER_LLMTRACE,
             ));
         }
-        if self.operation == Some(Operation::ExecuteTool) {
+        if operation == Some(Operation::ExecuteTool) {
             let tool = self
                 .attributes
                 .iter()
@@ -293,7 +351,8 @@ impl<K> SpanBuilder<K> {
         }
         // One lookup of the OpenTelemetry span for all attributes (this starts it; its start
         // time is the tracing span's creation time).
-        span.context().span().set_attributes(self.attributes);
+        let Parts { attributes, .. } = *self;
+        span.context().span().set_attributes(attributes);
     }
 }
 
@@ -301,9 +360,10 @@ impl<K> SpanBuilder<K> {
     /// The span `{op} {target}`, with the target (model, tool, agent…) also under `key`. The
     /// target becomes a `String` only when a subscriber wants the span: with none, starting a
     /// builder allocates nothing.
+    #[inline]
     fn for_target(op: Operation, target: impl Into<String>, key: &'static str) -> Self {
         if !builders_enabled() {
-            return Self::with_enabled(false, Some(op.as_str()), String::new, op.span_kind());
+            return Self::disabled(Some(op));
         }
         let target = target.into();
         Self::with_enabled(
@@ -317,11 +377,13 @@ impl<K> SpanBuilder<K> {
 }
 
 /// Starts building a chat-completion span: `chat {model}`, kind CLIENT, OpenInference `LLM`.
+#[inline]
 pub fn chat(model: impl Into<String>) -> SpanBuilder<kind::Llm> {
     SpanBuilder::for_target(Operation::Chat, model, semconv::GEN_AI_REQUEST_MODEL)
 }
 
 /// Starts building a text-completion span: `text_completion {model}`, kind CLIENT.
+#[inline]
 pub fn completion(model: impl Into<String>) -> SpanBuilder<kind::Llm> {
     SpanBuilder::for_target(
         Operation::TextCompletion,
@@ -332,12 +394,14 @@ pub fn completion(model: impl Into<String>) -> SpanBuilder<kind::Llm> {
 
 /// Starts building an embeddings span: `embeddings {model}`, kind CLIENT, OpenInference
 /// `EMBEDDING`.
+#[inline]
 pub fn embeddings(model: impl Into<String>) -> SpanBuilder<kind::Embedding> {
     SpanBuilder::for_target(Operation::Embeddings, model, semconv::GEN_AI_REQUEST_MODEL)
 }
 
 /// Starts building a retrieval span: `retrieval {data_source}`, kind CLIENT, OpenInference
 /// `RETRIEVER`.
+#[inline]
 pub fn retrieval(data_source: impl Into<String>) -> SpanBuilder<kind::Retrieval> {
     SpanBuilder::for_target(
         Operation::Retrieval,
@@ -349,10 +413,11 @@ pub fn retrieval(data_source: impl Into<String>) -> SpanBuilder<kind::Retrieval>
 /// Starts building a reranking span: `rerank {model}`, kind CLIENT, OpenInference `RERANKER`.
 /// The GenAI conventions define no reranking operation: `gen_ai.operation.name` is the custom
 /// value [`OPERATION_RERANK`](llmtrace_semconv::llmtrace::OPERATION_RERANK) (`rerank`).
+#[inline]
 pub fn rerank(model: impl Into<String>) -> SpanBuilder<kind::Rerank> {
     let operation = Some(ours::OPERATION_RERANK);
     if !builders_enabled() {
-        return SpanBuilder::with_enabled(false, operation, String::new, SpanKind::Client);
+        return SpanBuilder::disabled(None);
     }
     let model = model.into();
     SpanBuilder::with_enabled(
@@ -365,6 +430,7 @@ pub fn rerank(model: impl Into<String>) -> SpanBuilder<kind::Rerank> {
 }
 
 /// Starts building a tool span: `execute_tool {name}`, kind INTERNAL, OpenInference `TOOL`.
+#[inline]
 pub fn tool(name: impl Into<String>) -> SpanBuilder<kind::Tool> {
     SpanBuilder::for_target(Operation::ExecuteTool, name, semconv::GEN_AI_TOOL_NAME)
 }
@@ -375,12 +441,14 @@ pub fn tool(name: impl Into<String>) -> SpanBuilder<kind::Tool> {
 /// The conventions require `gen_ai.provider.name` on agent spans: give the provider of the model
 /// the agent runs on with [`provider`](SpanBuilder::provider) (and the model with
 /// [`model`](SpanBuilder::model)); without one the span names `llmtrace`.
+#[inline]
 pub fn agent(name: impl Into<String>) -> SpanBuilder<kind::Agent> {
     SpanBuilder::for_target(Operation::InvokeAgent, name, semconv::GEN_AI_AGENT_NAME)
 }
 
 /// Starts building a chain (workflow step) span: `invoke_workflow {name}`, kind INTERNAL,
 /// OpenInference `CHAIN`.
+#[inline]
 pub fn chain(name: impl Into<String>) -> SpanBuilder<kind::Chain> {
     SpanBuilder::for_target(
         Operation::InvokeWorkflow,
@@ -391,70 +459,80 @@ pub fn chain(name: impl Into<String>) -> SpanBuilder<kind::Chain> {
 
 impl SpanBuilder<kind::Llm> {
     /// Sampling temperature (`gen_ai.request.temperature`).
+    #[inline]
     pub fn temperature(self, value: f64) -> Self {
         self.attr(semconv::GEN_AI_REQUEST_TEMPERATURE, value)
     }
 
     /// Top-p (`gen_ai.request.top_p`).
+    #[inline]
     pub fn top_p(self, value: f64) -> Self {
         self.attr(semconv::GEN_AI_REQUEST_TOP_P, value)
     }
 
     /// Top-k (`gen_ai.request.top_k`).
+    #[inline]
     pub fn top_k(self, value: f64) -> Self {
         self.attr(semconv::GEN_AI_REQUEST_TOP_K, value)
     }
 
     /// Maximum tokens to generate (`gen_ai.request.max_tokens`).
+    #[inline]
     pub fn max_tokens(self, value: u32) -> Self {
         self.attr(semconv::GEN_AI_REQUEST_MAX_TOKENS, i64::from(value))
     }
 
     /// Seed (`gen_ai.request.seed`).
+    #[inline]
     pub fn seed(self, value: i64) -> Self {
         self.attr(semconv::GEN_AI_REQUEST_SEED, value)
     }
 
     /// Frequency penalty (`gen_ai.request.frequency_penalty`).
+    #[inline]
     pub fn frequency_penalty(self, value: f64) -> Self {
         self.attr(semconv::GEN_AI_REQUEST_FREQUENCY_PENALTY, value)
     }
 
     /// Presence penalty (`gen_ai.request.presence_penalty`).
+    #[inline]
     pub fn presence_penalty(self, value: f64) -> Self {
         self.attr(semconv::GEN_AI_REQUEST_PRESENCE_PENALTY, value)
     }
 
     /// Number of choices requested (`gen_ai.request.choice.count`).
+    #[inline]
     pub fn choice_count(self, value: u32) -> Self {
         self.attr(semconv::GEN_AI_REQUEST_CHOICE_COUNT, i64::from(value))
     }
 
     /// Whether the response is streamed (`gen_ai.request.stream`).
+    #[inline]
     pub fn stream(self, value: bool) -> Self {
         self.attr(semconv::GEN_AI_REQUEST_STREAM, value)
     }
 
     /// Stop sequences (`gen_ai.request.stop_sequences`).
+    #[inline]
     pub fn stop_sequences(self, stops: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        if !self.enabled {
-            return self;
-        }
         self.attr_with(semconv::GEN_AI_REQUEST_STOP_SEQUENCES, || text_array(stops))
     }
 
     /// The requested output type (`gen_ai.output.type`).
+    #[inline]
     pub fn output_type(self, output: llmtrace_semconv::OutputType) -> Self {
         self.attr(semconv::GEN_AI_OUTPUT_TYPE, output.as_str())
     }
 
     /// The messages sent (`gen_ai.input.messages`); recorded only when content capture is on.
+    #[inline]
     pub fn input_messages(self, messages: &[Message]) -> Self {
         self.content_attr(semconv::GEN_AI_INPUT_MESSAGES, || messages_json(messages))
     }
 
     /// System instructions (`gen_ai.system_instructions`); recorded only when content capture is
     /// on.
+    #[inline]
     pub fn system_instructions(self, text: &str) -> Self {
         self.content_attr(semconv::GEN_AI_SYSTEM_INSTRUCTIONS, || {
             serde_json::json!([{"type": "text", "content": text}]).to_string()
@@ -465,6 +543,7 @@ impl SpanBuilder<kind::Llm> {
     /// `{"type", "name", "description", "parameters"}` objects, see [`ToolDefinition`]);
     /// recorded only when content capture is on, since descriptions and schemas are large and
     /// the conventions recommend leaving such optional properties out by default.
+    #[inline]
     pub fn tool_definitions(self, definitions: &[ToolDefinition]) -> Self {
         self.content_attr(semconv::GEN_AI_TOOL_DEFINITIONS, || {
             serde_json::Value::Array(definitions.iter().map(ToolDefinition::to_json).collect())
@@ -474,6 +553,7 @@ impl SpanBuilder<kind::Llm> {
 
     /// The prompt template this call was rendered from (`gen_ai.prompt.name`,
     /// `llm.prompt_template.*`); the variables are content and follow the capture rule.
+    #[inline]
     pub fn prompt_template(
         self,
         name: impl Into<String>,
@@ -490,6 +570,7 @@ impl SpanBuilder<kind::Llm> {
 
 impl SpanBuilder<kind::Embedding> {
     /// Requested encoding formats (`gen_ai.request.encoding_formats`).
+    #[inline]
     pub fn encoding_formats(self, formats: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.attr_with(semconv::GEN_AI_REQUEST_ENCODING_FORMATS, || {
             text_array(formats)
@@ -497,11 +578,13 @@ impl SpanBuilder<kind::Embedding> {
     }
 
     /// The dimension of the embeddings (`gen_ai.embeddings.dimension.count`).
+    #[inline]
     pub fn dimensions(self, count: u32) -> Self {
         self.attr(semconv::GEN_AI_EMBEDDINGS_DIMENSION_COUNT, i64::from(count))
     }
 
     /// The texts embedded (`input.value`); recorded only when content capture is on.
+    #[inline]
     pub fn inputs(self, texts: &[&str]) -> Self {
         self.content_attr(oi::INPUT_VALUE, || serde_json::json!(texts).to_string())
     }
@@ -509,11 +592,13 @@ impl SpanBuilder<kind::Embedding> {
 
 impl SpanBuilder<kind::Retrieval> {
     /// The query (`gen_ai.retrieval.query.text`); recorded only when content capture is on.
+    #[inline]
     pub fn query(self, text: &str) -> Self {
         self.content_attr(semconv::GEN_AI_RETRIEVAL_QUERY_TEXT, || text.to_owned())
     }
 
     /// How many documents were asked for (`llmtrace.retrieval.top_k`).
+    #[inline]
     pub fn top_k(self, k: u32) -> Self {
         self.attr("llmtrace.retrieval.top_k", i64::from(k))
     }
@@ -521,11 +606,13 @@ impl SpanBuilder<kind::Retrieval> {
 
 impl SpanBuilder<kind::Rerank> {
     /// The query (`reranker.query`); recorded only when content capture is on.
+    #[inline]
     pub fn query(self, text: &str) -> Self {
         self.content_attr(oi::RERANKER_QUERY, || text.to_owned())
     }
 
     /// How many documents the reranker keeps (`reranker.top_k`).
+    #[inline]
     pub fn top_k(self, k: u32) -> Self {
         self.attr(oi::RERANKER_TOP_K, i64::from(k))
     }
@@ -533,22 +620,26 @@ impl SpanBuilder<kind::Rerank> {
 
 impl SpanBuilder<kind::Tool> {
     /// The id of the tool call the model made (`gen_ai.tool.call.id`).
+    #[inline]
     pub fn call_id(self, id: impl Into<String>) -> Self {
         self.attr_with(semconv::GEN_AI_TOOL_CALL_ID, || id.into())
     }
 
     /// The tool's type: `function`, `extension` or `datastore` (`gen_ai.tool.type`).
+    #[inline]
     pub fn tool_type(self, ty: impl Into<String>) -> Self {
         self.attr_with(semconv::GEN_AI_TOOL_TYPE, || ty.into())
     }
 
     /// The tool's description (`gen_ai.tool.description`).
+    #[inline]
     pub fn description(self, text: impl Into<String>) -> Self {
         self.attr_with(semconv::GEN_AI_TOOL_DESCRIPTION, || text.into())
     }
 
     /// The call's arguments as JSON (`gen_ai.tool.call.arguments`); recorded only when content
     /// capture is on.
+    #[inline]
     pub fn arguments(self, arguments: &serde_json::Value) -> Self {
         self.content_attr(semconv::GEN_AI_TOOL_CALL_ARGUMENTS, || {
             arguments.to_string()
@@ -558,27 +649,32 @@ impl SpanBuilder<kind::Tool> {
 
 impl SpanBuilder<kind::Agent> {
     /// The agent's id (`gen_ai.agent.id`).
+    #[inline]
     pub fn id(self, id: impl Into<String>) -> Self {
         self.attr_with(semconv::GEN_AI_AGENT_ID, || id.into())
     }
 
     /// The agent's description (`gen_ai.agent.description`).
+    #[inline]
     pub fn description(self, text: impl Into<String>) -> Self {
         self.attr_with(semconv::GEN_AI_AGENT_DESCRIPTION, || text.into())
     }
 
     /// The agent's version (`gen_ai.agent.version`).
+    #[inline]
     pub fn version(self, version: impl Into<String>) -> Self {
         self.attr_with(semconv::GEN_AI_AGENT_VERSION, || version.into())
     }
 
     /// The model the agent runs on (`gen_ai.request.model`); name its provider with
     /// [`provider`](SpanBuilder::provider).
+    #[inline]
     pub fn model(self, model: impl Into<String>) -> Self {
         self.attr_with(semconv::GEN_AI_REQUEST_MODEL, || model.into())
     }
 
     /// The request the agent answers (`input.value`); recorded only when content capture is on.
+    #[inline]
     pub fn input(self, text: &str) -> Self {
         self.content_attr(oi::INPUT_VALUE, || text.to_owned())
     }
@@ -586,6 +682,7 @@ impl SpanBuilder<kind::Agent> {
 
 impl SpanBuilder<kind::Chain> {
     /// The chain's input (`input.value`); recorded only when content capture is on.
+    #[inline]
     pub fn input(self, text: &str) -> Self {
         self.content_attr(oi::INPUT_VALUE, || text.to_owned())
     }
@@ -594,7 +691,9 @@ impl SpanBuilder<kind::Chain> {
 impl<K> SpanBuilder<K> {
     /// Makes the span a child of `parent` (e.g. a remote span) instead of the current context.
     pub(crate) fn with_parent(mut self, parent: opentelemetry::Context) -> Self {
-        self.parent = Some(parent);
+        if let Some(parts) = &mut self.parts {
+            parts.parent = Some(parent);
+        }
         self
     }
 }

@@ -51,7 +51,7 @@ pub trait LlmSpanExt {
     ///         .finish_reason("stop"),
     /// );
     /// ```
-    fn record_response(&self, response: &Response);
+    fn record_response(&self, response: &Response<'_>);
 
     /// Documents a retriever returned (`gen_ai.retrieval.documents`: ids and scores; text and
     /// metadata only with capture on).
@@ -285,55 +285,65 @@ fn record_document_list(batch: &mut Batch, prefix: &str, documents: &[Document],
     }
 }
 
-impl LlmSpanExt for tracing::Span {
-    fn record_usage(&self, usage: Usage) {
-        if self.is_disabled() {
-            return;
-        }
-        let mut b = Batch::new();
+/// [`LlmSpanExt::record_usage`] on an enabled span.
+fn write_usage(span: &tracing::Span, usage: Usage) {
+    let mut b = Batch::new();
+    b.set(
+        semconv::GEN_AI_USAGE_INPUT_TOKENS,
+        count(usage.input_tokens),
+    );
+    if let Some(n) = usage.output_tokens.filter(|_| !input_only_usage()) {
+        b.set(semconv::GEN_AI_USAGE_OUTPUT_TOKENS, count(n));
+    }
+    if let Some(n) = usage.cache_read_input_tokens {
+        b.set(semconv::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, count(n));
+    }
+    if let Some(n) = usage.cache_creation_input_tokens {
+        b.set(semconv::GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, count(n));
+    }
+    if let Some(n) = usage.reasoning_output_tokens {
+        b.set(semconv::GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, count(n));
+    }
+    b.write(span);
+}
+
+/// [`LlmSpanExt::record_response`] on an enabled span.
+fn write_response(span: &tracing::Span, response: &Response<'_>) {
+    let mut b = Batch::new();
+    if let Some(id) = &response.id {
+        b.set(semconv::GEN_AI_RESPONSE_ID, String::from(&**id));
+    }
+    if let Some(model) = &response.model {
+        b.set(semconv::GEN_AI_RESPONSE_MODEL, String::from(&**model));
+    }
+    if !response.finish_reasons.is_empty() {
+        let reasons: Vec<StringValue> = response
+            .finish_reasons
+            .iter()
+            .map(|reason| StringValue::from(String::from(&**reason)))
+            .collect();
         b.set(
-            semconv::GEN_AI_USAGE_INPUT_TOKENS,
-            count(usage.input_tokens),
+            semconv::GEN_AI_RESPONSE_FINISH_REASONS,
+            Value::Array(Array::String(reasons)),
         );
-        if let Some(n) = usage.output_tokens.filter(|_| !input_only_usage()) {
-            b.set(semconv::GEN_AI_USAGE_OUTPUT_TOKENS, count(n));
+    }
+    b.write(span);
+}
+
+impl LlmSpanExt for tracing::Span {
+    // Inlined into the caller: with tracing off, recording is one check.
+    #[inline]
+    fn record_usage(&self, usage: Usage) {
+        if !self.is_disabled() {
+            write_usage(self, usage);
         }
-        if let Some(n) = usage.cache_read_input_tokens {
-            b.set(semconv::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, count(n));
-        }
-        if let Some(n) = usage.cache_creation_input_tokens {
-            b.set(semconv::GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, count(n));
-        }
-        if let Some(n) = usage.reasoning_output_tokens {
-            b.set(semconv::GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, count(n));
-        }
-        b.write(self);
     }
 
-    fn record_response(&self, response: &Response) {
-        if self.is_disabled() {
-            return;
+    #[inline]
+    fn record_response(&self, response: &Response<'_>) {
+        if !self.is_disabled() {
+            write_response(self, response);
         }
-        let mut b = Batch::new();
-        if let Some(id) = &response.id {
-            b.set(semconv::GEN_AI_RESPONSE_ID, id.clone());
-        }
-        if let Some(model) = &response.model {
-            b.set(semconv::GEN_AI_RESPONSE_MODEL, model.clone());
-        }
-        if !response.finish_reasons.is_empty() {
-            let reasons: Vec<StringValue> = response
-                .finish_reasons
-                .iter()
-                .cloned()
-                .map(StringValue::from)
-                .collect();
-            b.set(
-                semconv::GEN_AI_RESPONSE_FINISH_REASONS,
-                Value::Array(Array::String(reasons)),
-            );
-        }
-        b.write(self);
     }
 
     fn record_documents(&self, documents: &[Document]) {

@@ -1,5 +1,7 @@
 //! Plain values the span API records: token usage, response metadata, documents, messages.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 /// Token usage of one model call.
@@ -66,36 +68,40 @@ impl Usage {
 }
 
 /// Metadata of a model's response.
+///
+/// Its texts are borrowed or owned ([`Cow`]): a response built from string literals or from
+/// borrowed parts of a provider's answer allocates nothing, so recording it costs nothing when
+/// tracing is off.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Response {
+pub struct Response<'a> {
     /// The provider's id of the completion.
-    pub id: Option<String>,
+    pub id: Option<Cow<'a, str>>,
     /// The model that actually answered (often a dated version of the requested one).
-    pub model: Option<String>,
+    pub model: Option<Cow<'a, str>>,
     /// Why generation stopped, one entry per choice (`stop`, `length`, `tool_calls`, …).
-    pub finish_reasons: Vec<String>,
+    pub finish_reasons: Vec<Cow<'a, str>>,
 }
 
-impl Response {
+impl<'a> Response<'a> {
     /// An empty response record.
     pub fn new() -> Self {
         Response::default()
     }
 
-    /// Sets the completion id.
-    pub fn id(mut self, id: impl Into<String>) -> Self {
+    /// Sets the completion id (a `&str`, `&String` or `String`).
+    pub fn id(mut self, id: impl Into<Cow<'a, str>>) -> Self {
         self.id = Some(id.into());
         self
     }
 
-    /// Sets the model that answered.
-    pub fn model(mut self, model: impl Into<String>) -> Self {
+    /// Sets the model that answered (a `&str`, `&String` or `String`).
+    pub fn model(mut self, model: impl Into<Cow<'a, str>>) -> Self {
         self.model = Some(model.into());
         self
     }
 
-    /// Adds a finish reason.
-    pub fn finish_reason(mut self, reason: impl Into<String>) -> Self {
+    /// Adds a finish reason (a `&str`, `&String` or `String`).
+    pub fn finish_reason(mut self, reason: impl Into<Cow<'a, str>>) -> Self {
         self.finish_reasons.push(reason.into());
         self
     }
