@@ -16,26 +16,14 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use llmtrace::{LlmSpanExt, Response, Usage};
+use llmtrace_test_support::DiscardingExporter;
 use opentelemetry::trace::{Span as _, Tracer as _, TracerProvider as _};
 use opentelemetry::KeyValue;
-use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{
-    BatchConfigBuilder, BatchSpanProcessor, SdkTracerProvider, SpanData, SpanExporter,
-};
+use opentelemetry_sdk::trace::{BatchConfigBuilder, BatchSpanProcessor, SdkTracerProvider};
 use tracing_subscriber::layer::SubscriberExt;
 
-#[derive(Debug)]
-struct NoopExporter;
-
-impl SpanExporter for NoopExporter {
-    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
-        black_box(batch);
-        Ok(())
-    }
-}
-
 fn batch() -> BatchSpanProcessor {
-    BatchSpanProcessor::builder(NoopExporter)
+    BatchSpanProcessor::builder(DiscardingExporter)
         .with_batch_config(
             BatchConfigBuilder::default()
                 .with_max_queue_size(65_536)

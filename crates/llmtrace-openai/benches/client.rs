@@ -13,8 +13,6 @@
 //! `cargo bench -p llmtrace-openai --bench client -- --warm-up-time 1 --measurement-time 4`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-use std::hint::black_box;
-
 use async_openai::config::OpenAIConfig;
 use async_openai::types::chat::{
     ChatCompletionRequestSystemMessage, ChatCompletionRequestUserMessage,
@@ -22,20 +20,10 @@ use async_openai::types::chat::{
 };
 use criterion::{criterion_group, criterion_main, Criterion};
 use llmtrace_test_support::mock_provider::{self, Reply};
-use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{BatchSpanProcessor, SpanData, SpanExporter};
+use llmtrace_test_support::DiscardingExporter;
+use opentelemetry_sdk::trace::BatchSpanProcessor;
 
 const MODEL: &str = "gpt-4o-mini";
-
-#[derive(Debug)]
-struct NoopExporter;
-
-impl SpanExporter for NoopExporter {
-    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
-        black_box(batch);
-        Ok(())
-    }
-}
 
 fn config(port: u16) -> OpenAIConfig {
     OpenAIConfig::new()
@@ -74,7 +62,7 @@ fn pipeline(capture: &str) -> llmtrace::Guard {
         )])
         .install_global(false)
         .console(false)
-        .with_span_processor(BatchSpanProcessor::builder(NoopExporter).build())
+        .with_span_processor(BatchSpanProcessor::builder(DiscardingExporter).build())
         .build()
         .expect("pipeline")
 }

@@ -1,4 +1,5 @@
-//! A pipeline that exports synchronously into memory, and running code under it.
+//! A pipeline that exports synchronously into memory, running code under it, and an exporter
+//! that discards (for benches).
 //!
 //! Nothing is installed globally: the code under test runs with the pipeline's subscriber as
 //! the default of the current thread only, so tests in one binary do not see each other's
@@ -6,7 +7,20 @@
 
 use std::future::Future;
 
-use opentelemetry_sdk::trace::{InMemorySpanExporter, SimpleSpanProcessor, SpanData};
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{InMemorySpanExporter, SimpleSpanProcessor, SpanData, SpanExporter};
+
+/// A span exporter that drops every batch (through `black_box`, so the work before it is not
+/// optimised away): the end of a pipeline in benches that measure everything but the export.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DiscardingExporter;
+
+impl SpanExporter for DiscardingExporter {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        std::hint::black_box(batch);
+        Ok(())
+    }
+}
 
 /// A pipeline that exports synchronously into memory, built from no environment variables,
 /// with the console tree off and content capture as given; nothing is installed globally.

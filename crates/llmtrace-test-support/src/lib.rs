@@ -5,7 +5,7 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`in_memory`] | a pipeline that exports into memory, and running code under it ([`run`], [`run_async`], [`run_in`]) |
+//! | [`in_memory`] | a pipeline that exports into memory, and running code under it ([`run`], [`run_async`], [`run_in`]); [`DiscardingExporter`] for benches |
 //! | [`span_lookup`] | lookups on exported spans: [`find_span`], [`attr`] and its typed forms, [`is_child_of`], [`all_strings`] |
 //! | [`grpc_receiver`] | a controllable OTLP/gRPC receiver for fault tests |
 //! | [`http_receiver`] | a minimal OTLP/HTTP (protobuf) receiver |
@@ -42,7 +42,7 @@ pub mod otlp_json;
 pub mod span_lookup;
 
 pub use examples::{example_bin, run_example, workspace_root};
-pub use in_memory::{pipeline, pipeline_with, run, run_async, run_in};
+pub use in_memory::{pipeline, pipeline_with, run, run_async, run_in, DiscardingExporter};
 pub use span_lookup::{
     all_strings, attr, attr_bool, attr_f64, attr_i64, attr_str, attr_strings, find_span,
     is_child_of, names,

@@ -11,21 +11,11 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{BatchConfigBuilder, BatchSpanProcessor, SpanData, SpanExporter};
-
-#[derive(Debug)]
-struct NoopExporter;
-
-impl SpanExporter for NoopExporter {
-    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
-        black_box(batch);
-        Ok(())
-    }
-}
+use llmtrace_test_support::DiscardingExporter;
+use opentelemetry_sdk::trace::{BatchConfigBuilder, BatchSpanProcessor};
 
 fn pipeline() -> llmtrace::Guard {
-    let batch = BatchSpanProcessor::builder(NoopExporter)
+    let batch = BatchSpanProcessor::builder(DiscardingExporter)
         .with_batch_config(
             BatchConfigBuilder::default()
                 .with_max_queue_size(65_536)
