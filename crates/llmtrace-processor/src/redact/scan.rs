@@ -427,10 +427,9 @@ pub(crate) fn for_each_start(hay: &[u8], lo: usize, mut visit: impl FnMut(usize,
 /// The scan loop over 64-byte blocks, with `masks` computing each block's classes.
 #[inline(always)]
 fn scan(hay: &[u8], lo: usize, visit: Visit<'_>, masks: impl Fn(&[u8]) -> Masks) {
-    let mut s = Scanner {
+    let s = Scanner {
         hay,
         lo,
-        done_until: [0; 3],
         last_anchor: Cell::new(usize::MAX),
     };
     let mut carry = Carry::default();
@@ -457,13 +456,11 @@ struct Scanner<'h> {
     lo: usize,
     /// The smallest last anchor that matters, of those `visit` returned.
     last_anchor: Cell<usize>,
-    /// Where the last run handled ends, per kind of run (number, dashes, token): later events
-    /// of the same run are skipped.
-    done_until: [usize; 3],
 }
 
 type Visit<'v> = &'v mut dyn FnMut(usize, usize) -> usize;
 
+/// Indices into [`Carry::prev_long`], per kind of run.
 const NUMBER_RUN: usize = 0;
 const DASH_RUN: usize = 1;
 const TOKEN_RUN: usize = 2;
@@ -483,12 +480,9 @@ impl Scanner<'_> {
         anchor > last
     }
 
-    /// The run of bytes of class `flag` around `i`, from `lo` on; marks it done for `kind`.
-    /// `None` when a run of this kind containing `i` was handled already.
-    fn run_around(&mut self, i: usize, flag: u16, kind: usize) -> Option<(usize, usize)> {
-        if i < self.done_until[kind] {
-            return None;
-        }
+    /// The run of bytes of class `flag` around `i`, from `lo` on. Each run has one event (the
+    /// byte at which it becomes long enough), so each run is walked once.
+    fn run_around(&self, i: usize, flag: u16) -> (usize, usize) {
         let hay = self.hay;
         let mut start = i;
         while start > self.lo && class(hay[start - 1]) & flag != 0 {
@@ -498,13 +492,12 @@ impl Scanner<'_> {
         while end < hay.len() && class(hay[end]) & flag != 0 {
             end += 1;
         }
-        self.done_until[kind] = end;
-        Some((start, end))
+        (start, end)
     }
 
     /// Dispatches the event at `i` (`bit` of the block's events).
     #[inline(always)]
-    fn event(&mut self, e: &Events, bit: u64, i: usize, visit: Visit<'_>) -> bool {
+    fn event(&self, e: &Events, bit: u64, i: usize, visit: Visit<'_>) -> bool {
         (e.number & bit != 0 && self.number(i, visit))
             || (e.iban & bit != 0 && self.emit(i - 3, i, visit))
             || (e.special & bit != 0 && self.special(i, visit))
@@ -518,10 +511,8 @@ impl Scanner<'_> {
     /// (cards, SSNs, phones, IPv4): at a word boundary (or after `+`/`(`), with enough digits
     /// after it in the run (9, or 8 after `+`: SSNs and international phones are the shortest),
     /// or starting like an IPv4 address.
-    fn number(&mut self, i: usize, visit: Visit<'_>) -> bool {
-        let Some((start, end)) = self.run_around(i, NUMBER, NUMBER_RUN) else {
-            return false;
-        };
+    fn number(&self, i: usize, visit: Visit<'_>) -> bool {
+        let (start, end) = self.run_around(i, NUMBER);
         let hay = self.hay;
         let total = hay[start..end]
             .iter()
@@ -566,10 +557,8 @@ impl Scanner<'_> {
     }
 
     /// The 5th dash of a run at `i`: `-----BEGIN` after the run starts a private key.
-    fn private_key(&mut self, i: usize, visit: Visit<'_>) -> bool {
-        let Some((_, end)) = self.run_around(i, DASH, DASH_RUN) else {
-            return false;
-        };
+    fn private_key(&self, i: usize, visit: Visit<'_>) -> bool {
+        let (_, end) = self.run_around(i, DASH);
         self.hay[end..].starts_with(b"BEGIN") && self.emit(end - 5, i, visit)
     }
 
@@ -719,10 +708,8 @@ impl Scanner<'_> {
 
     /// The 15th token byte of a run at `i`: each word start in the run whose first two bytes
     /// begin a key prefix is a candidate.
-    fn long_run(&mut self, i: usize, visit: Visit<'_>) -> bool {
-        let Some((start, end)) = self.run_around(i, TOKEN, TOKEN_RUN) else {
-            return false;
-        };
+    fn long_run(&self, i: usize, visit: Visit<'_>) -> bool {
+        let (start, end) = self.run_around(i, TOKEN);
         let hay = self.hay;
         end - start >= MIN_KEY_RUN
             && (start..=end - MIN_KEY_RUN).any(|j| {
